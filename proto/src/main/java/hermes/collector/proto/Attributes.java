@@ -1,0 +1,440 @@
+package hermes.collector.proto;
+
+import com.google.protobuf.CodedInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A reusable index of the {@code repeated KeyValue attributes} of one OTLP message, pointing into
+ * the request bytes: keys and string values stay bytes until someone asks for a {@code String};
+ * scalar values are decoded while indexing (no allocation).
+ *
+ * <p>Threading: owned by one reader on one thread; valid only during the visitor callback that
+ * hands it out. Bounds: at most {@code maxAttributes} entries are indexed, the rest counted in
+ * {@link #unindexed()}; nested values deeper than {@code maxDepth} fail the request.
+ *
+ * <pre>{@code
+ * int i = span.attributes().find(GEN_AI_REQUEST_MODEL); // byte[] of the UTF-8 key
+ * if (i >= 0 && span.attributes().type(i) == ValueType.STRING) model = intern(span, i);
+ * }</pre>
+ */
+public final class Attributes {
+  private static final int STRIDE = 5; // keyOff, keyLen, type, valueOff, valueLen
+  private static final int KEY_OFF = 0;
+  private static final int KEY_LEN = 1;
+  private static final int TYPE = 2;
+  private static final int VAL_OFF = 3;
+  private static final int VAL_LEN = 4;
+
+  private final int maxAttributes;
+  private final int maxDepth;
+  private byte[] buf = new byte[0];
+  private int size;
+  private int unindexed;
+  private int[] index = new int[STRIDE * 16];
+  private long[] scalars = new long[16];
+
+  Attributes(int maxAttributes, int maxDepth) {
+    this.maxAttributes = maxAttributes;
+    this.maxDepth = maxDepth;
+  }
+
+  void reset(byte[] buffer) {
+    buf = buffer;
+    size = 0;
+    unindexed = 0;
+  }
+
+  /** Number of indexed attributes. */
+  public int size() {
+    return size;
+  }
+
+  /** Attributes present on the wire but not indexed because of the per-message bound. */
+  public int unindexed() {
+    return unindexed;
+  }
+
+  /** The index of the first attribute whose key equals the given UTF-8 bytes, or -1. */
+  public int find(byte[] utf8Key) {
+    for (int i = 0; i < size; i++) {
+      if (keyEquals(i, utf8Key)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Whether attribute {@code i}'s key equals the given UTF-8 bytes; allocates nothing. */
+  public boolean keyEquals(int i, byte[] utf8Key) {
+    int o = i * STRIDE;
+    int off = index[o + KEY_OFF];
+    int len = index[o + KEY_LEN];
+    return len == utf8Key.length && Arrays.equals(buf, off, off + len, utf8Key, 0, len);
+  }
+
+  /** The key of attribute {@code i} (allocates). */
+  public String key(int i) {
+    int o = i * STRIDE;
+    return new String(buf, index[o + KEY_OFF], index[o + KEY_LEN], StandardCharsets.UTF_8);
+  }
+
+  /** The value type of attribute {@code i}. */
+  public ValueType type(int i) {
+    return ValueType.of(index[i * STRIDE + TYPE]);
+  }
+
+  /** The string value of attribute {@code i} (allocates); null unless its type is STRING. */
+  public String string(int i) {
+    int o = i * STRIDE;
+    if (index[o + TYPE] != ValueType.STRING.ordinal()) {
+      return null;
+    }
+    return new String(buf, index[o + VAL_OFF], index[o + VAL_LEN], StandardCharsets.UTF_8);
+  }
+
+  /** Whether attribute {@code i} is a string equal to the given UTF-8 bytes; allocates nothing. */
+  public boolean stringEquals(int i, byte[] utf8) {
+    int o = i * STRIDE;
+    int off = index[o + VAL_OFF];
+    int len = index[o + VAL_LEN];
+    return index[o + TYPE] == ValueType.STRING.ordinal()
+        && len == utf8.length
+        && Arrays.equals(buf, off, off + len, utf8, 0, len);
+  }
+
+  /** The buffer that {@link #valueOffset} and {@link #valueLength} index into. */
+  public byte[] buffer() {
+    return buf;
+  }
+
+  /** Offset of attribute {@code i}'s raw value bytes (string, bytes, array or kvlist payload). */
+  public int valueOffset(int i) {
+    return index[i * STRIDE + VAL_OFF];
+  }
+
+  /** Length of attribute {@code i}'s raw value bytes. */
+  public int valueLength(int i) {
+    return index[i * STRIDE + VAL_LEN];
+  }
+
+  /** The int value of attribute {@code i}; 0 unless its type is INT. */
+  public long longValue(int i) {
+    return index[i * STRIDE + TYPE] == ValueType.INT.ordinal() ? scalars[i] : 0L;
+  }
+
+  /** The double value of attribute {@code i}; 0 unless its type is DOUBLE. */
+  public double doubleValue(int i) {
+    return index[i * STRIDE + TYPE] == ValueType.DOUBLE.ordinal()
+        ? Double.longBitsToDouble(scalars[i])
+        : 0d;
+  }
+
+  /** The bool value of attribute {@code i}; false unless its type is BOOL. */
+  public boolean boolValue(int i) {
+    return index[i * STRIDE + TYPE] == ValueType.BOOL.ordinal() && scalars[i] != 0;
+  }
+
+  /**
+   * The value of attribute {@code i} decoded into plain Java objects: {@code String}, {@code
+   * Boolean}, {@code Long}, {@code Double}, {@code byte[]}, {@code List<Object>} for arrays, {@code
+   * List<KeyValueEntry>} for kvlists, null for an empty value. Allocates; meant for the slow paths
+   * (APIs, tests), not per span.
+   */
+  public Object value(int i) {
+    int o = i * STRIDE;
+    int off = index[o + VAL_OFF];
+    int len = index[o + VAL_LEN];
+    switch (ValueType.of(index[o + TYPE])) {
+      case STRING:
+        return new String(buf, off, len, StandardCharsets.UTF_8);
+      case BOOL:
+        return scalars[i] != 0;
+      case INT:
+        return scalars[i];
+      case DOUBLE:
+        return Double.longBitsToDouble(scalars[i]);
+      case BYTES:
+        return Arrays.copyOfRange(buf, off, off + len);
+      case ARRAY:
+        return decodeArray(buf, off, len);
+      case KVLIST:
+        return decodeKvList(buf, off, len);
+      default:
+        return null;
+    }
+  }
+
+  /** The string elements of an ARRAY attribute (non-strings skipped); empty for other types. */
+  public List<String> stringArray(int i) {
+    if (type(i) != ValueType.ARRAY) {
+      return Collections.emptyList();
+    }
+    List<String> out = new ArrayList<>();
+    for (Object o : decodeArray(buf, valueOffset(i), valueLength(i))) {
+      if (o instanceof String s) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Indexes one {@code KeyValue} whose payload the decoder is positioned on (limit pushed). Nested
+   * array/kvlist values are walked to check their structure and depth, so a request accepted here
+   * never fails later when a value is decoded.
+   */
+  void add(CodedInputStream in, int base) throws IOException, MalformedOtlpException {
+    if (size == maxAttributes) {
+      unindexed++;
+      in.skipRawBytes(in.getBytesUntilLimit());
+      return;
+    }
+    if (size == scalars.length) {
+      scalars = Arrays.copyOf(scalars, size * 2);
+      index = Arrays.copyOf(index, size * 2 * STRIDE);
+    }
+    int o = size * STRIDE;
+    index[o + KEY_OFF] = 0;
+    index[o + KEY_LEN] = 0;
+    index[o + TYPE] = ValueType.EMPTY.ordinal();
+    index[o + VAL_OFF] = 0;
+    index[o + VAL_LEN] = 0;
+    scalars[size] = 0;
+    while (true) {
+      int tag = in.readTag();
+      if (tag == 0) {
+        break;
+      }
+      if (tag == Wire.tag(1, Wire.LEN)) {
+        int len = Wire.length(in, base, 1);
+        index[o + KEY_OFF] = base + in.getTotalBytesRead();
+        index[o + KEY_LEN] = len;
+        in.skipRawBytes(len);
+      } else if (tag == Wire.tag(2, Wire.LEN)) {
+        int len = Wire.length(in, base, 2);
+        int old = in.pushLimit(len);
+        readAnyValue(in, base, o);
+        in.popLimit(old);
+      } else {
+        Wire.skip(in, tag, base);
+      }
+    }
+    size++;
+  }
+
+  private void readAnyValue(CodedInputStream in, int base, int o)
+      throws IOException, MalformedOtlpException {
+    while (true) {
+      int tag = in.readTag();
+      switch (tag) {
+        case 0:
+          return;
+        case 1 << 3 | Wire.LEN:
+          setRange(in, base, o, ValueType.STRING, 1);
+          break;
+        case 2 << 3 | Wire.VARINT:
+          index[o + TYPE] = ValueType.BOOL.ordinal();
+          scalars[o / STRIDE] = in.readBool() ? 1 : 0;
+          break;
+        case 3 << 3 | Wire.VARINT:
+          index[o + TYPE] = ValueType.INT.ordinal();
+          scalars[o / STRIDE] = in.readInt64();
+          break;
+        case 4 << 3 | Wire.FIXED64:
+          index[o + TYPE] = ValueType.DOUBLE.ordinal();
+          scalars[o / STRIDE] = in.readFixed64();
+          break;
+        case 5 << 3 | Wire.LEN:
+          setRange(in, base, o, ValueType.ARRAY, 5);
+          checkNested(buf, index[o + VAL_OFF], index[o + VAL_LEN], false, 1);
+          break;
+        case 6 << 3 | Wire.LEN:
+          setRange(in, base, o, ValueType.KVLIST, 6);
+          checkNested(buf, index[o + VAL_OFF], index[o + VAL_LEN], true, 1);
+          break;
+        case 7 << 3 | Wire.LEN:
+          setRange(in, base, o, ValueType.BYTES, 7);
+          break;
+        default:
+          Wire.skip(in, tag, base);
+      }
+    }
+  }
+
+  private void setRange(CodedInputStream in, int base, int o, ValueType type, int field)
+      throws IOException, MalformedOtlpException {
+    int len = Wire.length(in, base, field);
+    index[o + TYPE] = type.ordinal();
+    index[o + VAL_OFF] = base + in.getTotalBytesRead();
+    index[o + VAL_LEN] = len;
+    in.skipRawBytes(len);
+  }
+
+  /** Walks an ArrayValue or KeyValueList payload checking wire structure and nesting depth. */
+  private void checkNested(byte[] b, int off, int len, boolean kvlist, int depth)
+      throws IOException, MalformedOtlpException {
+    if (depth > maxDepth) {
+      throw new MalformedOtlpException(
+          "Malformed: attribute value nested deeper than " + maxDepth + " levels at byte " + off);
+    }
+    CodedInputStream in = Wire.decoder(b, off, len);
+    while (true) {
+      int tag = in.readTag();
+      if (tag == 0) {
+        return;
+      }
+      if (tag != Wire.tag(1, Wire.LEN)) {
+        Wire.skip(in, tag, off);
+        continue;
+      }
+      int elemLen = Wire.length(in, off, 1);
+      int elemOff = off + in.getTotalBytesRead();
+      if (kvlist) {
+        checkKeyValue(b, elemOff, elemLen, depth);
+      } else {
+        checkAnyValue(b, elemOff, elemLen, depth);
+      }
+      in.skipRawBytes(elemLen);
+    }
+  }
+
+  private void checkKeyValue(byte[] b, int off, int len, int depth)
+      throws IOException, MalformedOtlpException {
+    CodedInputStream in = Wire.decoder(b, off, len);
+    while (true) {
+      int tag = in.readTag();
+      if (tag == 0) {
+        return;
+      }
+      if (tag == Wire.tag(2, Wire.LEN)) {
+        int l = Wire.length(in, off, 2);
+        checkAnyValue(b, off + in.getTotalBytesRead(), l, depth);
+        in.skipRawBytes(l);
+      } else {
+        Wire.skip(in, tag, off);
+      }
+    }
+  }
+
+  private void checkAnyValue(byte[] b, int off, int len, int depth)
+      throws IOException, MalformedOtlpException {
+    CodedInputStream in = Wire.decoder(b, off, len);
+    while (true) {
+      int tag = in.readTag();
+      if (tag == 0) {
+        return;
+      }
+      if (tag == Wire.tag(5, Wire.LEN) || tag == Wire.tag(6, Wire.LEN)) {
+        int l = Wire.length(in, off, tag >>> 3);
+        checkNested(b, off + in.getTotalBytesRead(), l, tag == Wire.tag(6, Wire.LEN), depth + 1);
+        in.skipRawBytes(l);
+      } else {
+        Wire.skip(in, tag, off);
+      }
+    }
+  }
+
+  // Decoding of nested values runs only on input that checkNested already accepted.
+
+  private static List<Object> decodeArray(byte[] b, int off, int len) {
+    List<Object> out = new ArrayList<>();
+    try {
+      CodedInputStream in = Wire.decoder(b, off, len);
+      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+        if (tag == Wire.tag(1, Wire.LEN)) {
+          int l = in.readRawVarint32();
+          out.add(decodeAnyValue(b, off + in.getTotalBytesRead(), l));
+          in.skipRawBytes(l);
+        } else {
+          in.skipField(tag);
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("value was validated when indexed", e);
+    }
+    return out;
+  }
+
+  private static List<KeyValueEntry> decodeKvList(byte[] b, int off, int len) {
+    List<KeyValueEntry> out = new ArrayList<>();
+    try {
+      CodedInputStream in = Wire.decoder(b, off, len);
+      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+        if (tag == Wire.tag(1, Wire.LEN)) {
+          int l = in.readRawVarint32();
+          out.add(decodeKeyValue(b, off + in.getTotalBytesRead(), l));
+          in.skipRawBytes(l);
+        } else {
+          in.skipField(tag);
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("value was validated when indexed", e);
+    }
+    return out;
+  }
+
+  private static KeyValueEntry decodeKeyValue(byte[] b, int off, int len) throws IOException {
+    CodedInputStream in = Wire.decoder(b, off, len);
+    String key = "";
+    Object value = null;
+    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      if (tag == Wire.tag(1, Wire.LEN)) {
+        key = in.readString();
+      } else if (tag == Wire.tag(2, Wire.LEN)) {
+        int l = in.readRawVarint32();
+        value = decodeAnyValue(b, off + in.getTotalBytesRead(), l);
+        in.skipRawBytes(l);
+      } else {
+        in.skipField(tag);
+      }
+    }
+    return new KeyValueEntry(key, value);
+  }
+
+  private static Object decodeAnyValue(byte[] b, int off, int len) throws IOException {
+    CodedInputStream in = Wire.decoder(b, off, len);
+    Object value = null;
+    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      switch (tag) {
+        case 1 << 3 | Wire.LEN:
+          value = in.readString();
+          break;
+        case 2 << 3 | Wire.VARINT:
+          value = in.readBool();
+          break;
+        case 3 << 3 | Wire.VARINT:
+          value = in.readInt64();
+          break;
+        case 4 << 3 | Wire.FIXED64:
+          value = Double.longBitsToDouble(in.readFixed64());
+          break;
+        case 5 << 3 | Wire.LEN:
+          {
+            int l = in.readRawVarint32();
+            value = decodeArray(b, off + in.getTotalBytesRead(), l);
+            in.skipRawBytes(l);
+            break;
+          }
+        case 6 << 3 | Wire.LEN:
+          {
+            int l = in.readRawVarint32();
+            value = decodeKvList(b, off + in.getTotalBytesRead(), l);
+            in.skipRawBytes(l);
+            break;
+          }
+        case 7 << 3 | Wire.LEN:
+          value = in.readByteArray();
+          break;
+        default:
+          in.skipField(tag);
+      }
+    }
+    return value;
+  }
+}

@@ -1,0 +1,66 @@
+package hermes.collector.proto;
+
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Validates a serialized {@code ExportMetricsServiceRequest} or {@code ExportLogsServiceRequest}
+ * and counts its items (data points, log records) without decoding values.
+ *
+ * <p>Threading: immutable, safe to share across threads.
+ */
+public final class SignalScanner {
+  private final MessageScanner scanner;
+  private final int maxNesting;
+
+  private SignalScanner(MessageScanner scanner, ReaderLimits limits) {
+    this.scanner = scanner;
+    this.maxNesting = MessageScanner.nestingFor(limits.maxAttributeDepth());
+  }
+
+  /** A scanner for metrics requests counting data points of every type. */
+  public static SignalScanner metrics(ReaderLimits limits) {
+    Objects.requireNonNull(limits, "limits");
+    return new SignalScanner(
+        new MessageScanner(
+            ExportMetricsServiceRequest.getDescriptor(),
+            Set.of(
+                NumberDataPoint.getDescriptor(),
+                HistogramDataPoint.getDescriptor(),
+                ExponentialHistogramDataPoint.getDescriptor(),
+                SummaryDataPoint.getDescriptor())),
+        limits);
+  }
+
+  /** A scanner for logs requests counting log records. */
+  public static SignalScanner logs(ReaderLimits limits) {
+    Objects.requireNonNull(limits, "limits");
+    return new SignalScanner(
+        new MessageScanner(
+            ExportLogsServiceRequest.getDescriptor(), Set.of(LogRecord.getDescriptor())),
+        limits);
+  }
+
+  /**
+   * Checks the request and counts its items.
+   *
+   * @throws MalformedOtlpException when the bytes are not a well-formed request
+   */
+  public int scan(byte[] request) throws MalformedOtlpException {
+    Objects.requireNonNull(request, "request");
+    return scanner.scan(request, 0, request.length, maxNesting);
+  }
+
+  /** As {@link #scan(byte[])}, over the remaining bytes of a buffer (position unchanged). */
+  public int scan(ByteBuffer request) throws MalformedOtlpException {
+    return scan(Buffers.toArray(request));
+  }
+}
