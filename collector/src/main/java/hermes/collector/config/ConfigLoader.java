@@ -1,0 +1,152 @@
+package hermes.collector.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Builds the {@link CollectorConfig} from, in increasing precedence: the embedded default ({@code
+ * config/collector.yaml}, packaged in the jar), an optional file, environment variables {@code
+ * HERMES_COLLECTOR_<KEY>} and flag overrides. The embedded default defines which keys exist: an
+ * unknown key anywhere is an error, so a typo never silently falls back to a default.
+ */
+public final class ConfigLoader {
+  /** Prefix of the environment variable that overrides each key. */
+  public static final String ENV_PREFIX = "HERMES_COLLECTOR_";
+
+  static final String DEFAULT_RESOURCE = "/collector.yaml";
+
+  private ConfigLoader() {}
+
+  /** The environment variable that overrides {@code key}. */
+  public static String envName(String key) {
+    return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
+  }
+
+  /**
+   * Loads and validates the configuration.
+   *
+   * @param file a YAML file of overrides, or null
+   * @param env the process environment (only {@code HERMES_COLLECTOR_*} entries are read)
+   * @param overrides {@code key -> value} from flags
+   */
+  public static CollectorConfig load(
+      Path file, Map<String, String> env, Map<String, String> overrides) throws ConfigException {
+    Objects.requireNonNull(env, "env");
+    Objects.requireNonNull(overrides, "overrides");
+    Map<String, String> values = embeddedDefaults();
+    if (file != null) {
+      Map<String, String> fromFile;
+      try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        fromFile = flatten(parse(r, file.toString()), file.toString());
+      } catch (IOException e) {
+        throw new ConfigException("--config: cannot read '" + file + "': " + e.getMessage());
+      }
+      merge(values, fromFile, "in " + file);
+    }
+    for (String key : new ArrayList<>(values.keySet())) {
+      String v = env.get(envName(key));
+      if (v != null) {
+        values.put(key, v);
+      }
+    }
+    merge(values, overrides, "in --set");
+    return build(new ConfigValues(values));
+  }
+
+  static Map<String, String> embeddedDefaults() {
+    try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("embedded default config missing from the jar");
+      }
+      Reader r = new InputStreamReader(in, StandardCharsets.UTF_8);
+      return flatten(parse(r, "embedded default"), "embedded default");
+    } catch (IOException | ConfigException e) {
+      throw new IllegalStateException("embedded default config is broken: " + e.getMessage(), e);
+    }
+  }
+
+  private static void merge(Map<String, String> into, Map<String, String> from, String where)
+      throws ConfigException {
+    for (Map.Entry<String, String> e : from.entrySet()) {
+      if (!into.containsKey(e.getKey())) {
+        throw new ConfigException(
+            "unknown config key '"
+                + e.getKey()
+                + "' "
+                + where
+                + "; known keys: "
+                + String.join(", ", new TreeSet<>(into.keySet())));
+      }
+      into.put(e.getKey(), e.getValue());
+    }
+  }
+
+  private static Object parse(Reader r, String source) throws ConfigException {
+    try {
+      return new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
+    } catch (YAMLException e) {
+      throw new ConfigException("invalid YAML in " + source + ": " + e.getMessage());
+    }
+  }
+
+  private static Map<String, String> flatten(Object root, String source) throws ConfigException {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (root == null) {
+      return out;
+    }
+    if (!(root instanceof Map<?, ?> map)) {
+      throw new ConfigException(source + ": expected a mapping of keys at the top level");
+    }
+    flatten("", map, out);
+    return out;
+  }
+
+  private static void flatten(String prefix, Map<?, ?> map, Map<String, String> out) {
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      String key = prefix + e.getKey();
+      Object v = e.getValue();
+      if (v instanceof Map<?, ?> nested) {
+        flatten(key + ".", nested, out);
+      } else if (v instanceof List<?> list) {
+        List<String> parts = new ArrayList<>();
+        for (Object o : list) {
+          parts.add(String.valueOf(o));
+        }
+        out.put(key, String.join(",", parts));
+      } else {
+        out.put(key, v == null ? "" : String.valueOf(v));
+      }
+    }
+  }
+
+  private static CollectorConfig build(ConfigValues v) throws ConfigException {
+    CollectorConfig.Otlp otlp =
+        new CollectorConfig.Otlp(
+            v.endpoint("otlp.http.endpoint"),
+            v.endpoint("otlp.grpc.endpoint"),
+            (int) v.bytes("otlp.max_request_bytes", 1024, Integer.MAX_VALUE - 8),
+            v.integer("otlp.max_attribute_depth", 1, 64),
+            v.integer("otlp.max_attributes_per_span", 1, 65536),
+            v.integer("otlp.retry_after_seconds", 0, 3600));
+    CollectorConfig.Admin admin = new CollectorConfig.Admin(v.endpoint("admin.endpoint"));
+    Duration grace = v.duration("shutdown.grace_period", Duration.ZERO, Duration.ofMinutes(10));
+    return new CollectorConfig(otlp, admin, grace);
+  }
+}

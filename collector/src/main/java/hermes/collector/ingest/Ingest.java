@@ -1,0 +1,164 @@
+package hermes.collector.ingest;
+
+import hermes.collector.proto.MalformedOtlpException;
+import hermes.collector.proto.OtlpJsonTranscoder;
+import hermes.collector.proto.OtlpResponses.Signal;
+import hermes.collector.proto.ReaderLimits;
+import hermes.collector.proto.SignalScanner;
+import hermes.collector.proto.SpanView;
+import hermes.collector.proto.TraceRequestReader;
+import hermes.collector.proto.TraceVisitor;
+import java.util.Objects;
+
+/**
+ * The one entry point every receiver funnels into: decodes a request body (protobuf, or OTLP/JSON
+ * transcoded to protobuf), checks it, hands valid spans to the {@link SpanSink} and counts
+ * everything in {@link IngestMetrics}. Transports only frame bytes and map the outcome to their
+ * status codes.
+ *
+ * <p>Threading: safe for concurrent use by I/O threads; each thread gets its own reader (the
+ * readers reuse their views). Nothing here blocks, logs or locks per span.
+ */
+public final class Ingest {
+  private final SpanSink sink;
+  private final IngestMetrics metrics;
+  private final ThreadLocal<TraceDecoder> decoders;
+  private final OtlpJsonTranscoder jsonTraces;
+  private final OtlpJsonTranscoder jsonMetrics;
+  private final OtlpJsonTranscoder jsonLogs;
+  private final SignalScanner metricsScanner;
+  private final SignalScanner logsScanner;
+
+  /** An ingest decoding with {@code limits}, feeding {@code sink}, counting in {@code metrics}. */
+  public Ingest(ReaderLimits limits, SpanSink sink, IngestMetrics metrics) {
+    Objects.requireNonNull(limits, "limits");
+    this.sink = Objects.requireNonNull(sink, "sink");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    decoders = ThreadLocal.withInitial(() -> new TraceDecoder(limits));
+    jsonTraces = OtlpJsonTranscoder.traces(limits);
+    jsonMetrics = OtlpJsonTranscoder.metrics(limits);
+    jsonLogs = OtlpJsonTranscoder.logs(limits);
+    metricsScanner = SignalScanner.metrics(limits);
+    logsScanner = SignalScanner.logs(limits);
+  }
+
+  /** The self metrics this ingest counts in (the transports count their responses there). */
+  public IngestMetrics metrics() {
+    return metrics;
+  }
+
+  /**
+   * Ingests one {@code ExportTraceServiceRequest}.
+   *
+   * @return how many spans were rejected as invalid, and why
+   * @throws MalformedOtlpException the body is not a valid request; nothing of it was kept
+   * @throws PipelineFullException the sink had no room; nothing of it was kept
+   */
+  public ExportResult traces(byte[] body, Encoding encoding, Protocol protocol)
+      throws MalformedOtlpException, PipelineFullException {
+    metrics.requestBytes(protocol, Signal.TRACES, body.length);
+    TraceDecoder d = decoders.get();
+    try {
+      byte[] pb = encoding == Encoding.JSON ? jsonTraces.toProtobuf(body) : body;
+      SpanSink.SpanBatch batch = sink.open(protocol);
+      if (batch == null) {
+        d.start(null);
+        d.reader.read(pb, d);
+        throw refuse(d.accepted + d.rejected);
+      }
+      d.start(batch);
+      try {
+        d.reader.read(pb, d);
+      } catch (MalformedOtlpException e) {
+        batch.abort();
+        throw e;
+      }
+      if (!batch.commit()) {
+        throw refuse(d.accepted + d.rejected);
+      }
+    } catch (MalformedOtlpException e) {
+      metrics.decodeError(protocol, Signal.TRACES, encoding);
+      throw e;
+    } finally {
+      d.batch = null;
+    }
+    metrics.spansReceived(protocol, encoding, d.accepted);
+    metrics.spansRejectedInvalid(d.rejected);
+    metrics.attributesUnindexed(d.unindexed);
+    if (d.rejected == 0) {
+      return ExportResult.ALL_ACCEPTED;
+    }
+    return new ExportResult(
+        d.rejected,
+        d.rejected + " of " + (d.rejected + d.accepted) + " spans rejected: " + d.firstReason);
+  }
+
+  /** Validates and counts one {@code ExportMetricsServiceRequest}. */
+  public ExportResult metrics(byte[] body, Encoding encoding, Protocol protocol)
+      throws MalformedOtlpException {
+    metrics.requestBytes(protocol, Signal.METRICS, body.length);
+    try {
+      byte[] pb = encoding == Encoding.JSON ? jsonMetrics.toProtobuf(body) : body;
+      metrics.metricPoints(protocol, encoding, metricsScanner.scan(pb));
+    } catch (MalformedOtlpException e) {
+      metrics.decodeError(protocol, Signal.METRICS, encoding);
+      throw e;
+    }
+    return ExportResult.ALL_ACCEPTED;
+  }
+
+  /** Validates and counts one {@code ExportLogsServiceRequest}. */
+  public ExportResult logs(byte[] body, Encoding encoding, Protocol protocol)
+      throws MalformedOtlpException {
+    metrics.requestBytes(protocol, Signal.LOGS, body.length);
+    try {
+      byte[] pb = encoding == Encoding.JSON ? jsonLogs.toProtobuf(body) : body;
+      metrics.logRecords(protocol, encoding, logsScanner.scan(pb));
+    } catch (MalformedOtlpException e) {
+      metrics.decodeError(protocol, Signal.LOGS, encoding);
+      throw e;
+    }
+    return ExportResult.ALL_ACCEPTED;
+  }
+
+  private PipelineFullException refuse(int spans) {
+    metrics.spansRefusedFull(spans);
+    return new PipelineFullException("pipeline full: " + spans + " spans refused, retry later");
+  }
+
+  /** Per-thread decoding state: the reader and the visitor that sorts spans. */
+  private static final class TraceDecoder implements TraceVisitor {
+    final TraceRequestReader reader;
+    SpanSink.SpanBatch batch;
+    int accepted;
+    int rejected;
+    int unindexed;
+    String firstReason;
+
+    TraceDecoder(ReaderLimits limits) {
+      reader = new TraceRequestReader(limits);
+    }
+
+    void start(SpanSink.SpanBatch b) {
+      batch = b;
+      accepted = rejected = unindexed = 0;
+      firstReason = null;
+    }
+
+    @Override
+    public void span(SpanView span) {
+      String reason = span.invalidReason();
+      if (reason != null) {
+        if (rejected++ == 0) {
+          firstReason = reason + " (span '" + span.name() + "')";
+        }
+        return;
+      }
+      accepted++;
+      unindexed += span.attributes().unindexed();
+      if (batch != null) {
+        batch.span(span);
+      }
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package hermes.collector.ingest;
+
+import hermes.collector.proto.OtlpResponses.Signal;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import java.util.Locale;
+
+/**
+ * The receivers' self metrics ({@code hermes_collector_*}, section C of the metric contract).
+ *
+ * <p>Threading: safe for concurrent use; counters are lock-free. Label children for the fixed label
+ * sets are resolved once, so the per-request cost is an add.
+ */
+public final class IngestMetrics {
+  private final Counter requests;
+  private final Counter.Child[][] requestBytes;
+  private final Counter.Child[][] spansReceived;
+  private final Counter.Child[][][] decodeErrors;
+  private final Counter.Child[][] metricPoints;
+  private final Counter.Child[][] logRecords;
+  private final Counter.Child spansRejectedInvalid;
+  private final Counter.Child spansRefusedFull;
+  private final Counter.Child attributesUnindexed;
+
+  /** Registers the metrics in {@code registry}. */
+  public IngestMetrics(CollectorRegistry registry) {
+    requests =
+        Counter.build(
+                "hermes_collector_requests_total",
+                "Export requests answered, by protocol, signal and response code (HTTP status or"
+                    + " gRPC status name).")
+            .labelNames("protocol", "signal", "code")
+            .register(registry);
+    Counter bytes =
+        Counter.build(
+                "hermes_collector_request_bytes_total",
+                "Bytes of export request bodies after decompression.")
+            .labelNames("protocol", "signal")
+            .register(registry);
+    Counter spans =
+        Counter.build("hermes_collector_spans_received_total", "Spans accepted by the receivers.")
+            .labelNames("protocol", "encoding")
+            .register(registry);
+    Counter refused =
+        Counter.build(
+                "hermes_collector_spans_refused_total",
+                "Spans not accepted: invalid_span (rejected as partial success), pipeline_full"
+                    + " (request refused with 503/UNAVAILABLE, the client retries).")
+            .labelNames("reason")
+            .register(registry);
+    Counter decode =
+        Counter.build(
+                "hermes_collector_decode_errors_total",
+                "Requests rejected as malformed (HTTP 400, gRPC INVALID_ARGUMENT).")
+            .labelNames("protocol", "signal", "encoding")
+            .register(registry);
+    Counter points =
+        Counter.build(
+                "hermes_collector_metric_points_received_total",
+                "Metric data points accepted by the receivers.")
+            .labelNames("protocol", "encoding")
+            .register(registry);
+    Counter logs =
+        Counter.build(
+                "hermes_collector_log_records_received_total",
+                "Log records accepted by the receivers.")
+            .labelNames("protocol", "encoding")
+            .register(registry);
+    Counter unindexed =
+        Counter.build(
+                "hermes_collector_attributes_unindexed_total",
+                "Attributes past otlp.max_attributes_per_span: forwarded untouched, not read.")
+            .register(registry);
+
+    Protocol[] ps = Protocol.values();
+    Encoding[] es = Encoding.values();
+    Signal[] ss = Signal.values();
+    requestBytes = new Counter.Child[ps.length][ss.length];
+    spansReceived = new Counter.Child[ps.length][es.length];
+    metricPoints = new Counter.Child[ps.length][es.length];
+    logRecords = new Counter.Child[ps.length][es.length];
+    decodeErrors = new Counter.Child[ps.length][ss.length][es.length];
+    for (Protocol p : ps) {
+      for (Signal s : ss) {
+        requestBytes[p.ordinal()][s.ordinal()] = bytes.labels(p.label(), label(s));
+        for (Encoding e : es) {
+          decodeErrors[p.ordinal()][s.ordinal()][e.ordinal()] =
+              decode.labels(p.label(), label(s), e.label());
+        }
+      }
+      for (Encoding e : es) {
+        spansReceived[p.ordinal()][e.ordinal()] = spans.labels(p.label(), e.label());
+        metricPoints[p.ordinal()][e.ordinal()] = points.labels(p.label(), e.label());
+        logRecords[p.ordinal()][e.ordinal()] = logs.labels(p.label(), e.label());
+      }
+    }
+    spansRejectedInvalid = refused.labels("invalid_span");
+    spansRefusedFull = refused.labels("pipeline_full");
+    attributesUnindexed = unindexed.labels();
+  }
+
+  /** The {@code signal} label value. */
+  public static String label(Signal s) {
+    return s.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Counts one answered request. */
+  public void request(Protocol p, Signal s, String code) {
+    requests.labels(p.label(), label(s), code).inc();
+  }
+
+  void requestBytes(Protocol p, Signal s, int n) {
+    requestBytes[p.ordinal()][s.ordinal()].inc(n);
+  }
+
+  void decodeError(Protocol p, Signal s, Encoding e) {
+    decodeErrors[p.ordinal()][s.ordinal()][e.ordinal()].inc();
+  }
+
+  void spansReceived(Protocol p, Encoding e, int n) {
+    if (n > 0) {
+      spansReceived[p.ordinal()][e.ordinal()].inc(n);
+    }
+  }
+
+  void spansRejectedInvalid(int n) {
+    if (n > 0) {
+      spansRejectedInvalid.inc(n);
+    }
+  }
+
+  void spansRefusedFull(int n) {
+    spansRefusedFull.inc(n);
+  }
+
+  void attributesUnindexed(int n) {
+    if (n > 0) {
+      attributesUnindexed.inc(n);
+    }
+  }
+
+  void metricPoints(Protocol p, Encoding e, int n) {
+    metricPoints[p.ordinal()][e.ordinal()].inc(n);
+  }
+
+  void logRecords(Protocol p, Encoding e, int n) {
+    logRecords[p.ordinal()][e.ordinal()].inc(n);
+  }
+}

@@ -1,0 +1,103 @@
+package hermes.collector.server;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.exporter.common.TextFormat;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The admin port: {@code GET /metrics} (Prometheus text, or OpenMetrics when the scrape's {@code
+ * Accept} asks for it), {@code GET /healthz} (the process is up) and {@code GET /readyz} (every
+ * listener is bound and the collector is not shutting down).
+ *
+ * <p>Threading: stateless and {@link ChannelHandler.Sharable}; a scrape renders on the I/O thread
+ * that received it, reading the registry's lock-free collectors.
+ */
+@ChannelHandler.Sharable
+final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private final CollectorRegistry registry;
+  private final BooleanSupplier ready;
+
+  AdminHandler(CollectorRegistry registry, BooleanSupplier ready) {
+    this.registry = registry;
+    this.ready = ready;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) throws IOException {
+    FullHttpResponse response = handle(req);
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    HttpUtil.setKeepAlive(response, keepAlive);
+    if (keepAlive) {
+      ctx.writeAndFlush(response, ctx.voidPromise());
+    } else {
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private FullHttpResponse handle(FullHttpRequest req) throws IOException {
+    String uri = req.uri();
+    int q = uri.indexOf('?');
+    String path = q < 0 ? uri : uri.substring(0, q);
+    boolean get = HttpMethod.GET.equals(req.method()) || HttpMethod.HEAD.equals(req.method());
+    switch (path) {
+      case "/metrics":
+        return get ? metrics(req) : notAllowed();
+      case "/healthz":
+        return get ? OtlpHttpHandler.text(HttpResponseStatus.OK, "ok") : notAllowed();
+      case "/readyz":
+        if (!get) {
+          return notAllowed();
+        }
+        return ready.getAsBoolean()
+            ? OtlpHttpHandler.text(HttpResponseStatus.OK, "ready")
+            : OtlpHttpHandler.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready");
+      default:
+        return OtlpHttpHandler.text(
+            HttpResponseStatus.NOT_FOUND, "not found: use /metrics, /healthz or /readyz");
+    }
+  }
+
+  private FullHttpResponse metrics(FullHttpRequest req) throws IOException {
+    String contentType = TextFormat.chooseContentType(req.headers().get(HttpHeaderNames.ACCEPT));
+    var out = new java.io.ByteArrayOutputStream(16 * 1024);
+    try (Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
+      TextFormat.writeFormat(contentType, w, registry.metricFamilySamples());
+    }
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(out.toByteArray()));
+    r.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, out.size());
+    return r;
+  }
+
+  private static FullHttpResponse notAllowed() {
+    FullHttpResponse r =
+        OtlpHttpHandler.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed: use GET");
+    r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+    return r;
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+}

@@ -1,0 +1,260 @@
+package hermes.collector.server;
+
+import hermes.collector.ingest.Encoding;
+import hermes.collector.ingest.ExportResult;
+import hermes.collector.ingest.Ingest;
+import hermes.collector.ingest.PipelineFullException;
+import hermes.collector.ingest.Protocol;
+import hermes.collector.proto.MalformedOtlpException;
+import hermes.collector.proto.OtlpResponses;
+import hermes.collector.proto.OtlpResponses.Signal;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * Answers OTLP/HTTP export requests ({@code POST /v1/traces}, {@code /v1/metrics}, {@code
+ * /v1/logs}): frames the body (content type, gzip, size after decompression), hands it to {@link
+ * Ingest}, and maps the outcome to the OTLP/HTTP status codes. The answer is in the request's
+ * content type: an {@code Export*ServiceResponse} on success (with {@code partial_success} when
+ * spans were rejected), a {@code google.rpc.Status} on failure.
+ *
+ * <p>Threading: stateless and {@link ChannelHandler.Sharable}; runs on the I/O threads, where the
+ * whole request is decoded without blocking.
+ */
+@ChannelHandler.Sharable
+final class OtlpHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final String PROTOBUF = "application/x-protobuf";
+  private static final String JSON = "application/json";
+
+  private final Ingest ingest;
+  private final int maxBodyBytes;
+  private final String retryAfterSeconds;
+
+  OtlpHttpHandler(Ingest ingest, int maxBodyBytes, int retryAfterSeconds) {
+    this.ingest = ingest;
+    this.maxBodyBytes = maxBodyBytes;
+    this.retryAfterSeconds = Integer.toString(retryAfterSeconds);
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    FullHttpResponse response = handle(req);
+    boolean keepAlive = HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess();
+    HttpUtil.setKeepAlive(response, keepAlive);
+    if (keepAlive) {
+      ctx.writeAndFlush(response, ctx.voidPromise());
+    } else {
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private FullHttpResponse handle(FullHttpRequest req) {
+    if (!req.decoderResult().isSuccess()) {
+      return text(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+    }
+    Signal signal = signal(req);
+    if (signal == null) {
+      return text(
+          HttpResponseStatus.NOT_FOUND, "not found: use /v1/traces, /v1/metrics or /v1/logs");
+    }
+    if (!HttpMethod.POST.equals(req.method())) {
+      FullHttpResponse r =
+          answered(
+              signal, text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed: use POST"));
+      r.headers().set(HttpHeaderNames.ALLOW, "POST");
+      return r;
+    }
+    Encoding encoding = encoding(req.headers().get(HttpHeaderNames.CONTENT_TYPE));
+    if (encoding == null) {
+      return answered(
+          signal,
+          text(
+              HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
+              "unsupported content type '"
+                  + req.headers().get(HttpHeaderNames.CONTENT_TYPE, "")
+                  + "': use application/x-protobuf or application/json"));
+    }
+    byte[] body;
+    try {
+      body = body(req);
+    } catch (UnsupportedEncodingException e) {
+      return answered(
+          signal, status(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, encoding, 3, e.getMessage()));
+    } catch (BoundedGunzip.TooLargeException e) {
+      return answered(
+          signal,
+          status(
+              HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+              encoding,
+              OtlpResponses.CODE_RESOURCE_EXHAUSTED,
+              e.getMessage()));
+    } catch (IOException e) {
+      return answered(
+          signal,
+          status(
+              HttpResponseStatus.BAD_REQUEST,
+              encoding,
+              OtlpResponses.CODE_INVALID_ARGUMENT,
+              "Malformed: invalid gzip body: " + e.getMessage()));
+    }
+    try {
+      ExportResult result =
+          switch (signal) {
+            case TRACES -> ingest.traces(body, encoding, Protocol.HTTP);
+            case METRICS -> ingest.metrics(body, encoding, Protocol.HTTP);
+            case LOGS -> ingest.logs(body, encoding, Protocol.HTTP);
+          };
+      byte[] out =
+          encoding == Encoding.JSON
+              ? OtlpResponses.exportJson(signal, result.rejected(), result.message())
+              : OtlpResponses.exportProtobuf(result.rejected(), result.message());
+      return answered(signal, response(HttpResponseStatus.OK, encoding, out));
+    } catch (MalformedOtlpException e) {
+      return answered(
+          signal,
+          status(
+              HttpResponseStatus.BAD_REQUEST,
+              encoding,
+              OtlpResponses.CODE_INVALID_ARGUMENT,
+              e.getMessage()));
+    } catch (PipelineFullException e) {
+      FullHttpResponse r =
+          status(
+              HttpResponseStatus.SERVICE_UNAVAILABLE,
+              encoding,
+              OtlpResponses.CODE_UNAVAILABLE,
+              e.getMessage());
+      r.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+      return answered(signal, r);
+    }
+  }
+
+  /** The 413 for a body over the limit before decompression (called by the aggregator). */
+  FullHttpResponse tooLarge(HttpRequest req, int limit) {
+    Encoding encoding = encoding(req.headers().get(HttpHeaderNames.CONTENT_TYPE));
+    String message = "request body exceeds " + limit + " bytes";
+    FullHttpResponse r =
+        encoding == null
+            ? text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, message)
+            : status(
+                HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                encoding,
+                OtlpResponses.CODE_RESOURCE_EXHAUSTED,
+                message);
+    Signal signal = signal(req);
+    return signal == null ? r : answered(signal, r);
+  }
+
+  private FullHttpResponse answered(Signal signal, FullHttpResponse r) {
+    ingest.metrics().request(Protocol.HTTP, signal, Integer.toString(r.status().code()));
+    return r;
+  }
+
+  private byte[] body(FullHttpRequest req)
+      throws IOException, BoundedGunzip.TooLargeException, UnsupportedEncodingException {
+    byte[] raw = ByteBufUtil.getBytes(req.content());
+    String coding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+    if (coding == null || coding.isBlank() || coding.equalsIgnoreCase("identity")) {
+      return raw;
+    }
+    if (coding.trim().equalsIgnoreCase("gzip") || coding.trim().equalsIgnoreCase("x-gzip")) {
+      return BoundedGunzip.gunzip(raw, maxBodyBytes);
+    }
+    throw new UnsupportedEncodingException(
+        "unsupported content encoding '" + coding + "': use gzip or none");
+  }
+
+  private static Signal signal(HttpRequest req) {
+    String uri = req.uri();
+    int q = uri.indexOf('?');
+    String path = q < 0 ? uri : uri.substring(0, q);
+    switch (path) {
+      case "/v1/traces":
+        return Signal.TRACES;
+      case "/v1/metrics":
+        return Signal.METRICS;
+      case "/v1/logs":
+        return Signal.LOGS;
+      default:
+        return null;
+    }
+  }
+
+  static Encoding encoding(String contentType) {
+    if (contentType == null) {
+      return null;
+    }
+    int semi = contentType.indexOf(';');
+    String media =
+        (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+    switch (media) {
+      case PROTOBUF:
+        return Encoding.PROTOBUF;
+      case JSON:
+        return Encoding.JSON;
+      default:
+        return null;
+    }
+  }
+
+  private static FullHttpResponse status(
+      HttpResponseStatus status, Encoding encoding, int rpcCode, String message) {
+    byte[] body =
+        encoding == Encoding.JSON
+            ? OtlpResponses.statusJson(rpcCode, message)
+            : OtlpResponses.statusProtobuf(rpcCode, message);
+    return response(status, encoding, body);
+  }
+
+  private static FullHttpResponse response(
+      HttpResponseStatus status, Encoding encoding, byte[] body) {
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+    r.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, encoding == Encoding.JSON ? JSON : PROTOBUF)
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    return r;
+  }
+
+  static FullHttpResponse text(HttpResponseStatus status, String message) {
+    byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+    r.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN + "; charset=utf-8")
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    return r;
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // A broken connection (reset, TLS garbage, codec failure) ends that connection only.
+    ctx.close();
+  }
+
+  /** A {@code Content-Encoding} the receiver does not decode. */
+  private static final class UnsupportedEncodingException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    UnsupportedEncodingException(String message) {
+      super(message, null, false, false);
+    }
+  }
+}
