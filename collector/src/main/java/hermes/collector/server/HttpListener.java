@@ -3,6 +3,7 @@ package hermes.collector.server;
 import hermes.collector.config.Endpoint;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
@@ -41,12 +42,13 @@ public final class HttpListener implements AutoCloseable {
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(init);
-    try {
-      Channel ch = b.bind(endpoint.toSocketAddress()).syncUninterruptibly().channel();
-      return new HttpListener(name, ch);
-    } catch (RuntimeException e) {
-      throw new IOException(name + ": cannot listen on " + endpoint + ": " + e.getMessage(), e);
+    ChannelFuture bound = b.bind(endpoint.toSocketAddress()).awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      Throwable cause = bound.cause();
+      throw new IOException(
+          name + ": cannot listen on " + endpoint + ": " + cause.getMessage(), cause);
     }
+    return new HttpListener(name, bound.channel());
   }
 
   /** The bound address (with the real port when the endpoint asked for port 0). */

@@ -35,6 +35,16 @@ import java.util.concurrent.TimeUnit;
  * before a handler runs.
  */
 public final class OtlpGrpcServer implements AutoCloseable {
+  // grpc-java logs every oversized message at WARNING through java.util.logging; those refusals
+  // are counted in hermes_collector_requests_total, so a client in a loop must not flood the log.
+  // Held strongly: java.util.logging keeps loggers weakly and would forget the level.
+  private static final java.util.logging.Logger DEFRAME_LOG =
+      java.util.logging.Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerStream");
+
+  static {
+    DEFRAME_LOG.setLevel(java.util.logging.Level.SEVERE);
+  }
+
   private final Server server;
 
   private OtlpGrpcServer(Server server) {
