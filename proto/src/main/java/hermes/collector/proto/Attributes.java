@@ -77,6 +77,38 @@ public final class Attributes {
     return len == utf8Key.length && Arrays.equals(buf, off, off + len, utf8Key, 0, len);
   }
 
+  /** Offset of attribute {@code i}'s key bytes in {@link #buffer()}. */
+  public int keyOffset(int i) {
+    return index[i * STRIDE + KEY_OFF];
+  }
+
+  /** Length of attribute {@code i}'s key bytes. */
+  public int keyLength(int i) {
+    return index[i * STRIDE + KEY_LEN];
+  }
+
+  /**
+   * Whether attribute {@code i} is a string equal to {@code asciiLower} ignoring ASCII case;
+   * allocates nothing. {@code asciiLower} must be lower-case ASCII.
+   */
+  public boolean stringEqualsIgnoreCase(int i, byte[] asciiLower) {
+    int o = i * STRIDE;
+    if (index[o + TYPE] != ValueType.STRING.ordinal() || index[o + VAL_LEN] != asciiLower.length) {
+      return false;
+    }
+    int off = index[o + VAL_OFF];
+    for (int k = 0; k < asciiLower.length; k++) {
+      int c = buf[off + k];
+      if (c >= 'A' && c <= 'Z') {
+        c += 'a' - 'A';
+      }
+      if (c != asciiLower[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The key of attribute {@code i} (allocates). */
   public String key(int i) {
     int o = i * STRIDE;

@@ -1,0 +1,52 @@
+package hermes.collector.cost;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An immutable, ordered list of {@link ModelPrice} entries; the first entry matching a call's model
+ * (and provider, when the entry names one) prices it. Lookups are cached per model and provider, so
+ * the regexes run once per distinct pair.
+ *
+ * <p>Threading: safe for concurrent lookups.
+ */
+public final class PriceTable {
+  private static final int MAX_CACHED = 16_384;
+
+  private final List<ModelPrice> entries;
+  private final ConcurrentHashMap<String, Optional<ModelPrice>> cache = new ConcurrentHashMap<>();
+
+  /** A table of {@code entries}, first match wins. */
+  public PriceTable(List<ModelPrice> entries) {
+    this.entries = List.copyOf(entries);
+  }
+
+  /** How many entries the table has. */
+  public int size() {
+    return entries.size();
+  }
+
+  /** The entry pricing {@code model} from {@code provider} (either may be null), or null. */
+  public ModelPrice lookup(String model, String provider) {
+    if (model == null) {
+      return null;
+    }
+    String key = provider == null ? model : model + '\u0000' + provider;
+    Optional<ModelPrice> hit = cache.get(key);
+    if (hit == null) {
+      hit = Optional.empty();
+      for (ModelPrice e : entries) {
+        if (e.matches(model, provider)) {
+          hit = Optional.of(e);
+          break;
+        }
+      }
+      if (cache.size() >= MAX_CACHED) {
+        cache.clear(); // names are bounded upstream; this only guards against a pathological mix
+      }
+      cache.put(key, hit);
+    }
+    return hit.orElse(null);
+  }
+}

@@ -1,0 +1,46 @@
+package hermes.collector.semconv;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.function.UnaryOperator;
+
+/**
+ * A per-thread, direct-mapped cache from UTF-8 bytes to a canonical name, in front of a {@link
+ * NameTable} (or, for session keys, of nothing): a name seen recently on this thread costs a hash
+ * and a byte comparison, no allocation.
+ *
+ * <p>Threading: confined to one thread.
+ */
+final class NameCache {
+  private static final int SLOTS = 512;
+  private final byte[][] keys = new byte[SLOTS][];
+  private final String[] values = new String[SLOTS];
+  private final NameTable table;
+  private final UnaryOperator<String> normalize;
+
+  /**
+   * @param table the table giving canonical instances, or null to keep names as decoded
+   * @param normalize applied to a decoded name before the table (e.g. lower-casing)
+   */
+  NameCache(NameTable table, UnaryOperator<String> normalize) {
+    this.table = table;
+    this.normalize = normalize;
+  }
+
+  String get(byte[] buf, int off, int len) {
+    int h = 0x811C9DC5;
+    for (int i = off; i < off + len; i++) {
+      h = (h ^ (buf[i] & 0xff)) * 0x01000193;
+    }
+    int slot = (h ^ (h >>> 15)) & (SLOTS - 1);
+    byte[] k = keys[slot];
+    if (k != null && k.length == len && Arrays.equals(k, 0, len, buf, off, off + len)) {
+      return values[slot];
+    }
+    String name = normalize.apply(new String(buf, off, len, StandardCharsets.UTF_8));
+    String canonical = table == null ? name : table.canonical(name);
+    keys[slot] = Arrays.copyOfRange(buf, off, off + len);
+    values[slot] = canonical;
+    return canonical;
+  }
+}
