@@ -162,7 +162,12 @@ public final class PriceFile {
     for (Object k : m.keySet()) {
       if (!known.contains(String.valueOf(k))) {
         throw new PricingException(
-            where + ": unknown key '" + k + "' (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+            where
+                + ": unknown key '"
+                + k
+                + "' (known: "
+                + String.join(", ", new java.util.TreeSet<>(known))
+                + ")");
       }
     }
   }

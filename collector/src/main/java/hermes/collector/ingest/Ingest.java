@@ -4,6 +4,7 @@ import hermes.collector.proto.MalformedOtlpException;
 import hermes.collector.proto.OtlpJsonTranscoder;
 import hermes.collector.proto.OtlpResponses.Signal;
 import hermes.collector.proto.ReaderLimits;
+import hermes.collector.proto.ResourceView;
 import hermes.collector.proto.SignalScanner;
 import hermes.collector.proto.SpanView;
 import hermes.collector.proto.TraceRequestReader;
@@ -143,6 +144,13 @@ public final class Ingest {
       batch = b;
       accepted = rejected = unindexed = 0;
       firstReason = null;
+    }
+
+    @Override
+    public void resource(ResourceView resource) {
+      if (batch != null) {
+        batch.resource(resource);
+      }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package hermes.collector.ingest;
 
+import hermes.collector.proto.ResourceView;
 import hermes.collector.proto.SpanView;
 
 /**
@@ -40,6 +41,9 @@ public interface SpanSink {
    * abort.
    */
   interface SpanBatch {
+    /** The resource of the spans that follow; the view is only valid during the call. */
+    default void resource(ResourceView resource) {}
+
     /** One valid span; the view is only valid during the call. */
     void span(SpanView span);
 

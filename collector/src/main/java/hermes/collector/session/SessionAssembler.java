@@ -1,0 +1,265 @@
+package hermes.collector.session;
+
+import hermes.collector.cost.Pricing;
+import hermes.collector.ingest.Protocol;
+import hermes.collector.ingest.SpanSink;
+import hermes.collector.proto.ResourceView;
+import hermes.collector.proto.SpanView;
+import hermes.collector.semconv.AgentSpan;
+import hermes.collector.semconv.Normalizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Rebuilds sessions from spans: the {@link SpanSink} the receivers feed. Each request's spans are
+ * normalized on the I/O thread that decoded them and handed, whole, to the shards that own their
+ * traces; shards assemble trees, finalize turns and sessions, and tell the {@link
+ * AssemblyListener}.
+ *
+ * <p>Threading: {@link #open} and the batches it returns are used by I/O threads (one batch per
+ * thread, reused); queries may come from any thread and are answered by the shards. A request is
+ * accepted only when the spans in flight stay under {@code maxQueuedSpans}; otherwise it is refused
+ * whole (the client sees 503/UNAVAILABLE and retries), never dropped.
+ *
+ * <pre>{@code
+ * SessionAssembler a = new SessionAssembler(config, pricing, normalizers, listener);
+ * a.start();
+ * Collector.start(collectorConfig, a); // spans flow in
+ * a.sessions(true, 50);               // live sessions, newest first
+ * }</pre>
+ */
+public final class SessionAssembler implements SpanSink, AutoCloseable {
+  private final AssemblyConfig config;
+  private final Shard[] shards;
+  private final AtomicLong queuedSpans = new AtomicLong();
+  private final ThreadLocal<Batch> batches;
+
+  /**
+   * An assembler; call {@link #start()} before feeding it.
+   *
+   * @param normalizers makes one normalizer per I/O thread
+   */
+  public SessionAssembler(
+      AssemblyConfig config,
+      Pricing pricing,
+      Supplier<Normalizer> normalizers,
+      AssemblyListener listener) {
+    this.config = Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(pricing, "pricing");
+    Objects.requireNonNull(normalizers, "normalizers");
+    Objects.requireNonNull(listener, "listener");
+    shards = new Shard[config.shards()];
+    for (int i = 0; i < shards.length; i++) {
+      shards[i] = new Shard(i, this, config, pricing, listener, queuedSpans);
+    }
+    batches = ThreadLocal.withInitial(() -> new Batch(normalizers.get()));
+  }
+
+  /** Starts the shard threads. */
+  public void start() {
+    for (Shard s : shards) {
+      s.start();
+    }
+  }
+
+  Shard shardFor(String sessionKey) {
+    int h = sessionKey.hashCode() * 0x9E3779B9;
+    return shards[Math.floorMod(h ^ (h >>> 16), shards.length)];
+  }
+
+  private int shardIndex(AgentSpan s) {
+    long h = (s.traceIdHigh() ^ s.traceIdLow()) * 0x9E3779B97F4A7C15L;
+    return Math.floorMod((int) (h ^ (h >>> 32)), shards.length);
+  }
+
+  @Override
+  public SpanBatch open(Protocol protocol) {
+    Batch b = batches.get();
+    b.reset();
+    return b;
+  }
+
+  /** Spans accepted and not yet assembled. */
+  public long queuedSpans() {
+    return queuedSpans.get();
+  }
+
+  /** Live sessions over all shards (as of their last tick). */
+  public long liveSessions() {
+    long n = 0;
+    for (Shard s : shards) {
+      n += s.liveSessions;
+    }
+    return n;
+  }
+
+  /** Live traces over all shards. */
+  public long liveTraces() {
+    long n = 0;
+    for (Shard s : shards) {
+      n += s.liveTraces;
+    }
+    return n;
+  }
+
+  /** Spans that arrived after their turn or session was finalized. */
+  public long lateSpans() {
+    long n = 0;
+    for (Shard s : shards) {
+      n += s.lateSpans;
+    }
+    return n;
+  }
+
+  /** Sessions evicted to keep the live-session bound. */
+  public long evictedSessions() {
+    long n = 0;
+    for (Shard s : shards) {
+      n += s.evicted;
+    }
+    return n;
+  }
+
+  /** Spans counted but not kept in a tree (the per-session bound). */
+  public long spansNotKept() {
+    long n = 0;
+    for (Shard s : shards) {
+      n += s.spansNotKept;
+    }
+    return n;
+  }
+
+  /** Sessions, live or finished, newest first (by end time), at most {@code limit}. */
+  public List<SessionRecord> sessions(boolean live, int limit) throws TimeoutException {
+    List<SessionRecord> all = new ArrayList<>();
+    for (List<SessionRecord> part : askAll(b -> live ? b.live(limit) : b.finished(limit))) {
+      all.addAll(part);
+    }
+    all.sort(Comparator.comparingLong(SessionRecord::endNanos).reversed());
+    return all.size() > limit ? all.subList(0, limit) : all;
+  }
+
+  /** One session, live or recently finished, or null. */
+  public SessionRecord session(String key) throws TimeoutException {
+    return ask(shardFor(key), b -> b.find(key));
+  }
+
+  private <T> List<T> askAll(Function<SessionBook, T> read) throws TimeoutException {
+    List<CompletableFuture<T>> futures = new ArrayList<>();
+    for (Shard s : shards) {
+      CompletableFuture<T> f = new CompletableFuture<>();
+      s.post(new Shard.Query<>(read, f));
+      futures.add(f);
+    }
+    List<T> out = new ArrayList<>();
+    for (CompletableFuture<T> f : futures) {
+      out.add(await(f));
+    }
+    return out;
+  }
+
+  private static <T> T ask(Shard s, Function<SessionBook, T> read) throws TimeoutException {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    s.post(new Shard.Query<>(read, f));
+    return await(f);
+  }
+
+  private static <T> T await(CompletableFuture<T> f) throws TimeoutException {
+    try {
+      return f.get(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TimeoutException("interrupted");
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** Finalizes settling turns and stops the shards. */
+  @Override
+  public void close() {
+    try {
+      for (Shard s : shards) {
+        s.stop();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  AssemblyConfig config() {
+    return config;
+  }
+
+  /** One request's spans, grouped by shard; reused by its I/O thread. */
+  private final class Batch implements SpanBatch {
+    private final Normalizer normalizer;
+    private final AgentSpan[][] byShard = new AgentSpan[shards.length][16];
+    private final int[] counts = new int[shards.length];
+    private int total;
+
+    Batch(Normalizer normalizer) {
+      this.normalizer = normalizer;
+    }
+
+    void reset() {
+      Arrays.fill(counts, 0);
+      total = 0;
+    }
+
+    @Override
+    public void resource(ResourceView resource) {
+      normalizer.resource(resource);
+    }
+
+    @Override
+    public void span(SpanView span) {
+      AgentSpan s = normalizer.normalize(span);
+      int i = shardIndex(s);
+      if (counts[i] == byShard[i].length) {
+        byShard[i] = Arrays.copyOf(byShard[i], counts[i] * 2);
+      }
+      byShard[i][counts[i]++] = s;
+      total++;
+    }
+
+    @Override
+    public boolean commit() {
+      if (total == 0) {
+        return true;
+      }
+      long after = queuedSpans.addAndGet(total);
+      if (after > config.maxQueuedSpans()) {
+        queuedSpans.addAndGet(-total);
+        reset();
+        return false;
+      }
+      for (int i = 0; i < shards.length; i++) {
+        if (counts[i] > 0) {
+          shards[i].post(new Shard.Spans(Arrays.copyOf(byShard[i], counts[i]), counts[i]));
+          Arrays.fill(byShard[i], 0, counts[i], null);
+        }
+      }
+      reset();
+      return true;
+    }
+
+    @Override
+    public void abort() {
+      for (int i = 0; i < shards.length; i++) {
+        Arrays.fill(byShard[i], 0, counts[i], null);
+      }
+      reset();
+    }
+  }
+}

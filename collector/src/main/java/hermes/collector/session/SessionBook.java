@@ -1,0 +1,270 @@
+package hermes.collector.session;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The second stage of assembly, per shard: sessions by key, built from finished turns, session
+ * roots and calls of no turn, whichever traces and shards they came from. A session is finalized
+ * when its root is decided, or after the idle timeout (abandoned when a session span was expected
+ * above its turns and never came, else completed or error from its last turn), or when it is
+ * evicted to keep the live-session bound.
+ *
+ * <p>Threading: confined to its shard's thread; the API reads it through queries run there.
+ */
+final class SessionBook {
+  private static final int FINALIZED_KEYS_REMEMBERED = 65_536;
+
+  /** A live session: mutable, owned by the shard. */
+  private static final class Live {
+    final String key;
+    String service;
+    String platform;
+    long start = Long.MAX_VALUE;
+    long end = Long.MIN_VALUE;
+    final List<TurnRecord> turns = new ArrayList<>();
+    final List<CallRecord> loose = new ArrayList<>();
+    final Totals totals = new Totals();
+    int kept;
+    long late;
+    boolean expectsRoot;
+    boolean lastTurnError;
+    long lastTurnEnd = Long.MIN_VALUE;
+    long lastActivity;
+
+    Live(String key) {
+      this.key = key;
+    }
+
+    void span(long s, long e) {
+      start = Math.min(start, s);
+      end = Math.max(end, e);
+    }
+  }
+
+  private final AssemblyListener listener;
+  private final long idleNanos;
+  private final int maxLive;
+  private final int maxCallsKept;
+  private final int finishedKept;
+  private final LinkedHashMap<String, Live> live = new LinkedHashMap<>(64, 0.75f, true);
+  private final ArrayDeque<SessionRecord> finished = new ArrayDeque<>();
+  private final LinkedHashMap<String, Boolean> finalizedKeys =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+          return size() > FINALIZED_KEYS_REMEMBERED;
+        }
+      };
+  long evicted;
+  long lateSpans;
+  long callsNotKept;
+
+  SessionBook(
+      AssemblyListener listener, long idleNanos, int maxLive, int maxCallsKept, int finishedKept) {
+    this.listener = listener;
+    this.idleNanos = idleNanos;
+    this.maxLive = Math.max(1, maxLive);
+    this.maxCallsKept = maxCallsKept;
+    this.finishedKept = finishedKept;
+  }
+
+  int liveCount() {
+    return live.size();
+  }
+
+  void turn(TurnRecord t, long now) {
+    Live s = open(t.sessionKey(), now);
+    if (s == null) {
+      lateSpans += 1 + t.calls().size();
+      return;
+    }
+    TurnRecord kept = t;
+    int n = t.calls().size();
+    if (s.kept + n > maxCallsKept) {
+      int room = Math.max(0, maxCallsKept - s.kept);
+      kept =
+          new TurnRecord(
+              t.sessionKey(),
+              t.traceIdHigh(),
+              t.traceIdLow(),
+              t.spanId(),
+              t.parentSpanId(),
+              t.startNanos(),
+              t.endNanos(),
+              t.error(),
+              t.index(),
+              t.service(),
+              t.platform(),
+              List.copyOf(t.calls().subList(0, room)),
+              n - room,
+              t.totals());
+      callsNotKept += n - room;
+      n = room;
+    }
+    s.kept += n;
+    s.turns.add(kept);
+    s.totals.add(t.totals());
+    s.span(t.startNanos(), t.endNanos());
+    s.expectsRoot |= t.parentSpanId() != 0;
+    if (t.endNanos() >= s.lastTurnEnd) {
+      s.lastTurnEnd = t.endNanos();
+      s.lastTurnError = t.error();
+    }
+    if (s.service == null) {
+      s.service = t.service();
+    }
+    if (s.platform == null) {
+      s.platform = t.platform();
+    }
+  }
+
+  void loose(String key, List<CallRecord> calls, boolean late, long now) {
+    Live s = open(key, now);
+    if (s == null) {
+      lateSpans += calls.size();
+      return;
+    }
+    for (CallRecord c : calls) {
+      s.totals.add(c);
+      s.span(c.startNanos(), c.startNanos() + c.durationNanos());
+      if (s.kept < maxCallsKept) {
+        s.loose.add(c);
+        s.kept++;
+      } else {
+        callsNotKept++;
+      }
+    }
+    if (late) {
+      s.late += calls.size();
+      lateSpans += calls.size();
+    }
+  }
+
+  void root(TraceAssembly.SessionRoot r, long now) {
+    Live s = open(r.key(), now);
+    if (s == null) {
+      lateSpans++;
+      return;
+    }
+    s.span(r.startNanos(), r.endNanos());
+    if (r.service() != null) {
+      s.service = r.service();
+    }
+    if (r.platform() != null) {
+      s.platform = r.platform();
+    }
+    live.remove(s.key);
+    finish(s, r.outcome(), r.traceIdHigh(), r.traceIdLow(), r.spanId());
+  }
+
+  /** The live session for {@code key}, opened if new; null when it was finalized already. */
+  private Live open(String key, long now) {
+    Live s = live.get(key);
+    if (s == null) {
+      if (finalizedKeys.containsKey(key)) {
+        return null;
+      }
+      if (live.size() >= maxLive) {
+        Iterator<Live> eldest = live.values().iterator();
+        Live victim = eldest.next();
+        eldest.remove();
+        evicted++;
+        finish(victim, "abandoned", 0, 0, 0);
+      }
+      s = new Live(key);
+      live.put(key, s);
+      listener.sessionStarted(key, null);
+    }
+    s.lastActivity = now;
+    return s;
+  }
+
+  /** Finalizes sessions idle past the timeout. */
+  void tick(long now) {
+    Iterator<Live> it = live.values().iterator();
+    while (it.hasNext()) {
+      Live s = it.next();
+      if (s.lastActivity + idleNanos > now) {
+        break; // access order: the rest were active more recently
+      }
+      it.remove();
+      String outcome = s.expectsRoot ? "abandoned" : s.lastTurnError ? "error" : "completed";
+      finish(s, outcome, 0, 0, 0);
+    }
+  }
+
+  private void finish(Live s, String outcome, long rootHigh, long rootLow, long rootSpan) {
+    SessionRecord r = snapshot(s, outcome, rootHigh, rootLow, rootSpan);
+    finalizedKeys.put(s.key, Boolean.TRUE);
+    if (finishedKept > 0) {
+      if (finished.size() >= finishedKept) {
+        finished.pollFirst();
+      }
+      finished.addLast(r);
+    }
+    listener.sessionFinished(r);
+  }
+
+  private static SessionRecord snapshot(
+      Live s, String outcome, long rootHigh, long rootLow, long rootSpan) {
+    List<TurnRecord> turns = new ArrayList<>(s.turns);
+    turns.sort((a, b) -> Long.compare(a.startNanos(), b.startNanos()));
+    return new SessionRecord(
+        s.key,
+        s.service,
+        s.platform,
+        s.start == Long.MAX_VALUE ? 0 : s.start,
+        s.end == Long.MIN_VALUE ? 0 : s.end,
+        outcome,
+        List.copyOf(turns),
+        List.copyOf(s.loose),
+        s.totals.copy(),
+        s.late,
+        rootHigh,
+        rootLow,
+        rootSpan);
+  }
+
+  /** Live sessions, most recently active first. */
+  List<SessionRecord> live(int limit) {
+    List<Live> all = new ArrayList<>(live.values());
+    List<SessionRecord> out = new ArrayList<>();
+    for (int i = all.size() - 1; i >= 0 && out.size() < limit; i--) {
+      out.add(snapshot(all.get(i), null, 0, 0, 0));
+    }
+    return out;
+  }
+
+  /** Finished sessions, most recently finished first. */
+  List<SessionRecord> finished(int limit) {
+    List<SessionRecord> out = new ArrayList<>();
+    Iterator<SessionRecord> it = finished.descendingIterator();
+    while (it.hasNext() && out.size() < limit) {
+      out.add(it.next());
+    }
+    return out;
+  }
+
+  /** One session, live or recently finished; null when unknown. */
+  SessionRecord find(String key) {
+    Live s = live.get(key);
+    if (s != null) {
+      return snapshot(s, null, 0, 0, 0);
+    }
+    Iterator<SessionRecord> it = finished.descendingIterator();
+    while (it.hasNext()) {
+      SessionRecord r = it.next();
+      if (r.key().equals(key)) {
+        return r;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,197 @@
+package hermes.collector.session;
+
+import hermes.collector.cost.Pricing;
+import hermes.collector.semconv.AgentSpan;
+import hermes.collector.semconv.Role;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+
+/**
+ * One writer thread and everything it owns: a trace stage and a session stage, fed by one MPSC
+ * queue. Producers (I/O threads, other shards) only post messages; the state is touched by this
+ * shard's thread alone, so nothing here locks.
+ *
+ * <p>The queue itself is unbounded; the bound is on spans accepted by the assembler and not yet
+ * processed (checked before a request is accepted, released here), so a request is refused whole
+ * upstream instead of being dropped here. Messages between shards (turns, roots, calls for a
+ * session on another shard) are few and bounded by the spans that caused them.
+ */
+final class Shard {
+  private static final Object STOP = new Object();
+  private static final long TICK_NANOS = 20_000_000L;
+
+  record Spans(AgentSpan[] spans, int count) {}
+
+  record Turn(TurnRecord turn) {}
+
+  record Root(TraceAssembly.SessionRoot root) {}
+
+  record Loose(String key, List<CallRecord> calls, boolean late) {}
+
+  record Query<T>(Function<SessionBook, T> read, CompletableFuture<T> result) {}
+
+  private final Pricing pricing;
+  private final AssemblyListener listener;
+  private final AtomicLong queuedSpans;
+  private final MpscUnboundedXaddArrayQueue<Object> queue = new MpscUnboundedXaddArrayQueue<>(1024);
+  final TraceAssembly traces;
+  final SessionBook sessions;
+  private final Thread thread;
+  volatile int liveSessions;
+  volatile int liveTraces;
+  volatile long lateSpans;
+  volatile long evicted;
+  volatile long spansNotKept;
+
+  Shard(
+      int index,
+      SessionAssembler owner,
+      AssemblyConfig config,
+      Pricing pricing,
+      AssemblyListener listener,
+      AtomicLong queuedSpans) {
+    this.pricing = pricing;
+    this.listener = listener;
+    this.queuedSpans = queuedSpans;
+    TraceAssembly.Outbox out =
+        new TraceAssembly.Outbox() {
+          @Override
+          public void turn(TurnRecord t) {
+            Shard.this.listener.turnFinished(t);
+            owner.shardFor(t.sessionKey()).post(new Turn(t));
+          }
+
+          @Override
+          public void root(TraceAssembly.SessionRoot r) {
+            owner.shardFor(r.key()).post(new Root(r));
+          }
+
+          @Override
+          public void loose(String key, List<CallRecord> calls, boolean late) {
+            owner.shardFor(key).post(new Loose(key, calls, late));
+          }
+        };
+    int perShardLive = Math.max(1, config.maxLiveSessions() / config.shards());
+    traces =
+        new TraceAssembly(
+            out,
+            config.settle().toNanos(),
+            config.idleTimeout().toNanos(),
+            config.maxSpansPerSession());
+    sessions =
+        new SessionBook(
+            listener,
+            config.idleTimeout().toNanos(),
+            perShardLive,
+            config.maxSpansPerSession(),
+            (config.finishedSessions() + config.shards() - 1) / config.shards());
+    thread = new Thread(new Worker(this), "assembler-" + index);
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  void post(Object message) {
+    queue.offer(message);
+  }
+
+  int queued() {
+    return queue.size();
+  }
+
+  /** Stops after everything posted so far is handled; turns still settling are finalized. */
+  void stop() throws InterruptedException {
+    post(STOP);
+    thread.join(10_000);
+  }
+
+  private void handle(Object m, long now) {
+    if (m instanceof Spans s) {
+      for (int i = 0; i < s.count(); i++) {
+        AgentSpan span = s.spans()[i];
+        CallRecord call = null;
+        if (CallRecord.isCall(span.role())) {
+          long cost = span.role() == Role.TOOL ? 0 : pricing.costPico(span);
+          listener.callFinished(span, cost);
+          call = CallRecord.of(span, cost);
+        }
+        traces.add(span, call, now);
+      }
+      queuedSpans.addAndGet(-s.count());
+    } else if (m instanceof Turn t) {
+      sessions.turn(t.turn(), now);
+    } else if (m instanceof Root r) {
+      sessions.root(r.root(), now);
+    } else if (m instanceof Loose l) {
+      sessions.loose(l.key(), l.calls(), l.late(), now);
+    } else if (m instanceof Query<?> q) {
+      answer(q);
+    }
+  }
+
+  private <T> void answer(Query<T> q) {
+    // A failing query fails its caller, never the shard.
+    try {
+      q.result().complete(q.read().apply(sessions));
+    } catch (RuntimeException e) {
+      q.result().completeExceptionally(e);
+    }
+  }
+
+  private void publish() {
+    liveSessions = sessions.liveCount();
+    liveTraces = traces.liveTraces();
+    lateSpans = traces.lateSpans + sessions.lateSpans;
+    evicted = sessions.evicted;
+    spansNotKept = traces.spansNotKept + sessions.callsNotKept;
+  }
+
+  /** The shard's thread: drain, tick, park briefly when idle. */
+  private static final class Worker implements Runnable {
+    private final Shard shard;
+
+    Worker(Shard shard) {
+      this.shard = shard;
+    }
+
+    @Override
+    public void run() {
+      long nextTick = 0;
+      int idle = 0;
+      while (true) {
+        Object m = shard.queue.relaxedPoll();
+        long now = System.nanoTime();
+        if (m == STOP) {
+          shard.traces.flush(now);
+          // what the flush produced for this shard's sessions
+          for (Object rest = shard.queue.relaxedPoll();
+              rest != null;
+              rest = shard.queue.relaxedPoll()) {
+            shard.handle(rest, now);
+          }
+          shard.publish();
+          return;
+        }
+        if (m != null) {
+          shard.handle(m, now);
+          idle = 0;
+        }
+        if (now >= nextTick) {
+          shard.traces.tick(now);
+          shard.sessions.tick(now);
+          shard.publish();
+          nextTick = now + TICK_NANOS;
+        }
+        if (m == null) {
+          LockSupport.parkNanos(++idle < 64 ? 10_000 : 1_000_000);
+        }
+      }
+    }
+  }
+}

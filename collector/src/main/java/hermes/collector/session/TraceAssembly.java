@@ -1,0 +1,441 @@
+package hermes.collector.session;
+
+import hermes.collector.semconv.AgentSpan;
+import hermes.collector.semconv.Role;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jctools.maps.NonBlockingHashMapLong;
+
+/**
+ * The first stage of assembly, per shard: the span trees of live traces, linked by parent span id
+ * whatever order the spans arrive in. It decides which spans are turns and sessions (the rules of
+ * {@code spec/conventions.md}, section 2), gives each call to its nearest enclosing turn, and hands
+ * finished turns, session roots and calls that belong to no turn to the session stage.
+ *
+ * <p>A candidate (a turn, session, agent or chain span, or any root) is decided a settle delay
+ * after it arrives, so that the children exported before it and the parent exported after it are
+ * in. A trace is dropped as soon as its root is decided (its key is remembered, so later spans are
+ * counted as late) or when it has been idle for the idle timeout.
+ *
+ * <p>Threading: confined to its shard's thread.
+ */
+final class TraceAssembly {
+  private static final byte UNDECIDED = 0;
+  private static final byte TURN = 1;
+  private static final byte SESSION = 2;
+  private static final byte NOT_TURN = 3;
+  private static final int MAX_DEFERRALS = 3;
+  // Parent links come from the agent: a cycle or an absurd depth must not hang the shard.
+  private static final int MAX_DEPTH = 256;
+  private static final int CLOSED_TRACES_REMEMBERED = 65_536;
+
+  /** Where decided facts go (the shard routes them to the session's shard). */
+  interface Outbox {
+    void turn(TurnRecord turn);
+
+    void root(SessionRoot root);
+
+    void loose(String sessionKey, List<CallRecord> calls, boolean late);
+  }
+
+  /** A session span, decided. */
+  record SessionRoot(
+      String key,
+      String outcome,
+      long startNanos,
+      long endNanos,
+      String service,
+      String platform,
+      long traceIdHigh,
+      long traceIdLow,
+      long spanId) {}
+
+  private static final class Node {
+    final AgentSpan span;
+    final Trace trace;
+    final CallRecord call;
+    long turnId; // the span id of the turn or session that claimed it; 0 while unclaimed
+    byte decided;
+    byte deferrals;
+
+    Node(AgentSpan span, Trace trace, CallRecord call) {
+      this.span = span;
+      this.trace = trace;
+      this.call = call;
+    }
+  }
+
+  private static final class Trace {
+    final TraceKey key;
+    final List<Node> members = new ArrayList<>();
+    String sessionKey; // from the first span that carried one
+    long lastActivity;
+
+    Trace(TraceKey key) {
+      this.key = key;
+    }
+  }
+
+  private record Pending(long due, Node node) {}
+
+  private final Outbox out;
+  private final long settleNanos;
+  private final long idleNanos;
+  private final int maxSpansPerTrace;
+  private final NonBlockingHashMapLong<Node> nodes = new NonBlockingHashMapLong<>();
+  private final LinkedHashMap<TraceKey, Trace> traces = new LinkedHashMap<>(64, 0.75f, true);
+  private final ArrayDeque<Pending> settling = new ArrayDeque<>();
+  private final LinkedHashMap<TraceKey, String> closed =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<TraceKey, String> eldest) {
+          return size() > CLOSED_TRACES_REMEMBERED;
+        }
+      };
+  private final TraceKey probe = new TraceKey(0, 0);
+  long lateSpans;
+  long spansNotKept;
+
+  TraceAssembly(Outbox out, long settleNanos, long idleNanos, int maxSpansPerTrace) {
+    this.out = out;
+    this.settleNanos = settleNanos;
+    this.idleNanos = idleNanos;
+    this.maxSpansPerTrace = Math.max(1, maxSpansPerTrace);
+  }
+
+  int liveTraces() {
+    return traces.size();
+  }
+
+  /** Adds one span; {@code call} is its call record (null for non-calls). */
+  void add(AgentSpan s, CallRecord call, long now) {
+    probe.set(s.traceIdHigh(), s.traceIdLow());
+    Trace trace = traces.get(probe);
+    if (trace == null) {
+      String closedKey = closed.get(probe);
+      if (closedKey != null) {
+        late(s, call, s.sessionKey() != null ? s.sessionKey() : closedKey);
+        return;
+      }
+      trace = new Trace(new TraceKey(s.traceIdHigh(), s.traceIdLow()));
+      traces.put(trace.key, trace);
+    }
+    trace.lastActivity = now;
+    if (trace.sessionKey == null && s.sessionKey() != null) {
+      trace.sessionKey = s.sessionKey();
+    }
+    Node parent = s.hasParent() ? nodes.get(s.parentSpanId()) : null;
+    if (parent != null && parent.trace == trace && parent.turnId != 0) {
+      // Its turn (or session) was finalized already: late, but its call still counts.
+      late(s, call, sessionKeyOf(parent));
+      return;
+    }
+    if (trace.members.size() >= maxSpansPerTrace) {
+      spansNotKept++;
+      if (call != null) {
+        out.loose(sessionKeyOf(s, trace), List.of(call), false);
+      }
+      return;
+    }
+    Node node = new Node(s, trace, call);
+    nodes.put(s.spanId(), node);
+    trace.members.add(node);
+    if (isCandidate(s)) {
+      settling.add(new Pending(now + settleNanos, node));
+    }
+  }
+
+  private void late(AgentSpan s, CallRecord call, String sessionKey) {
+    if (call != null) {
+      out.loose(sessionKey, List.of(call), true); // counted as late where its session is
+    } else {
+      lateSpans++;
+    }
+  }
+
+  private static boolean isCandidate(AgentSpan s) {
+    Role r = s.role();
+    return r == Role.SESSION
+        || r == Role.TURN
+        || r == Role.AGENT
+        || r == Role.CHAIN
+        || !s.hasParent();
+  }
+
+  /** Decides what is due and drops idle traces. */
+  void tick(long now) {
+    while (!settling.isEmpty() && settling.peekFirst().due() <= now) {
+      Node n = settling.pollFirst().node();
+      if (n.turnId == 0 && n.decided == UNDECIDED && traces.get(n.trace.key) == n.trace) {
+        decide(n, now, true);
+      }
+    }
+    Iterator<Trace> it = traces.values().iterator();
+    while (it.hasNext()) {
+      Trace t = it.next();
+      if (t.lastActivity + idleNanos > now) {
+        break; // access order: the rest are more recent
+      }
+      it.remove();
+      close(t);
+    }
+  }
+
+  /** Finalizes every candidate now (shutdown): nothing decided is lost. */
+  void flush(long now) {
+    while (!settling.isEmpty()) {
+      Node n = settling.pollFirst().node();
+      if (n.turnId == 0 && n.decided == UNDECIDED && traces.get(n.trace.key) == n.trace) {
+        decide(n, now, false);
+      }
+    }
+  }
+
+  private void decide(Node n, long now, boolean mayDefer) {
+    AgentSpan s = n.span;
+    Trace trace = n.trace;
+    switch (s.role()) {
+      case SESSION:
+        sessionRoot(n);
+        return;
+      case TURN:
+        turn(n);
+        return;
+      default:
+        break;
+    }
+    if (!s.hasParent()) {
+      if (trace.sessionKey != null) {
+        turn(n); // one trace per user message: the root is the turn
+      } else if (s.role() == Role.AGENT) {
+        sessionRoot(n); // a root agent with no session attribute is a session of its own
+      } else if (s.role() == Role.CHAIN) {
+        turn(n);
+      } else {
+        n.decided = NOT_TURN;
+        closeIfDone(trace);
+      }
+      return;
+    }
+    // An agent or chain below something: a turn only if it is the outermost one.
+    int depth = 0;
+    for (Node p = nodes.get(s.parentSpanId()); ; p = nodes.get(p.span.parentSpanId())) {
+      if (p == null || p.trace != trace || ++depth > MAX_DEPTH) {
+        if (mayDefer && n.deferrals < MAX_DEFERRALS) {
+          n.deferrals++; // its parent has not arrived yet: wait for it
+          settling.add(new Pending(now + settleNanos, n));
+          return;
+        }
+        turn(n);
+        return;
+      }
+      if (p.decided == SESSION || p.span.role() == Role.SESSION || isFutureSession(p)) {
+        turn(n);
+        return;
+      }
+      if (p.decided == TURN
+          || p.span.role() == Role.TURN
+          || p.span.role() == Role.AGENT
+          || p.span.role() == Role.CHAIN
+          || (!p.span.hasParent() && trace.sessionKey != null)) {
+        n.decided = NOT_TURN; // nested in a turn, which will claim its calls
+        return;
+      }
+      if (!p.span.hasParent()) {
+        turn(n);
+        return;
+      }
+    }
+  }
+
+  /** A root agent span in a trace without a session attribute will be decided a session. */
+  private static boolean isFutureSession(Node p) {
+    return !p.span.hasParent() && p.span.role() == Role.AGENT && p.trace.sessionKey == null;
+  }
+
+  private void turn(Node t) {
+    t.decided = TURN;
+    t.turnId = t.span.spanId();
+    List<CallRecord> calls = claim(t);
+    AgentSpan s = t.span;
+    Totals totals = new Totals();
+    boolean error = s.error();
+    for (CallRecord c : calls) {
+      totals.add(c);
+    }
+    out.turn(
+        new TurnRecord(
+            sessionKeyOf(t),
+            s.traceIdHigh(),
+            s.traceIdLow(),
+            s.spanId(),
+            s.parentSpanId(),
+            s.startNanos(),
+            s.endNanos(),
+            error,
+            s.turnIndex(),
+            s.service(),
+            s.platform(),
+            calls,
+            0,
+            totals));
+    closeIfDone(t.trace);
+  }
+
+  private void sessionRoot(Node root) {
+    root.decided = SESSION;
+    Trace trace = root.trace;
+    // The root is known now: decide the candidates still settling below it, in start order.
+    List<Node> waiting = new ArrayList<>();
+    for (Node m : trace.members) {
+      if (m != root && m.turnId == 0 && m.decided == UNDECIDED && isCandidate(m.span)) {
+        waiting.add(m);
+      }
+    }
+    waiting.sort(Comparator.comparingLong(m -> m.span.startNanos()));
+    for (Node m : waiting) {
+      if (m.turnId == 0 && m.decided == UNDECIDED) {
+        decide(m, 0, false);
+      }
+    }
+    root.turnId = root.span.spanId();
+    AgentSpan s = root.span;
+    List<CallRecord> direct = claim(root);
+    if (!direct.isEmpty()) {
+      // Calls directly under the session, with no turn between: the session is their turn.
+      Totals totals = new Totals();
+      for (CallRecord c : direct) {
+        totals.add(c);
+      }
+      out.turn(
+          new TurnRecord(
+              sessionKeyOf(root),
+              s.traceIdHigh(),
+              s.traceIdLow(),
+              s.spanId(),
+              0,
+              s.startNanos(),
+              s.endNanos(),
+              s.error(),
+              -1,
+              s.service(),
+              s.platform(),
+              direct,
+              0,
+              totals));
+    }
+    String outcome = s.sessionOutcome() != null ? s.sessionOutcome() : "completed";
+    out.root(
+        new SessionRoot(
+            sessionKeyOf(root),
+            outcome,
+            s.startNanos(),
+            s.endNanos(),
+            s.service(),
+            s.platform(),
+            s.traceIdHigh(),
+            s.traceIdLow(),
+            s.spanId()));
+    traces.remove(trace.key);
+    close(trace);
+  }
+
+  /** The calls (and structure) whose nearest deciding ancestor is {@code owner}; claims them. */
+  private List<CallRecord> claim(Node owner) {
+    List<CallRecord> calls = new ArrayList<>();
+    if (owner.call != null) {
+      calls.add(owner.call);
+    }
+    for (Node m : owner.trace.members) {
+      if (m.turnId != 0 || m == owner) {
+        continue;
+      }
+      if (ownerOf(m) == owner) {
+        m.turnId = owner.turnId;
+        if (m.call != null) {
+          calls.add(m.call);
+        }
+      }
+    }
+    calls.sort(Comparator.comparingLong(CallRecord::startNanos));
+    return calls;
+  }
+
+  /** The turn or session node that {@code m} belongs to, or null when none is decided yet. */
+  private Node ownerOf(Node m) {
+    int depth = 0;
+    for (Node p = nodes.get(m.span.parentSpanId());
+        p != null && p.trace == m.trace && ++depth <= MAX_DEPTH;
+        p = nodes.get(p.span.parentSpanId())) {
+      if (p.decided == TURN || p.decided == SESSION) {
+        return p;
+      }
+      if (p.decided == UNDECIDED && isCandidate(p.span)) {
+        return null; // an enclosing candidate not decided yet: it will claim, or pass it on
+      }
+      if (!p.span.hasParent()) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** Drops a trace once its root is decided and no candidate in it is still settling. */
+  private void closeIfDone(Trace trace) {
+    boolean rootDecided = false;
+    for (Node m : trace.members) {
+      if (m.decided == UNDECIDED && m.turnId == 0 && isCandidate(m.span)) {
+        return;
+      }
+      rootDecided |= !m.span.hasParent() && m.decided != UNDECIDED;
+    }
+    if (rootDecided) {
+      traces.remove(trace.key);
+      close(trace);
+    }
+  }
+
+  /** Forgets a trace: its unclaimed calls go to its session as calls of no turn. */
+  private void close(Trace trace) {
+    List<CallRecord> loose = new ArrayList<>();
+    String key = trace.sessionKey;
+    for (Node m : trace.members) {
+      nodes.remove(m.span.spanId());
+      if (m.turnId == 0 && m.call != null) {
+        loose.add(m.call);
+        if (key == null) {
+          key = sessionKeyOf(m);
+        }
+      }
+    }
+    if (key == null) {
+      key = trace.key.hex();
+    }
+    if (!loose.isEmpty()) {
+      out.loose(key, loose, false);
+    }
+    closed.put(trace.key, key);
+    trace.members.clear();
+  }
+
+  private static String sessionKeyOf(Node n) {
+    return sessionKeyOf(n.span, n.trace);
+  }
+
+  private static String sessionKeyOf(AgentSpan s, Trace t) {
+    if (s.sessionKey() != null) {
+      return s.sessionKey();
+    }
+    if (t.sessionKey != null) {
+      return t.sessionKey;
+    }
+    return t.key.hex(); // no session attribute anywhere: the trace is the session
+  }
+}

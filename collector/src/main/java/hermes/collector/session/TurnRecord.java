@@ -1,0 +1,44 @@
+package hermes.collector.session;
+
+import java.util.List;
+
+/**
+ * A finished turn: one user message and everything the agent did to answer it. Immutable once
+ * published.
+ *
+ * @param sessionKey the session it belongs to
+ * @param traceIdHigh high half of its trace id
+ * @param traceIdLow low half of its trace id
+ * @param spanId the turn span's id
+ * @param parentSpanId the turn span's parent (non-zero: a session span is expected above it)
+ * @param startNanos start, ns since the epoch
+ * @param endNanos end, ns since the epoch
+ * @param error whether the turn failed
+ * @param index {@code hermes.turn.index}, or -1
+ * @param service the service that reported it
+ * @param platform the platform, or null
+ * @param calls its calls in start order (possibly truncated, see {@code droppedCalls})
+ * @param droppedCalls calls counted in the totals but not kept (the per-session bound)
+ * @param totals counts, tokens and cost of all its calls
+ */
+public record TurnRecord(
+    String sessionKey,
+    long traceIdHigh,
+    long traceIdLow,
+    long spanId,
+    long parentSpanId,
+    long startNanos,
+    long endNanos,
+    boolean error,
+    int index,
+    String service,
+    String platform,
+    List<CallRecord> calls,
+    int droppedCalls,
+    Totals totals) {
+
+  /** Duration in ns. */
+  public long durationNanos() {
+    return Math.max(0, endNanos - startNanos);
+  }
+}
