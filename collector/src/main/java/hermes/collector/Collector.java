@@ -1,15 +1,24 @@
 package hermes.collector;
 
 import hermes.collector.config.CollectorConfig;
+import hermes.collector.config.ConfigException;
+import hermes.collector.cost.Pricing;
+import hermes.collector.cost.PricingException;
 import hermes.collector.ingest.Ingest;
 import hermes.collector.ingest.IngestMetrics;
 import hermes.collector.ingest.SpanSink;
+import hermes.collector.metrics.PipelineMetrics;
 import hermes.collector.proto.ReaderLimits;
+import hermes.collector.semconv.Names;
+import hermes.collector.semconv.Normalizer;
 import hermes.collector.server.AdminServer;
 import hermes.collector.server.EventLoops;
 import hermes.collector.server.HttpListener;
 import hermes.collector.server.OtlpGrpcServer;
 import hermes.collector.server.OtlpHttpServer;
+import hermes.collector.session.AssemblyConfig;
+import hermes.collector.session.AssemblyListener;
+import hermes.collector.session.SessionAssembler;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.hotspot.DefaultExports;
 import java.io.IOException;
@@ -17,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +54,8 @@ public final class Collector implements AutoCloseable {
   private HttpListener admin;
   private OtlpGrpcServer grpc;
   private HttpListener http;
+  private Pricing pricing;
+  private SessionAssembler assembler;
 
   private Collector(CollectorConfig config) {
     this.config = config;
@@ -52,9 +64,28 @@ public final class Collector implements AutoCloseable {
   }
 
   /**
-   * Starts every listener; on failure stops what was started and rethrows.
+   * Starts the whole collector: the agent model (pricing, session assembly, sessions API) and every
+   * listener; on failure stops what was started and rethrows.
    *
-   * @param sink where decoded spans go
+   * @throws IOException naming the listener and address that could not be bound
+   * @throws ConfigException when the price table cannot be loaded
+   */
+  public static Collector start(CollectorConfig config) throws IOException, ConfigException {
+    Objects.requireNonNull(config, "config");
+    Collector c = new Collector(config);
+    try {
+      c.startAgentModel();
+      c.startListeners(c.assembler);
+    } catch (IOException | ConfigException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
+    return c;
+  }
+
+  /**
+   * Starts the receivers only, feeding {@code sink} instead of the agent model (no sessions API).
+   *
    * @throws IOException naming the listener and address that could not be bound
    */
   public static Collector start(CollectorConfig config, SpanSink sink) throws IOException {
@@ -70,6 +101,34 @@ public final class Collector implements AutoCloseable {
     return c;
   }
 
+  private void startAgentModel() throws ConfigException {
+    CollectorConfig.Pricing pc = config.pricing();
+    try {
+      pricing = Pricing.load(pc.file(), pc.reloadInterval());
+    } catch (PricingException e) {
+      throw new ConfigException("pricing.file: " + e.getMessage());
+    }
+    CollectorConfig.Semconv sc = config.semconv();
+    Names names = new Names(sc.maxNames());
+    LongAdder corrections = new LongAdder();
+    CollectorConfig.Sessions ss = config.sessions();
+    assembler =
+        new SessionAssembler(
+            new AssemblyConfig(
+                ss.shards(),
+                ss.settleDelay(),
+                ss.idleTimeout(),
+                ss.maxLive(),
+                ss.maxSpansPerSession(),
+                ss.finishedKept(),
+                ss.maxQueuedSpans()),
+            pricing,
+            () -> new Normalizer(names, sc.includesCache(), corrections),
+            new AssemblyListener() {});
+    assembler.start();
+    registry.register(new PipelineMetrics(assembler, names, pricing, corrections));
+  }
+
   private void startListeners(SpanSink sink) throws IOException {
     DefaultExports.register(registry);
     CollectorConfig.Otlp otlp = config.otlp();
@@ -78,7 +137,15 @@ public final class Collector implements AutoCloseable {
             new ReaderLimits(otlp.maxAttributeDepth(), otlp.maxAttributesPerSpan()),
             sink,
             new IngestMetrics(registry));
-    admin = AdminServer.bind(config.admin().endpoint(), loops, registry, ready::get);
+    admin =
+        AdminServer.bind(
+            config.admin().endpoint(),
+            loops,
+            registry,
+            ready::get,
+            assembler,
+            pricing,
+            config.admin().apiToken());
     log.info("admin listening on {} (GET /metrics, /healthz, /readyz)", show(admin.address()));
     grpc = OtlpGrpcServer.start(otlp.grpcEndpoint(), ingest, otlp.maxRequestBytes());
     log.info("OTLP/gRPC listening on {}", show(grpc.address()));
@@ -109,6 +176,11 @@ public final class Collector implements AutoCloseable {
     return admin.address();
   }
 
+  /** The session assembler, or null when started with a custom sink. */
+  public SessionAssembler assembler() {
+    return assembler;
+  }
+
   /** The registry {@code /metrics} renders. */
   public CollectorRegistry registry() {
     return registry;
@@ -135,6 +207,12 @@ public final class Collector implements AutoCloseable {
     }
     if (grpc != null) {
       grpc.shutdown(config.shutdownGracePeriod());
+    }
+    if (assembler != null) {
+      assembler.close(); // finalizes the turns still settling, so their metrics are not lost
+    }
+    if (pricing != null) {
+      pricing.close();
     }
     if (admin != null) {
       admin.close();

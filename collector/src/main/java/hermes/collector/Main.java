@@ -3,7 +3,6 @@ package hermes.collector;
 import hermes.collector.config.CollectorConfig;
 import hermes.collector.config.ConfigException;
 import hermes.collector.config.ConfigLoader;
-import hermes.collector.ingest.SpanSink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -97,7 +96,10 @@ public final class Main implements Callable<Integer> {
     }
     Collector collector;
     try {
-      collector = Collector.start(cfg, SpanSink.DISCARD);
+      collector = Collector.start(cfg);
+    } catch (ConfigException e) {
+      System.err.println("hermes-collector: invalid configuration: " + e.getMessage());
+      return EXIT_CONFIG;
     } catch (IOException e) {
       System.err.println("hermes-collector: " + e.getMessage());
       return EXIT_START;

@@ -1,6 +1,10 @@
 package hermes.collector.config;
 
+import hermes.collector.semconv.CacheSemantics;
+import hermes.collector.semconv.Convention;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The collector's whole configuration, typed and validated. Immutable; built by {@link
@@ -8,9 +12,18 @@ import java.time.Duration;
  *
  * @param otlp the receivers and their bounds
  * @param admin the admin/metrics listener
+ * @param sessions session assembly
+ * @param semconv span normalization
+ * @param pricing the price table
  * @param shutdownGracePeriod how long shutdown may take before it is forced
  */
-public record CollectorConfig(Otlp otlp, Admin admin, Duration shutdownGracePeriod) {
+public record CollectorConfig(
+    Otlp otlp,
+    Admin admin,
+    Sessions sessions,
+    Semconv semconv,
+    Pricing pricing,
+    Duration shutdownGracePeriod) {
 
   /**
    * The OTLP receivers.
@@ -34,6 +47,43 @@ public record CollectorConfig(Otlp otlp, Admin admin, Duration shutdownGracePeri
    * The admin listener.
    *
    * @param endpoint {@code admin.endpoint}
+   * @param apiToken {@code admin.api_token}, empty for loopback-only
    */
-  public record Admin(Endpoint endpoint) {}
+  public record Admin(Endpoint endpoint, String apiToken) {}
+
+  /**
+   * Session assembly ({@code sessions.*}).
+   *
+   * @param shards writer threads (already resolved: never 0)
+   * @param settleDelay {@code sessions.settle_delay}
+   * @param idleTimeout {@code sessions.idle_timeout}
+   * @param maxLive {@code sessions.max_live}
+   * @param maxSpansPerSession {@code sessions.max_spans_per_session}
+   * @param finishedKept {@code sessions.finished_kept}
+   * @param maxQueuedSpans {@code sessions.max_queued_spans}
+   */
+  public record Sessions(
+      int shards,
+      Duration settleDelay,
+      Duration idleTimeout,
+      int maxLive,
+      int maxSpansPerSession,
+      int finishedKept,
+      int maxQueuedSpans) {}
+
+  /**
+   * Span normalization ({@code semconv.*}).
+   *
+   * @param maxNames {@code semconv.max_names}
+   * @param includesCache per convention, {@code semconv.includes_cache.*}
+   */
+  public record Semconv(int maxNames, Map<Convention, CacheSemantics> includesCache) {}
+
+  /**
+   * The price table ({@code pricing.*}).
+   *
+   * @param file {@code pricing.file}, null for the embedded table
+   * @param reloadInterval {@code pricing.reload_interval}
+   */
+  public record Pricing(Path file, Duration reloadInterval) {}
 }

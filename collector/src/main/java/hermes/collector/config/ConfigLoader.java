@@ -1,5 +1,7 @@
 package hermes.collector.config;
 
+import hermes.collector.semconv.CacheSemantics;
+import hermes.collector.semconv.Convention;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -9,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -145,8 +148,41 @@ public final class ConfigLoader {
             v.integer("otlp.max_attribute_depth", 1, 64),
             v.integer("otlp.max_attributes_per_span", 1, 65536),
             v.integer("otlp.retry_after_seconds", 0, 3600));
-    CollectorConfig.Admin admin = new CollectorConfig.Admin(v.endpoint("admin.endpoint"));
+    CollectorConfig.Admin admin =
+        new CollectorConfig.Admin(v.endpoint("admin.endpoint"), v.string("admin.api_token"));
+    int shards = v.integer("sessions.shards", 0, 256);
+    CollectorConfig.Sessions sessions =
+        new CollectorConfig.Sessions(
+            shards == 0 ? Runtime.getRuntime().availableProcessors() : shards,
+            v.duration("sessions.settle_delay", Duration.ofMillis(10), Duration.ofMinutes(10)),
+            v.duration("sessions.idle_timeout", Duration.ofMillis(100), Duration.ofDays(7)),
+            v.integer("sessions.max_live", 1, 100_000_000),
+            v.integer("sessions.max_spans_per_session", 0, 10_000_000),
+            v.integer("sessions.finished_kept", 0, 1_000_000),
+            v.integer("sessions.max_queued_spans", 1, 1_000_000_000));
+    Map<Convention, CacheSemantics> includesCache = new EnumMap<>(Convention.class);
+    for (Convention c :
+        List.of(
+            Convention.HERMES,
+            Convention.GENAI,
+            Convention.OPENINFERENCE,
+            Convention.OPENLLMETRY)) {
+      String key = "semconv.includes_cache." + c.name().toLowerCase(Locale.ROOT);
+      CacheSemantics cs = CacheSemantics.parse(v.string(key));
+      if (cs == null) {
+        throw new ConfigException(
+            key + ": '" + v.string(key) + "' is not one of auto, true, false");
+      }
+      includesCache.put(c, cs);
+    }
+    CollectorConfig.Semconv semconv =
+        new CollectorConfig.Semconv(v.integer("semconv.max_names", 1, 1_000_000), includesCache);
+    String priceFile = v.string("pricing.file");
+    CollectorConfig.Pricing pricing =
+        new CollectorConfig.Pricing(
+            priceFile.isEmpty() ? null : Path.of(priceFile),
+            v.duration("pricing.reload_interval", Duration.ZERO, Duration.ofHours(24)));
     Duration grace = v.duration("shutdown.grace_period", Duration.ZERO, Duration.ofMinutes(10));
-    return new CollectorConfig(otlp, admin, grace);
+    return new CollectorConfig(otlp, admin, sessions, semconv, pricing, grace);
   }
 }

@@ -18,13 +18,16 @@ import io.prometheus.client.exporter.common.TextFormat;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.function.BooleanSupplier;
 
 /**
  * The admin port: {@code GET /metrics} (Prometheus text, or OpenMetrics when the scrape's {@code
- * Accept} asks for it), {@code GET /healthz} (the process is up) and {@code GET /readyz} (every
- * listener is bound and the collector is not shutting down).
+ * Accept} asks for it), {@code GET /healthz} (the process is up), {@code GET /readyz} (every
+ * listener is bound and the collector is not shutting down), and the {@link SessionsApi} for
+ * loopback clients or holders of the API token.
  *
  * <p>Threading: stateless and {@link ChannelHandler.Sharable}; a scrape renders on the I/O thread
  * that received it, reading the registry's lock-free collectors.
@@ -33,21 +36,76 @@ import java.util.function.BooleanSupplier;
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final CollectorRegistry registry;
   private final BooleanSupplier ready;
+  private final SessionsApi api;
+  private final byte[] apiToken;
 
-  AdminHandler(CollectorRegistry registry, BooleanSupplier ready) {
+  /**
+   * @param api the sessions API, or null when the collector runs without the agent model
+   * @param apiToken the bearer token non-loopback API clients must send; empty: loopback only
+   */
+  AdminHandler(
+      CollectorRegistry registry, BooleanSupplier ready, SessionsApi api, String apiToken) {
     this.registry = registry;
     this.ready = ready;
+    this.api = api;
+    this.apiToken = apiToken.getBytes(StandardCharsets.UTF_8);
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) throws IOException {
-    FullHttpResponse response = handle(req);
     boolean keepAlive = HttpUtil.isKeepAlive(req);
-    HttpUtil.setKeepAlive(response, keepAlive);
+    String uri = req.uri();
+    int q = uri.indexOf('?');
+    String path = q < 0 ? uri : uri.substring(0, q);
+    if (SessionsApi.serves(path)) {
+      if (!allowed(ctx, req)) {
+        write(
+            ctx,
+            keepAlive,
+            SessionsApi.error(
+                HttpResponseStatus.FORBIDDEN,
+                "the sessions API answers loopback clients, or others with the bearer token of"
+                    + " admin.api_token"));
+      } else if (api == null) {
+        write(ctx, keepAlive, SessionsApi.error(HttpResponseStatus.NOT_FOUND, "no sessions API"));
+      } else {
+        api.handle(req.method().name(), uri)
+            .whenComplete(
+                (r, e) ->
+                    write(
+                        ctx,
+                        keepAlive,
+                        r != null
+                            ? r
+                            : SessionsApi.error(
+                                HttpResponseStatus.INTERNAL_SERVER_ERROR, String.valueOf(e))));
+      }
+      return;
+    }
+    write(ctx, keepAlive, handle(req));
+  }
+
+  /** Loopback clients, or any client with the configured bearer token. */
+  private boolean allowed(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote
+        && remote.getAddress() != null
+        && remote.getAddress().isLoopbackAddress()) {
+      return true;
+    }
+    String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (apiToken.length == 0 || auth == null || !auth.startsWith("Bearer ")) {
+      return false;
+    }
+    byte[] given = auth.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
+    return MessageDigest.isEqual(given, apiToken); // constant time
+  }
+
+  private static void write(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse r) {
+    HttpUtil.setKeepAlive(r, keepAlive);
     if (keepAlive) {
-      ctx.writeAndFlush(response, ctx.voidPromise());
+      ctx.writeAndFlush(r, ctx.voidPromise());
     } else {
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
     }
   }
 

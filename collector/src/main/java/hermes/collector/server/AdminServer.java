@@ -1,6 +1,8 @@
 package hermes.collector.server;
 
 import hermes.collector.config.Endpoint;
+import hermes.collector.cost.Pricing;
+import hermes.collector.session.SessionAssembler;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
 import java.util.function.BooleanSupplier;
@@ -9,11 +11,27 @@ import java.util.function.BooleanSupplier;
 public final class AdminServer {
   private AdminServer() {}
 
-  /** Starts listening; {@code ready} answers {@code /readyz}. */
+  /**
+   * Starts listening; {@code ready} answers {@code /readyz}.
+   *
+   * @param assembler serves the sessions API, or null for none
+   * @param pricing reloaded by {@code POST /-/reload} (with the assembler)
+   * @param apiToken the API's bearer token for non-loopback clients; empty for loopback only
+   */
   public static HttpListener bind(
-      Endpoint endpoint, EventLoops loops, CollectorRegistry registry, BooleanSupplier ready)
+      Endpoint endpoint,
+      EventLoops loops,
+      CollectorRegistry registry,
+      BooleanSupplier ready,
+      SessionAssembler assembler,
+      Pricing pricing,
+      String apiToken)
       throws IOException {
+    SessionsApi api = assembler == null ? null : new SessionsApi(assembler, pricing);
     return HttpListener.bind(
-        "admin", endpoint, loops, new AdminInitializer(new AdminHandler(registry, ready)));
+        "admin",
+        endpoint,
+        loops,
+        new AdminInitializer(new AdminHandler(registry, ready, api, apiToken)));
   }
 }

@@ -17,7 +17,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -141,37 +140,39 @@ public final class SessionAssembler implements SpanSink, AutoCloseable {
 
   /** Sessions, live or finished, newest first (by end time), at most {@code limit}. */
   public List<SessionRecord> sessions(boolean live, int limit) throws TimeoutException {
-    List<SessionRecord> all = new ArrayList<>();
-    for (List<SessionRecord> part : askAll(b -> live ? b.live(limit) : b.finished(limit))) {
-      all.addAll(part);
-    }
-    all.sort(Comparator.comparingLong(SessionRecord::endNanos).reversed());
-    return all.size() > limit ? all.subList(0, limit) : all;
+    return await(sessionsAsync(live, limit));
   }
 
   /** One session, live or recently finished, or null. */
   public SessionRecord session(String key) throws TimeoutException {
-    return ask(shardFor(key), b -> b.find(key));
+    return await(sessionAsync(key));
   }
 
-  private <T> List<T> askAll(Function<SessionBook, T> read) throws TimeoutException {
-    List<CompletableFuture<T>> futures = new ArrayList<>();
+  /** As {@link #sessions}, answered by the shards without blocking the caller: for I/O threads. */
+  public CompletableFuture<List<SessionRecord>> sessionsAsync(boolean live, int limit) {
+    List<CompletableFuture<List<SessionRecord>>> parts = new ArrayList<>();
     for (Shard s : shards) {
-      CompletableFuture<T> f = new CompletableFuture<>();
-      s.post(new Shard.Query<>(read, f));
-      futures.add(f);
+      CompletableFuture<List<SessionRecord>> f = new CompletableFuture<>();
+      s.post(new Shard.Query<>(b -> live ? b.live(limit) : b.finished(limit), f));
+      parts.add(f);
     }
-    List<T> out = new ArrayList<>();
-    for (CompletableFuture<T> f : futures) {
-      out.add(await(f));
-    }
-    return out;
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+        .thenApply(
+            ignored -> {
+              List<SessionRecord> all = new ArrayList<>();
+              for (CompletableFuture<List<SessionRecord>> f : parts) {
+                all.addAll(f.join());
+              }
+              all.sort(Comparator.comparingLong(SessionRecord::endNanos).reversed());
+              return all.size() > limit ? List.copyOf(all.subList(0, limit)) : all;
+            });
   }
 
-  private static <T> T ask(Shard s, Function<SessionBook, T> read) throws TimeoutException {
-    CompletableFuture<T> f = new CompletableFuture<>();
-    s.post(new Shard.Query<>(read, f));
-    return await(f);
+  /** As {@link #session}, without blocking the caller. */
+  public CompletableFuture<SessionRecord> sessionAsync(String key) {
+    CompletableFuture<SessionRecord> f = new CompletableFuture<>();
+    shardFor(key).post(new Shard.Query<>(b -> b.find(key), f));
+    return f;
   }
 
   private static <T> T await(CompletableFuture<T> f) throws TimeoutException {

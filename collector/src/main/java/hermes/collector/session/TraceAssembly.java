@@ -56,18 +56,37 @@ final class TraceAssembly {
       long spanId) {}
 
   private static final class Node {
-    final AgentSpan span;
+    final long spanId;
+    final long parentId;
+    final Role role;
     final Trace trace;
-    final CallRecord call;
+    AgentSpan span; // null once the node is only a stub of a finalized turn
+    CallRecord call;
     long turnId; // the span id of the turn or session that claimed it; 0 while unclaimed
     byte decided;
     byte deferrals;
 
     Node(AgentSpan span, Trace trace, CallRecord call) {
+      this.spanId = span.spanId();
+      this.parentId = span.parentSpanId();
+      this.role = span.role();
       this.span = span;
       this.trace = trace;
       this.call = call;
     }
+
+    boolean hasParent() {
+      return parentId != 0;
+    }
+  }
+
+  /**
+   * What stays of a finalized turn while its trace lives on (the session span is still to come):
+   * enough for a late child to find that its turn is gone. Its calls and spans are released.
+   */
+  private static void stub(Node turn) {
+    turn.span = null;
+    turn.call = null;
   }
 
   private static final class Trace {
@@ -161,12 +180,15 @@ final class TraceAssembly {
   }
 
   private static boolean isCandidate(AgentSpan s) {
-    Role r = s.role();
-    return r == Role.SESSION
-        || r == Role.TURN
-        || r == Role.AGENT
-        || r == Role.CHAIN
-        || !s.hasParent();
+    return isCandidate(s.role(), s.hasParent());
+  }
+
+  private static boolean isCandidate(Node n) {
+    return isCandidate(n.role, n.hasParent());
+  }
+
+  private static boolean isCandidate(Role r, boolean hasParent) {
+    return r == Role.SESSION || r == Role.TURN || r == Role.AGENT || r == Role.CHAIN || !hasParent;
   }
 
   /** Decides what is due and drops idle traces. */
@@ -226,7 +248,7 @@ final class TraceAssembly {
     }
     // An agent or chain below something: a turn only if it is the outermost one.
     int depth = 0;
-    for (Node p = nodes.get(s.parentSpanId()); ; p = nodes.get(p.span.parentSpanId())) {
+    for (Node p = nodes.get(s.parentSpanId()); ; p = nodes.get(p.parentId)) {
       if (p == null || p.trace != trace || ++depth > MAX_DEPTH) {
         if (mayDefer && n.deferrals < MAX_DEFERRALS) {
           n.deferrals++; // its parent has not arrived yet: wait for it
@@ -236,19 +258,19 @@ final class TraceAssembly {
         turn(n);
         return;
       }
-      if (p.decided == SESSION || p.span.role() == Role.SESSION || isFutureSession(p)) {
+      if (p.decided == SESSION || p.role == Role.SESSION || isFutureSession(p)) {
         turn(n);
         return;
       }
       if (p.decided == TURN
-          || p.span.role() == Role.TURN
-          || p.span.role() == Role.AGENT
-          || p.span.role() == Role.CHAIN
-          || (!p.span.hasParent() && trace.sessionKey != null)) {
+          || p.role == Role.TURN
+          || p.role == Role.AGENT
+          || p.role == Role.CHAIN
+          || (!p.hasParent() && trace.sessionKey != null)) {
         n.decided = NOT_TURN; // nested in a turn, which will claim its calls
         return;
       }
-      if (!p.span.hasParent()) {
+      if (!p.hasParent()) {
         turn(n);
         return;
       }
@@ -257,7 +279,7 @@ final class TraceAssembly {
 
   /** A root agent span in a trace without a session attribute will be decided a session. */
   private static boolean isFutureSession(Node p) {
-    return !p.span.hasParent() && p.span.role() == Role.AGENT && p.trace.sessionKey == null;
+    return !p.hasParent() && p.role == Role.AGENT && p.trace.sessionKey == null;
   }
 
   private void turn(Node t) {
@@ -286,7 +308,26 @@ final class TraceAssembly {
             calls,
             0,
             totals));
+    release(t);
     closeIfDone(t.trace);
+  }
+
+  /** Forgets what a finalized turn claimed; keeps a small stub of the turn for late children. */
+  private void release(Node turn) {
+    Trace trace = turn.trace;
+    List<Node> kept = new ArrayList<>(trace.members.size());
+    for (Node m : trace.members) {
+      if (m == turn) {
+        kept.add(m);
+      } else if (m.turnId == turn.turnId) {
+        nodes.remove(m.spanId);
+      } else {
+        kept.add(m);
+      }
+    }
+    trace.members.clear();
+    trace.members.addAll(kept);
+    stub(turn);
   }
 
   private void sessionRoot(Node root) {
@@ -295,7 +336,7 @@ final class TraceAssembly {
     // The root is known now: decide the candidates still settling below it, in start order.
     List<Node> waiting = new ArrayList<>();
     for (Node m : trace.members) {
-      if (m != root && m.turnId == 0 && m.decided == UNDECIDED && isCandidate(m.span)) {
+      if (m != root && m.turnId == 0 && m.decided == UNDECIDED && isCandidate(m)) {
         waiting.add(m);
       }
     }
@@ -371,16 +412,16 @@ final class TraceAssembly {
   /** The turn or session node that {@code m} belongs to, or null when none is decided yet. */
   private Node ownerOf(Node m) {
     int depth = 0;
-    for (Node p = nodes.get(m.span.parentSpanId());
+    for (Node p = nodes.get(m.parentId);
         p != null && p.trace == m.trace && ++depth <= MAX_DEPTH;
-        p = nodes.get(p.span.parentSpanId())) {
+        p = nodes.get(p.parentId)) {
       if (p.decided == TURN || p.decided == SESSION) {
         return p;
       }
-      if (p.decided == UNDECIDED && isCandidate(p.span)) {
+      if (p.decided == UNDECIDED && isCandidate(p)) {
         return null; // an enclosing candidate not decided yet: it will claim, or pass it on
       }
-      if (!p.span.hasParent()) {
+      if (!p.hasParent()) {
         return null;
       }
     }
@@ -391,10 +432,10 @@ final class TraceAssembly {
   private void closeIfDone(Trace trace) {
     boolean rootDecided = false;
     for (Node m : trace.members) {
-      if (m.decided == UNDECIDED && m.turnId == 0 && isCandidate(m.span)) {
+      if (m.decided == UNDECIDED && m.turnId == 0 && isCandidate(m)) {
         return;
       }
-      rootDecided |= !m.span.hasParent() && m.decided != UNDECIDED;
+      rootDecided |= !m.hasParent() && m.decided != UNDECIDED;
     }
     if (rootDecided) {
       traces.remove(trace.key);
@@ -407,7 +448,7 @@ final class TraceAssembly {
     List<CallRecord> loose = new ArrayList<>();
     String key = trace.sessionKey;
     for (Node m : trace.members) {
-      nodes.remove(m.span.spanId());
+      nodes.remove(m.spanId);
       if (m.turnId == 0 && m.call != null) {
         loose.add(m.call);
         if (key == null) {
@@ -426,6 +467,9 @@ final class TraceAssembly {
   }
 
   private static String sessionKeyOf(Node n) {
+    if (n.span == null) { // a stub: its turn went to the trace's session
+      return n.trace.sessionKey != null ? n.trace.sessionKey : n.trace.key.hex();
+    }
     return sessionKeyOf(n.span, n.trace);
   }
 

@@ -81,7 +81,14 @@ class ConfigLoaderTest {
         "shutdown.grace_period: 'forever' is not a duration");
     assertRejected(
         Map.of("otlp.htp.endpoint", "127.0.0.1:1"),
-        "unknown config key 'otlp.htp.endpoint' in --set; known keys: admin.endpoint,");
+        "unknown config key 'otlp.htp.endpoint' in --set; known keys: admin.api_token,"
+            + " admin.endpoint,");
+    assertRejected(
+        Map.of("semconv.includes_cache.hermes", "maybe"),
+        "semconv.includes_cache.hermes: 'maybe' is not one of auto, true, false");
+    assertRejected(
+        Map.of("sessions.settle_delay", "1ms"),
+        "sessions.settle_delay: '1ms' is not a duration from 10ms to 600s");
     Path f = dir.resolve("bad.yaml");
     Files.writeString(f, "otlp: [unclosed");
     assertThatThrownBy(() -> ConfigLoader.load(f, Map.of(), Map.of()))

@@ -11,6 +11,7 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Spans built the way each convention writes them, for normalizer and assembler tests. */
@@ -77,6 +78,81 @@ public final class Spans {
             ResourceSpans.newBuilder()
                 .setResource(Resource.newBuilder().addAttributes(kv("service.name", service)))
                 .addScopeSpans(ScopeSpans.newBuilder().addAllSpans(spans)))
+        .build();
+  }
+
+  /**
+   * One hermes-plugin session in trace {@code trace}: {@code turns} turns, each with an LLM call
+   * asking for a tool, the tool, and a final LLM call. Spans in the order the plugin exports them:
+   * children before parents, the session last.
+   */
+  public static List<Span> hermesSession(long trace, String key, int turns, boolean toolFails) {
+    List<Span> out = new ArrayList<>();
+    long root = trace * 1000;
+    for (int t = 0; t < turns; t++) {
+      long turn = root + 100 * (t + 1);
+      out.add(llm(trace, turn + 1, turn, "tool_calls"));
+      Span.Builder tool =
+          attrs(
+              span(trace, turn + 2, turn, "hermes.tool.terminal"),
+              "hermes.span.kind",
+              "TOOL",
+              "hermes.tool.name",
+              "terminal",
+              "hermes.session.id",
+              key);
+      out.add((toolFails ? error(tool, "{\"error\": \"exit 1\"}") : tool).build());
+      out.add(llm(trace, turn + 3, turn, "stop"));
+      out.add(
+          attrs(
+                  span(trace, turn, root, "hermes.turn"),
+                  "hermes.span.kind",
+                  "CHAIN",
+                  "hermes.session.id",
+                  key,
+                  "hermes.turn.index",
+                  (long) t + 1,
+                  "hermes.platform",
+                  "cli")
+              .build());
+    }
+    out.add(
+        attrs(
+                span(trace, root, 0, "hermes.session"),
+                "hermes.span.kind",
+                "AGENT",
+                "hermes.session.id",
+                key,
+                "gen_ai.system",
+                "hermes-agent",
+                "hermes.session.completed",
+                true)
+            .build());
+    return out;
+  }
+
+  /** 1000 uncached input, 4000 cache read, 500 cache write, 300 output (100 reasoning). */
+  public static Span llm(long trace, long id, long parent, String finish) {
+    return attrs(
+            span(trace, id, parent, "chat m1"),
+            "hermes.span.kind",
+            "LLM",
+            "gen_ai.request.model",
+            "m1",
+            "hermes.provider",
+            "nous",
+            "gen_ai.usage.input_tokens",
+            1000L,
+            "hermes.cache.read_tokens",
+            4000L,
+            "hermes.cache.write_tokens",
+            500L,
+            "gen_ai.usage.output_tokens",
+            300L,
+            "hermes.reasoning_tokens",
+            100L,
+            "gen_ai.response.finish_reasons",
+            List.of(finish))
         .build();
   }
 }

@@ -110,79 +110,12 @@ class SessionAssemblerTest {
     }
   }
 
-  /**
-   * One hermes-plugin session in trace {@code trace}: {@code turns} turns, each with an LLM call
-   * asking for a tool, the tool, and a final LLM call. Spans in the order the plugin exports them:
-   * children before parents, the session last.
-   */
   static List<Span> hermesSession(long trace, String key, int turns, boolean toolFails) {
-    List<Span> out = new ArrayList<>();
-    long root = trace * 1000;
-    for (int t = 0; t < turns; t++) {
-      long turn = root + 100 * (t + 1);
-      out.add(llm(trace, turn + 1, turn, "tool_calls"));
-      Span.Builder tool =
-          attrs(
-              span(trace, turn + 2, turn, "hermes.tool.terminal"),
-              "hermes.span.kind",
-              "TOOL",
-              "hermes.tool.name",
-              "terminal",
-              "hermes.session.id",
-              key);
-      out.add((toolFails ? error(tool, "{\"error\": \"exit 1\"}") : tool).build());
-      out.add(llm(trace, turn + 3, turn, "stop"));
-      out.add(
-          attrs(
-                  span(trace, turn, root, "hermes.turn"),
-                  "hermes.span.kind",
-                  "CHAIN",
-                  "hermes.session.id",
-                  key,
-                  "hermes.turn.index",
-                  (long) t + 1,
-                  "hermes.platform",
-                  "cli")
-              .build());
-    }
-    out.add(
-        attrs(
-                span(trace, root, 0, "hermes.session"),
-                "hermes.span.kind",
-                "AGENT",
-                "hermes.session.id",
-                key,
-                "gen_ai.system",
-                "hermes-agent",
-                "hermes.session.completed",
-                true)
-            .build());
-    return out;
+    return Spans.hermesSession(trace, key, turns, toolFails);
   }
 
-  /** 1000 uncached input, 4000 cache read, 500 cache write, 300 output (100 reasoning). */
   static Span llm(long trace, long id, long parent, String finish) {
-    return attrs(
-            span(trace, id, parent, "chat m1"),
-            "hermes.span.kind",
-            "LLM",
-            "gen_ai.request.model",
-            "m1",
-            "hermes.provider",
-            "nous",
-            "gen_ai.usage.input_tokens",
-            1000L,
-            "hermes.cache.read_tokens",
-            4000L,
-            "hermes.cache.write_tokens",
-            500L,
-            "gen_ai.usage.output_tokens",
-            300L,
-            "hermes.reasoning_tokens",
-            100L,
-            "gen_ai.response.finish_reasons",
-            List.of(finish))
-        .build();
+    return Spans.llm(trace, id, parent, finish);
   }
 
   /** The cost of {@link #llm} at {@link #PRICES}: 1000x1 + 4000x0.1 + 500x1.25 + 300x2 per M. */

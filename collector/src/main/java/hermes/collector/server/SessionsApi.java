@@ -1,0 +1,337 @@
+package hermes.collector.server;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import hermes.collector.cost.Pricing;
+import hermes.collector.session.CallRecord;
+import hermes.collector.session.SessionAssembler;
+import hermes.collector.session.SessionRecord;
+import hermes.collector.session.Totals;
+import hermes.collector.session.TurnRecord;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sessions API and price reload on the admin port: {@code GET /api/sessions}, {@code GET
+ * /api/sessions/{key}}, {@code POST /-/reload}. Answers are JSON, built with Jackson's streaming
+ * generator from the assembler's immutable snapshots.
+ *
+ * <p>Threading: called on an I/O thread; queries are answered by the assembler's shards and the
+ * returned future completes on a shard thread, so the I/O thread never waits.
+ */
+final class SessionsApi {
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final int DEFAULT_LIMIT = 100;
+  private static final int MAX_LIMIT = 1000;
+
+  private final SessionAssembler assembler;
+  private final Pricing pricing;
+
+  SessionsApi(SessionAssembler assembler, Pricing pricing) {
+    this.assembler = assembler;
+    this.pricing = pricing;
+  }
+
+  /** Whether {@code path} is served here. */
+  static boolean serves(String path) {
+    return path.equals("/api/sessions")
+        || path.startsWith("/api/sessions/")
+        || path.equals("/-/reload");
+  }
+
+  CompletableFuture<FullHttpResponse> handle(String method, String uri) {
+    QueryStringDecoder q = new QueryStringDecoder(uri);
+    String path = q.path();
+    if (path.equals("/-/reload")) {
+      if (!method.equals("POST")) {
+        return done(error(HttpResponseStatus.METHOD_NOT_ALLOWED, "use POST"));
+      }
+      String problem = pricing.reload();
+      return done(
+          problem == null
+              ? json(
+                  HttpResponseStatus.OK,
+                  g -> {
+                    g.writeStringField("status", "success");
+                    g.writeNumberField("price_entries", pricing.table().size());
+                  })
+              : json(
+                  HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                  g -> {
+                    g.writeStringField("status", "error");
+                    g.writeStringField("error", problem);
+                  }));
+    }
+    if (!method.equals("GET") && !method.equals("HEAD")) {
+      return done(error(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET"));
+    }
+    if (path.equals("/api/sessions")) {
+      return list(q.parameters());
+    }
+    String key = QueryStringDecoder.decodeComponent(path.substring("/api/sessions/".length()));
+    if (key.isEmpty()) {
+      return done(error(HttpResponseStatus.BAD_REQUEST, "missing session key"));
+    }
+    return timeout(
+        assembler
+            .sessionAsync(key)
+            .thenApply(
+                s ->
+                    s == null
+                        ? error(HttpResponseStatus.NOT_FOUND, "session '" + key + "' not found")
+                        : json(HttpResponseStatus.OK, g -> tree(g, s))));
+  }
+
+  private CompletableFuture<FullHttpResponse> list(Map<String, List<String>> params) {
+    for (String p : params.keySet()) {
+      if (!p.equals("status") && !p.equals("limit")) {
+        return done(
+            error(
+                HttpResponseStatus.BAD_REQUEST,
+                "unknown parameter '" + p + "': use status, limit"));
+      }
+    }
+    String status = first(params, "status", "all");
+    if (!status.equals("live") && !status.equals("finished") && !status.equals("all")) {
+      return done(
+          error(
+              HttpResponseStatus.BAD_REQUEST,
+              "status: '" + status + "' is not one of live, finished, all"));
+    }
+    int limit;
+    try {
+      limit = Integer.parseInt(first(params, "limit", Integer.toString(DEFAULT_LIMIT)));
+    } catch (NumberFormatException e) {
+      limit = -1;
+    }
+    if (limit < 1 || limit > MAX_LIMIT) {
+      return done(
+          error(
+              HttpResponseStatus.BAD_REQUEST,
+              "limit: '"
+                  + first(params, "limit", "")
+                  + "' is not an integer from 1 to "
+                  + MAX_LIMIT));
+    }
+    int n = limit;
+    CompletableFuture<List<SessionRecord>> live =
+        status.equals("finished")
+            ? CompletableFuture.completedFuture(List.of())
+            : assembler.sessionsAsync(true, n);
+    CompletableFuture<List<SessionRecord>> finished =
+        status.equals("live")
+            ? CompletableFuture.completedFuture(List.of())
+            : assembler.sessionsAsync(false, n);
+    return timeout(
+        live.thenCombine(
+            finished,
+            (a, b) ->
+                json(
+                    HttpResponseStatus.OK,
+                    g -> {
+                      g.writeArrayFieldStart("sessions");
+                      int written = 0;
+                      // Newest first: live sessions are still going, then the finished ones.
+                      for (List<SessionRecord> part : List.of(a, b)) {
+                        for (SessionRecord s : part) {
+                          if (written++ == n) {
+                            break;
+                          }
+                          g.writeStartObject();
+                          summary(g, s);
+                          g.writeEndObject();
+                        }
+                      }
+                      g.writeEndArray();
+                    })));
+  }
+
+  private static String first(Map<String, List<String>> params, String name, String absent) {
+    List<String> v = params.get(name);
+    return v == null || v.isEmpty() ? absent : v.get(0);
+  }
+
+  private static void summary(JsonGenerator g, SessionRecord s) throws IOException {
+    g.writeStringField("key", s.key());
+    g.writeStringField("service", s.service());
+    g.writeStringField("platform", s.platform());
+    g.writeStringField("status", s.live() ? "live" : "finished");
+    g.writeStringField("outcome", s.outcome());
+    g.writeStringField("start", time(s.startNanos()));
+    g.writeNumberField("duration_seconds", seconds(s.durationNanos()));
+    g.writeNumberField("turns", s.turns().size());
+    Totals t = s.totals();
+    g.writeNumberField("llm_calls", t.llmCalls());
+    g.writeNumberField("tool_calls", t.toolCalls());
+    g.writeNumberField("llm_errors", t.llmErrors());
+    g.writeNumberField("tool_errors", t.toolErrors());
+    tokens(
+        g,
+        t.inputTokens(),
+        t.outputTokens(),
+        t.cacheReadTokens(),
+        t.cacheWriteTokens(),
+        t.reasoningTokens());
+    g.writeNumberField("cost_usd", usd(t.costPico()));
+    g.writeNumberField("unpriced_tokens", t.unpricedTokens());
+    g.writeNumberField("late_spans", s.lateSpans());
+  }
+
+  private static void tree(JsonGenerator g, SessionRecord s) throws IOException {
+    summary(g, s);
+    if (s.rootSpanId() != 0) {
+      g.writeStringField(
+          "trace_id", String.format("%016x%016x", s.rootTraceIdHigh(), s.rootTraceIdLow()));
+      g.writeStringField("span_id", String.format("%016x", s.rootSpanId()));
+    }
+    g.writeArrayFieldStart("turn_list");
+    for (TurnRecord t : s.turns()) {
+      g.writeStartObject();
+      if (t.index() >= 0) {
+        g.writeNumberField("index", t.index());
+      }
+      g.writeStringField("trace_id", String.format("%016x%016x", t.traceIdHigh(), t.traceIdLow()));
+      g.writeStringField("span_id", String.format("%016x", t.spanId()));
+      g.writeStringField("start", time(t.startNanos()));
+      g.writeNumberField("duration_seconds", seconds(t.durationNanos()));
+      g.writeBooleanField("error", t.error());
+      g.writeNumberField("cost_usd", usd(t.totals().costPico()));
+      calls(g, t.calls());
+      if (t.droppedCalls() > 0) {
+        g.writeNumberField("calls_not_kept", t.droppedCalls());
+      }
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    if (!s.looseCalls().isEmpty()) {
+      g.writeObjectFieldStart("calls_outside_turns");
+      calls(g, s.looseCalls());
+      g.writeEndObject();
+    }
+  }
+
+  private static void calls(JsonGenerator g, List<CallRecord> calls) throws IOException {
+    g.writeArrayFieldStart("llm_calls");
+    for (CallRecord c : calls) {
+      if (!c.isModelCall()) {
+        continue;
+      }
+      g.writeStartObject();
+      g.writeStringField("span_id", String.format("%016x", c.spanId()));
+      g.writeStringField("kind", c.role().name().toLowerCase(java.util.Locale.ROOT));
+      g.writeStringField("model", c.model());
+      g.writeStringField("provider", c.provider());
+      g.writeStringField("start", time(c.startNanos()));
+      g.writeNumberField("duration_seconds", seconds(c.durationNanos()));
+      tokens(
+          g,
+          c.inputTokens(),
+          c.outputTokens(),
+          c.cacheReadTokens(),
+          c.cacheWriteTokens(),
+          c.reasoningTokens());
+      if (c.costPico() >= 0) {
+        g.writeNumberField("cost_usd", usd(c.costPico()));
+      } else {
+        g.writeNullField("cost_usd"); // unpriced: unknown, not zero
+      }
+      g.writeStringField("finish_reason", c.finishReason());
+      g.writeStringField("error_type", c.errorType());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeArrayFieldStart("tool_calls");
+    for (CallRecord c : calls) {
+      if (c.isModelCall()) {
+        continue;
+      }
+      g.writeStartObject();
+      g.writeStringField("span_id", String.format("%016x", c.spanId()));
+      g.writeStringField("name", c.toolName());
+      g.writeStringField("status", c.toolStatus() == null ? null : c.toolStatus().label());
+      g.writeStringField("start", time(c.startNanos()));
+      g.writeNumberField("duration_seconds", seconds(c.durationNanos()));
+      g.writeStringField("error_type", c.errorType());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+
+  private static void tokens(JsonGenerator g, long in, long out, long cr, long cw, long r)
+      throws IOException {
+    g.writeObjectFieldStart("tokens");
+    g.writeNumberField("input", in);
+    g.writeNumberField("output", out);
+    g.writeNumberField("cache_read", cr);
+    g.writeNumberField("cache_write", cw);
+    g.writeNumberField("reasoning", r);
+    g.writeEndObject();
+  }
+
+  private static String time(long nanos) {
+    return Instant.ofEpochSecond(0, nanos).toString();
+  }
+
+  private static double seconds(long nanos) {
+    return nanos / 1e9;
+  }
+
+  private static java.math.BigDecimal usd(long pico) {
+    // Exact: pico-dollars are integers, so the decimal is too.
+    return java.math.BigDecimal.valueOf(pico, 12).stripTrailingZeros();
+  }
+
+  /** Writes the fields of one JSON object. */
+  interface Fields {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  static FullHttpResponse json(HttpResponseStatus status, Fields fields) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      fields.write(g);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(out.toByteArray()));
+    r.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, out.size());
+    return r;
+  }
+
+  static FullHttpResponse error(HttpResponseStatus status, String message) {
+    return json(status, g -> g.writeStringField("error", message));
+  }
+
+  private static CompletableFuture<FullHttpResponse> done(FullHttpResponse r) {
+    return CompletableFuture.completedFuture(r);
+  }
+
+  private static CompletableFuture<FullHttpResponse> timeout(
+      CompletableFuture<FullHttpResponse> f) {
+    return f.orTimeout(5, TimeUnit.SECONDS)
+        .exceptionally(
+            e ->
+                error(
+                    HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "the assembler did not answer: " + e.getClass().getSimpleName()));
+  }
+}

@@ -1,0 +1,325 @@
+package hermes.collector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import hermes.collector.config.ConfigLoader;
+import hermes.collector.semconv.Spans;
+import hermes.collector.session.SessionRecord;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Realistic sessions from real clients, over both protocols, in plugin order and shuffled, must
+ * come out of the sessions API as trees whose totals equal the ground truth.
+ */
+class AgentModelIT {
+  private Collector collector;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void start() throws Exception {
+    collector =
+        Collector.start(
+            ConfigLoader.load(
+                null,
+                Map.of(),
+                Map.of(
+                    "otlp.http.endpoint", "127.0.0.1:0",
+                    "otlp.grpc.endpoint", "127.0.0.1:0",
+                    "admin.endpoint", "127.0.0.1:0",
+                    "sessions.settle_delay", "200ms",
+                    "sessions.idle_timeout", "3s",
+                    "shutdown.grace_period", "2s")));
+  }
+
+  @AfterEach
+  void stop() {
+    collector.close();
+  }
+
+  private String admin(String path) {
+    return "http://127.0.0.1:" + collector.adminAddress().getPort() + path;
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(admin(path))).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** One session as the hermes plugin writes it, through the OTel SDK. Returns the ground truth. */
+  @SuppressWarnings("try") // Scope is closed for its side effect
+  private static Truth pluginSession(Tracer tracer, String key, int turns, Random r) {
+    Truth t = new Truth();
+    Span session =
+        tracer
+            .spanBuilder("hermes.session")
+            .setAttribute("hermes.span.kind", "AGENT")
+            .setAttribute("hermes.session.id", key)
+            .setAttribute("gen_ai.system", "hermes-agent")
+            .setAttribute("hermes.platform", "telegram")
+            .startSpan();
+    try (Scope ignored = session.makeCurrent()) {
+      for (int i = 1; i <= turns; i++) {
+        Span turn =
+            tracer
+                .spanBuilder("hermes.turn")
+                .setAttribute("hermes.span.kind", "CHAIN")
+                .setAttribute("hermes.session.id", key)
+                .setAttribute("hermes.turn.index", i)
+                .startSpan();
+        try (Scope ignored2 = turn.makeCurrent()) {
+          int calls = 1 + r.nextInt(3);
+          for (int c = 0; c < calls; c++) {
+            long in = 100 + r.nextInt(2000);
+            long cacheRead = r.nextInt(5000);
+            long out = 10 + r.nextInt(800);
+            tracer
+                .spanBuilder("chat deepseek-v3-0324")
+                .setSpanKind(SpanKind.CLIENT)
+                .setAttribute("hermes.span.kind", "LLM")
+                .setAttribute("gen_ai.request.model", "deepseek-v3-0324")
+                .setAttribute("hermes.provider", "deepseek")
+                .setAttribute("gen_ai.usage.input_tokens", in)
+                .setAttribute("hermes.cache.read_tokens", cacheRead)
+                .setAttribute("gen_ai.usage.output_tokens", out)
+                .setAttribute(
+                    AttributeKey.stringArrayKey("gen_ai.response.finish_reasons"),
+                    List.of(c == calls - 1 ? "stop" : "tool_calls"))
+                .startSpan()
+                .end();
+            t.llmCalls++;
+            t.input += in + cacheRead;
+            t.cacheRead += cacheRead;
+            t.output += out;
+            // deepseek-v3-0324: $0.27 miss, $0.07 hit, $1.10 out per million.
+            t.costPico += in * 270_000L + cacheRead * 70_000L + out * 1_100_000L;
+            if (c < calls - 1) {
+              Span tool =
+                  tracer
+                      .spanBuilder("hermes.tool.terminal")
+                      .setAttribute("hermes.span.kind", "TOOL")
+                      .setAttribute("hermes.tool.name", "terminal")
+                      .setAttribute("hermes.session.id", key)
+                      .startSpan();
+              if (r.nextInt(4) == 0) {
+                tool.setStatus(StatusCode.ERROR, "{\"error\": \"exit 1\"}");
+                t.toolErrors++;
+              }
+              tool.end();
+              t.toolCalls++;
+            }
+          }
+        }
+        turn.end();
+      }
+    }
+    session.setAttribute("hermes.session.completed", true);
+    session.end();
+    t.turns = turns;
+    return t;
+  }
+
+  static final class Truth {
+    int turns;
+    long llmCalls;
+    long toolCalls;
+    long toolErrors;
+    long input;
+    long cacheRead;
+    long output;
+    long costPico;
+  }
+
+  private void viaSdk(SpanExporter exporter, String prefix, Map<String, Truth> truths) {
+    SdkTracerProvider provider =
+        SdkTracerProvider.builder()
+            .setResource(
+                Resource.create(
+                    Attributes.of(AttributeKey.stringKey("service.name"), "hermes-agent")))
+            .addSpanProcessor(BatchSpanProcessor.builder(exporter).setMaxExportBatchSize(5).build())
+            .build();
+    Tracer tracer = provider.get("hermes-plugin-otel-tracing");
+    Random r = new Random(prefix.hashCode());
+    for (int i = 0; i < 4; i++) {
+      String key = prefix + "-" + i;
+      truths.put(key, pluginSession(tracer, key, 1 + r.nextInt(4), r));
+    }
+    assertThat(provider.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+    provider.shutdown().join(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void sessionsFromRealClientsMatchTheGroundTruth() throws Exception {
+    Map<String, Truth> truths = new HashMap<>();
+    viaSdk(
+        OtlpHttpSpanExporter.builder()
+            .setEndpoint("http://127.0.0.1:" + collector.httpAddress().getPort() + "/v1/traces")
+            .build(),
+        "http",
+        truths);
+    viaSdk(
+        OtlpGrpcSpanExporter.builder()
+            .setEndpoint("http://127.0.0.1:" + collector.grpcAddress().getPort())
+            .build(),
+        "grpc",
+        truths);
+
+    // And shuffled raw protobuf over both protocols, split into small requests.
+    List<io.opentelemetry.proto.trace.v1.Span> shuffled = new ArrayList<>();
+    for (int i = 1; i <= 6; i++) {
+      shuffled.addAll(Spans.hermesSession(500 + i, "raw-" + i, 2, false));
+    }
+    Collections.shuffle(shuffled, new Random(3));
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", collector.grpcAddress().getPort())
+            .usePlaintext()
+            .build();
+    try {
+      for (int i = 0; i < shuffled.size(); i += 5) {
+        var req =
+            Spans.request("hermes-agent", shuffled.subList(i, Math.min(shuffled.size(), i + 5)));
+        if (i % 2 == 0) {
+          TraceServiceGrpc.newBlockingStub(channel).export(req);
+        } else {
+          HttpResponse<String> resp =
+              http.send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://127.0.0.1:"
+                                  + collector.httpAddress().getPort()
+                                  + "/v1/traces"))
+                      .header("Content-Type", "application/x-protobuf")
+                      .POST(HttpRequest.BodyPublishers.ofByteArray(req.toByteArray()))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+          assertThat(resp.statusCode()).isEqualTo(200);
+        }
+      }
+    } finally {
+      channel.shutdownNow();
+    }
+
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    List<SessionRecord> done;
+    do {
+      Thread.sleep(100);
+      done = collector.assembler().sessions(false, 100);
+    } while (done.size() < truths.size() + 6 && System.nanoTime() < deadline);
+    assertThat(done).hasSize(truths.size() + 6);
+
+    for (Map.Entry<String, Truth> e : truths.entrySet()) {
+      SessionRecord s = collector.assembler().session(e.getKey());
+      Truth t = e.getValue();
+      assertThat(s.outcome()).as(e.getKey()).isEqualTo("completed");
+      assertThat(s.turns()).hasSize(t.turns);
+      assertThat(s.totals().llmCalls()).isEqualTo(t.llmCalls);
+      assertThat(s.totals().toolCalls()).isEqualTo(t.toolCalls);
+      assertThat(s.totals().toolErrors()).isEqualTo(t.toolErrors);
+      assertThat(s.totals().inputTokens()).isEqualTo(t.input);
+      assertThat(s.totals().cacheReadTokens()).isEqualTo(t.cacheRead);
+      assertThat(s.totals().outputTokens()).isEqualTo(t.output);
+      assertThat(s.totals().costPico()).isEqualTo(t.costPico);
+      assertThat(s.looseCalls()).isEmpty();
+      assertThat(s.platform()).isEqualTo("telegram");
+    }
+    for (int i = 1; i <= 6; i++) {
+      SessionRecord s = collector.assembler().session("raw-" + i);
+      assertThat(s.turns()).hasSize(2);
+      assertThat(s.totals().llmCalls()).isEqualTo(4);
+      assertThat(s.totals().toolCalls()).isEqualTo(2);
+    }
+    assertThat(collector.assembler().lateSpans()).isZero();
+
+    // The API shows the same.
+    HttpResponse<String> list = get("/api/sessions?status=finished&limit=500");
+    assertThat(list.statusCode()).isEqualTo(200);
+    assertThat(count(list.body(), "key")).isEqualTo(truths.size() + 6);
+    String key =
+        truths.entrySet().stream()
+            .filter(e -> e.getKey().startsWith("grpc"))
+            .max(java.util.Comparator.comparingLong(e -> e.getValue().toolCalls))
+            .orElseThrow()
+            .getKey();
+    assertThat(truths.get(key).toolCalls).isPositive();
+    HttpResponse<String> one = get("/api/sessions/" + key);
+    assertThat(one.statusCode()).isEqualTo(200);
+    Truth t = truths.get(key);
+    assertThat(one.body())
+        .contains("\"key\":\"" + key + "\"")
+        .contains("\"outcome\":\"completed\"")
+        .contains("\"llm_calls\":" + t.llmCalls)
+        .contains(
+            "\"cost_usd\":" + java.math.BigDecimal.valueOf(t.costPico, 12).stripTrailingZeros())
+        .contains("\"model\":\"deepseek-v3-0324\"")
+        .contains("\"name\":\"terminal\"")
+        .contains("\"trace_id\":\"");
+    assertThat(count(one.body(), "index")).isEqualTo(t.turns);
+  }
+
+  @Test
+  void apiErrorsAndReload() throws Exception {
+    assertThat(get("/api/sessions/unknown-key").statusCode()).isEqualTo(404);
+    assertThat(get("/api/sessions?status=sleeping").statusCode()).isEqualTo(400);
+    assertThat(get("/api/sessions?limit=0").body())
+        .contains("limit: '0' is not an integer from 1 to 1000");
+    assertThat(get("/api/sessions?colour=red").statusCode()).isEqualTo(400);
+    assertThat(get("/api/sessions").body()).isEqualTo("{\"sessions\":[]}");
+    HttpResponse<String> reload =
+        http.send(
+            HttpRequest.newBuilder(URI.create(admin("/-/reload")))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(reload.statusCode()).isEqualTo(200);
+    assertThat(reload.body()).startsWith("{\"status\":\"success\",\"price_entries\":");
+    assertThat(TestCollectors.scrape(collector))
+        .contains("hermes_collector_price_table_reloads_total{result=\"success\",} 1.0")
+        .contains("hermes_collector_live_sessions ");
+  }
+
+  /** How many times a JSON field appears anywhere in {@code json}. */
+  private static int count(String json, String field) throws Exception {
+    int n = 0;
+    try (JsonParser p = new JsonFactory().createParser(json.getBytes(StandardCharsets.UTF_8))) {
+      for (JsonToken tok = p.nextToken(); tok != null; tok = p.nextToken()) {
+        if (tok == JsonToken.FIELD_NAME && p.currentName().equals(field)) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+}

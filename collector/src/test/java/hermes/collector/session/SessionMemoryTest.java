@@ -1,0 +1,84 @@
+package hermes.collector.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import hermes.collector.cost.PriceFile;
+import hermes.collector.cost.Pricing;
+import hermes.collector.ingest.Encoding;
+import hermes.collector.ingest.Ingest;
+import hermes.collector.ingest.IngestMetrics;
+import hermes.collector.ingest.Protocol;
+import hermes.collector.proto.ReaderLimits;
+import hermes.collector.semconv.Names;
+import hermes.collector.semconv.Normalizer;
+import hermes.collector.semconv.Spans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.prometheus.client.CollectorRegistry;
+import java.io.StringReader;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Heap held per live session: 2,000 typical sessions (10 turns, each two LLM calls and a tool call,
+ * no content attributes) kept live, measured after full GCs, with every turn finalized. The figure
+ * is printed and bounded here; the notes track it against the 2 KB target.
+ */
+class SessionMemoryTest {
+  @Test
+  void heapPerLiveSession() throws Exception {
+    AtomicInteger turns = new AtomicInteger();
+    Names names = new Names(256);
+    LongAdder corrections = new LongAdder();
+    try (SessionAssembler assembler =
+        new SessionAssembler(
+            new AssemblyConfig(
+                2, Duration.ofMillis(50), Duration.ofHours(1), 1_000_000, 10_000, 100, 10_000_000),
+            Pricing.of(PriceFile.parse(new StringReader(SessionAssemblerTest.PRICES), "test")),
+            () -> new Normalizer(names, Map.of(), corrections),
+            new AssemblyListener() {
+              @Override
+              public void turnFinished(TurnRecord turn) {
+                turns.incrementAndGet();
+              }
+            })) {
+      assembler.start();
+      Ingest ingest =
+          new Ingest(
+              ReaderLimits.DEFAULT, assembler, new IngestMetrics(new CollectorRegistry(true)));
+      int sessions = 2_000;
+      List<byte[]> requests = new ArrayList<>();
+      for (int i = 0; i < sessions; i++) {
+        List<Span> spans = new ArrayList<>(Spans.hermesSession(10_000 + i, "mem-" + i, 10, false));
+        spans.remove(spans.size() - 1); // no session span: the session stays live
+        requests.add(Spans.request("hermes-agent", spans).toByteArray());
+      }
+      long before = usedAfterGc();
+      for (byte[] r : requests) {
+        ingest.traces(r, Encoding.PROTOBUF, Protocol.HTTP);
+      }
+      SessionAssemblerTest.await(() -> turns.get() == sessions * 10);
+      SessionAssemblerTest.await(() -> assembler.liveSessions() == sessions);
+      long after = usedAfterGc();
+      long perSession = (after - before) / sessions;
+      System.out.printf("heap per live session (10 turns, 30 calls): %d bytes%n", perSession);
+      assertThat(assembler.liveSessions()).isEqualTo(sessions);
+      // A regression guard: measured 7.9 KB on 2026-11-21, against a 2 KB target not yet met.
+      assertThat(perSession).isLessThan(10 * 1024);
+      requests.clear();
+    }
+  }
+
+  private static long usedAfterGc() throws InterruptedException {
+    for (int i = 0; i < 4; i++) {
+      System.gc();
+      Thread.sleep(50);
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+}
