@@ -289,6 +289,129 @@ class AgentModelIT {
     assertThat(count(one.body(), "index")).isEqualTo(t.turns);
   }
 
+  /**
+   * OpenInference (one trace per turn, session.id on every span, no session span) over gRPC, and
+   * OTel GenAI (invoke_agent with a conversation id) over HTTP: sessions finalized on idle.
+   */
+  @Test
+  @SuppressWarnings("try") // Scope is closed for its side effect
+  void otherConventionsFromRealClients() throws Exception {
+    SdkTracerProvider grpc =
+        SdkTracerProvider.builder()
+            .setResource(
+                Resource.create(
+                    Attributes.of(AttributeKey.stringKey("service.name"), "phoenix-agent")))
+            .addSpanProcessor(
+                BatchSpanProcessor.builder(
+                        OtlpGrpcSpanExporter.builder()
+                            .setEndpoint("http://127.0.0.1:" + collector.grpcAddress().getPort())
+                            .build())
+                    .build())
+            .build();
+    Tracer oi = grpc.get("openinference.instrumentation");
+    long oiInput = 0;
+    long oiCalls = 0;
+    for (int turn = 0; turn < 3; turn++) {
+      Span agent =
+          oi.spanBuilder("agent")
+              .setAttribute("openinference.span.kind", "AGENT")
+              .setAttribute("session.id", "oi-session")
+              .setNoParent()
+              .startSpan();
+      try (Scope ignored = agent.makeCurrent()) {
+        for (int c = 0; c <= turn; c++) {
+          oi.spanBuilder("ChatCompletion")
+              .setAttribute("openinference.span.kind", "LLM")
+              .setAttribute("session.id", "oi-session")
+              .setAttribute("llm.model_name", "gpt-4o-mini")
+              .setAttribute("llm.provider", "openai")
+              .setAttribute("llm.token_count.prompt", 1000L)
+              .setAttribute("llm.token_count.completion", 100L)
+              .startSpan()
+              .end();
+          oiInput += 1000;
+          oiCalls++;
+        }
+        oi.spanBuilder("search")
+            .setAttribute("openinference.span.kind", "TOOL")
+            .setAttribute("tool.name", "search")
+            .setAttribute("session.id", "oi-session")
+            .startSpan()
+            .end();
+      }
+      agent.end();
+    }
+    assertThat(grpc.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+    grpc.shutdown().join(10, TimeUnit.SECONDS);
+
+    SdkTracerProvider httpSdk =
+        SdkTracerProvider.builder()
+            .addSpanProcessor(
+                BatchSpanProcessor.builder(
+                        OtlpHttpSpanExporter.builder()
+                            .setEndpoint(
+                                "http://127.0.0.1:"
+                                    + collector.httpAddress().getPort()
+                                    + "/v1/traces")
+                            .build())
+                    .build())
+            .build();
+    Tracer genai = httpSdk.get("genai");
+    Span invoke =
+        genai
+            .spanBuilder("invoke_agent planner")
+            .setAttribute("gen_ai.operation.name", "invoke_agent")
+            .setAttribute("gen_ai.conversation.id", "conv-42")
+            .startSpan();
+    try (Scope ignored = invoke.makeCurrent()) {
+      genai
+          .spanBuilder("chat claude-haiku-4-5")
+          .setAttribute("gen_ai.operation.name", "chat")
+          .setAttribute("gen_ai.provider.name", "anthropic")
+          .setAttribute("gen_ai.request.model", "claude-haiku-4-5")
+          .setAttribute("gen_ai.usage.input_tokens", 2000L)
+          .setAttribute("gen_ai.usage.cache_read.input_tokens", 1000L)
+          .setAttribute("gen_ai.usage.output_tokens", 50L)
+          .startSpan()
+          .end();
+      Span tool =
+          genai
+              .spanBuilder("execute_tool get_weather")
+              .setAttribute("gen_ai.operation.name", "execute_tool")
+              .setAttribute("gen_ai.tool.name", "get_weather")
+              .startSpan();
+      tool.setStatus(StatusCode.ERROR, "request timed out");
+      tool.end();
+    }
+    invoke.end();
+    assertThat(httpSdk.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+    httpSdk.shutdown().join(10, TimeUnit.SECONDS);
+
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (collector.assembler().sessions(false, 10).size() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    SessionRecord o = collector.assembler().session("oi-session");
+    assertThat(o.outcome()).isEqualTo("completed");
+    assertThat(o.service()).isEqualTo("phoenix-agent");
+    assertThat(o.turns()).hasSize(3);
+    assertThat(o.totals().llmCalls()).isEqualTo(oiCalls);
+    assertThat(o.totals().toolCalls()).isEqualTo(3);
+    assertThat(o.totals().inputTokens()).isEqualTo(oiInput);
+    // gpt-4o-mini: $0.15 in, $0.60 out per million.
+    assertThat(o.totals().costPico()).isEqualTo(oiCalls * (1000 * 150_000L + 100 * 600_000L));
+
+    SessionRecord g = collector.assembler().session("conv-42");
+    assertThat(g.turns()).hasSize(1); // the root invoke_agent carries the conversation: a turn
+    assertThat(g.totals().inputTokens()).isEqualTo(2000); // GenAI input includes the cache read
+    assertThat(g.totals().cacheReadTokens()).isEqualTo(1000);
+    // claude-haiku-4-5: 1000 uncached x $1 + 1000 read x $0.10 + 50 out x $5 per million.
+    assertThat(g.totals().costPico())
+        .isEqualTo(1000 * 1_000_000L + 1000 * 100_000L + 50 * 5_000_000L);
+    assertThat(g.turns().get(0).calls())
+        .anySatisfy(c -> assertThat(c.errorType()).isEqualTo("timeout"));
+  }
+
   @Test
   void apiErrorsAndReload() throws Exception {
     assertThat(get("/api/sessions/unknown-key").statusCode()).isEqualTo(404);

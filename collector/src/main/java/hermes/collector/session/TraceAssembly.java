@@ -63,6 +63,7 @@ final class TraceAssembly {
     AgentSpan span; // null once the node is only a stub of a finalized turn
     CallRecord call;
     long turnId; // the span id of the turn or session that claimed it; 0 while unclaimed
+    long lastChild; // when a direct child last arrived while this node was undecided
     byte decided;
     byte deferrals;
 
@@ -163,6 +164,9 @@ final class TraceAssembly {
       }
       return;
     }
+    if (parent != null && parent.decided == UNDECIDED) {
+      parent.lastChild = now; // its children are still coming: it waits for them
+    }
     Node node = new Node(s, trace, call);
     nodes.put(s.spanId(), node);
     trace.members.add(node);
@@ -195,9 +199,17 @@ final class TraceAssembly {
   void tick(long now) {
     while (!settling.isEmpty() && settling.peekFirst().due() <= now) {
       Node n = settling.pollFirst().node();
-      if (n.turnId == 0 && n.decided == UNDECIDED && traces.get(n.trace.key) == n.trace) {
-        decide(n, now, true);
+      if (n.turnId != 0 || n.decided != UNDECIDED || traces.get(n.trace.key) != n.trace) {
+        continue;
       }
+      // A span is decided once its own children have been quiet for the settle delay; a session
+      // root (terminal: it closes the trace) once its whole trace has.
+      long quietSince = isFutureSessionRoot(n) ? n.trace.lastActivity : n.lastChild;
+      if (quietSince + settleNanos > now) {
+        settling.add(new Pending(quietSince + settleNanos, n));
+        continue;
+      }
+      decide(n, now, true);
     }
     Iterator<Trace> it = traces.values().iterator();
     while (it.hasNext()) {
@@ -275,6 +287,11 @@ final class TraceAssembly {
         return;
       }
     }
+  }
+
+  /** Whether deciding {@code n} will make it a session root (and close its trace). */
+  private static boolean isFutureSessionRoot(Node n) {
+    return n.role == Role.SESSION || isFutureSession(n);
   }
 
   /** A root agent span in a trace without a session attribute will be decided a session. */
