@@ -7,6 +7,7 @@ import hermes.collector.cost.PricingException;
 import hermes.collector.ingest.Ingest;
 import hermes.collector.ingest.IngestMetrics;
 import hermes.collector.ingest.SpanSink;
+import hermes.collector.metrics.AgentMetrics;
 import hermes.collector.metrics.PipelineMetrics;
 import hermes.collector.proto.ReaderLimits;
 import hermes.collector.semconv.Names;
@@ -17,13 +18,13 @@ import hermes.collector.server.HttpListener;
 import hermes.collector.server.OtlpGrpcServer;
 import hermes.collector.server.OtlpHttpServer;
 import hermes.collector.session.AssemblyConfig;
-import hermes.collector.session.AssemblyListener;
 import hermes.collector.session.SessionAssembler;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.hotspot.DefaultExports;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -56,6 +57,7 @@ public final class Collector implements AutoCloseable {
   private HttpListener http;
   private Pricing pricing;
   private SessionAssembler assembler;
+  private AgentMetrics agentMetrics;
 
   private Collector(CollectorConfig config) {
     this.config = config;
@@ -112,6 +114,12 @@ public final class Collector implements AutoCloseable {
     Names names = new Names(sc.maxNames());
     LongAdder corrections = new LongAdder();
     CollectorConfig.Sessions ss = config.sessions();
+    SessionAssembler[] self = new SessionAssembler[1];
+    agentMetrics =
+        new AgentMetrics(
+            config.metrics().maxLabelValues(),
+            Map.of(),
+            () -> self[0] == null ? Map.of() : self[0].liveSessionsByService());
     assembler =
         new SessionAssembler(
             new AssemblyConfig(
@@ -124,8 +132,10 @@ public final class Collector implements AutoCloseable {
                 ss.maxQueuedSpans()),
             pricing,
             () -> new Normalizer(names, sc.includesCache(), corrections),
-            new AssemblyListener() {});
+            agentMetrics);
+    self[0] = assembler;
     assembler.start();
+    registry.register(agentMetrics);
     registry.register(new PipelineMetrics(assembler, names, pricing, corrections));
   }
 
@@ -145,6 +155,7 @@ public final class Collector implements AutoCloseable {
             ready::get,
             assembler,
             pricing,
+            agentMetrics,
             config.admin().apiToken());
     log.info("admin listening on {} (GET /metrics, /healthz, /readyz)", show(admin.address()));
     grpc = OtlpGrpcServer.start(otlp.grpcEndpoint(), ingest, otlp.maxRequestBytes());

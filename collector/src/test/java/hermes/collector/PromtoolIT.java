@@ -43,7 +43,36 @@ class PromtoolIT {
   @Test
   void liveMetricsPassPromtool() throws Exception {
     Path promtool = requirePromtool();
-    try (Collector c = TestCollectors.start(new RecordingSink())) {
+    try (Collector c =
+        Collector.start(
+            hermes.collector.config.ConfigLoader.load(
+                null,
+                java.util.Map.of(),
+                java.util.Map.of(
+                    "otlp.http.endpoint", "127.0.0.1:0",
+                    "otlp.grpc.endpoint", "127.0.0.1:0",
+                    "admin.endpoint", "127.0.0.1:0",
+                    "sessions.settle_delay", "100ms")))) {
+      // A whole session, so every agent family has series.
+      java.net.http.HttpClient.newHttpClient()
+          .send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(
+                          "http://127.0.0.1:" + c.httpAddress().getPort() + "/v1/traces"))
+                  .header("Content-Type", "application/x-protobuf")
+                  .POST(
+                      java.net.http.HttpRequest.BodyPublishers.ofByteArray(
+                          hermes.collector.semconv.Spans.request(
+                                  "hermes-agent",
+                                  hermes.collector.semconv.Spans.hermesSession(7, "p-1", 2, true))
+                              .toByteArray()))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.discarding());
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (!TestCollectors.scrape(c).contains("hermes_sessions_total{")
+          && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
       SdkTracerProvider tp =
           SdkTracerProvider.builder()
               .setResource(
@@ -61,7 +90,10 @@ class PromtoolIT {
       String text = TestCollectors.scrape(c);
       assertThat(text)
           .contains(
-              "hermes_collector_spans_received_total{protocol=\"http\",encoding=\"protobuf\",} 1.0");
+              "hermes_collector_spans_received_total{protocol=\"http\",encoding=\"protobuf\",} 10.0") // 9 + 1
+          .contains("hermes_sessions_total{service=\"hermes-agent\",outcome=\"completed\",} 1.0")
+          .contains("hermes_tool_call_total{tool_name=\"terminal\",status=\"error\",} 2.0")
+          .contains("hermes_request_duration_seconds_count{status=\"success\",} 2.0");
       Process p =
           new ProcessBuilder(promtool.toString(), "check", "metrics")
               .redirectErrorStream(true)
@@ -70,7 +102,20 @@ class PromtoolIT {
       p.getOutputStream().close();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(p.exitValue()).as("promtool said:\n%s", out).isZero();
+      // The metric contract names a histogram hermes_session_steps_total (the hermes-agent
+      // chapter's dashboards query hermes_session_steps_total_bucket), which promtool's naming
+      // lint (exit 3) flags. That one line is the contract's choice; anything else fails.
+      String problems =
+          out.lines()
+              .filter(l -> !l.isBlank())
+              .filter(
+                  l ->
+                      !l.equals(
+                          "hermes_session_steps_total non-counter metrics should not have"
+                              + " \"_total\" suffix"))
+              .collect(java.util.stream.Collectors.joining("\n"));
+      assertThat(problems).as("promtool said:\n%s", out).isEmpty();
+      assertThat(p.exitValue()).as("promtool said:\n%s", out).isIn(0, 3);
     }
   }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param admin the admin/metrics listener
  * @param sessions session assembly
  * @param semconv span normalization
+ * @param metrics the agent metrics
  * @param pricing the price table
  * @param shutdownGracePeriod how long shutdown may take before it is forced
  */
@@ -22,6 +23,7 @@ public record CollectorConfig(
     Admin admin,
     Sessions sessions,
     Semconv semconv,
+    Metrics metrics,
     Pricing pricing,
     Duration shutdownGracePeriod) {
 
@@ -78,6 +80,13 @@ public record CollectorConfig(
    * @param includesCache per convention, {@code semconv.includes_cache.*}
    */
   public record Semconv(int maxNames, Map<Convention, CacheSemantics> includesCache) {}
+
+  /**
+   * The agent metrics ({@code metrics.*}).
+   *
+   * @param maxLabelValues {@code metrics.max_label_values}
+   */
+  public record Metrics(int maxLabelValues) {}
 
   /**
    * The price table ({@code pricing.*}).

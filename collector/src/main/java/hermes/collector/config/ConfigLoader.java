@@ -183,6 +183,8 @@ public final class ConfigLoader {
             priceFile.isEmpty() ? null : Path.of(priceFile),
             v.duration("pricing.reload_interval", Duration.ZERO, Duration.ofHours(24)));
     Duration grace = v.duration("shutdown.grace_period", Duration.ZERO, Duration.ofMinutes(10));
-    return new CollectorConfig(otlp, admin, sessions, semconv, pricing, grace);
+    CollectorConfig.Metrics metrics =
+        new CollectorConfig.Metrics(v.integer("metrics.max_label_values", 1, 100_000));
+    return new CollectorConfig(otlp, admin, sessions, semconv, metrics, pricing, grace);
   }
 }

@@ -67,6 +67,11 @@ public final class PipelineMetrics extends Collector {
             assembler.lateSpans()));
     out.add(
         new CounterMetricFamily(
+            "hermes_collector_assembler_errors_total",
+            "Messages the session assembler failed to handle (logged; the shard goes on).",
+            assembler.errors()));
+    out.add(
+        new CounterMetricFamily(
             "hermes_collector_spans_not_kept_total",
             "Spans counted in totals but not kept in a session tree"
                 + " (sessions.max_spans_per_session).",

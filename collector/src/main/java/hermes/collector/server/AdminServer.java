@@ -2,6 +2,7 @@ package hermes.collector.server;
 
 import hermes.collector.config.Endpoint;
 import hermes.collector.cost.Pricing;
+import hermes.collector.metrics.AgentMetrics;
 import hermes.collector.session.SessionAssembler;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
@@ -16,6 +17,7 @@ public final class AdminServer {
    *
    * @param assembler serves the sessions API, or null for none
    * @param pricing reloaded by {@code POST /-/reload} (with the assembler)
+   * @param metrics the agent metrics, for {@code GET /api/stats} (with the assembler)
    * @param apiToken the API's bearer token for non-loopback clients; empty for loopback only
    */
   public static HttpListener bind(
@@ -25,9 +27,10 @@ public final class AdminServer {
       BooleanSupplier ready,
       SessionAssembler assembler,
       Pricing pricing,
+      AgentMetrics metrics,
       String apiToken)
       throws IOException {
-    SessionsApi api = assembler == null ? null : new SessionsApi(assembler, pricing);
+    SessionsApi api = assembler == null ? null : new SessionsApi(assembler, pricing, metrics);
     return HttpListener.bind(
         "admin",
         endpoint,

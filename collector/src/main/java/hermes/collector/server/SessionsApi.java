@@ -3,6 +3,7 @@ package hermes.collector.server;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import hermes.collector.cost.Pricing;
+import hermes.collector.metrics.AgentMetrics;
 import hermes.collector.session.CallRecord;
 import hermes.collector.session.SessionAssembler;
 import hermes.collector.session.SessionRecord;
@@ -25,9 +26,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The sessions API and price reload on the admin port: {@code GET /api/sessions}, {@code GET
- * /api/sessions/{key}}, {@code POST /-/reload}. Answers are JSON, built with Jackson's streaming
- * generator from the assembler's immutable snapshots.
+ * The sessions API, stats and price reload on the admin port: {@code GET /api/sessions}, {@code GET
+ * /api/sessions/{key}}, {@code GET /api/stats}, {@code POST /-/reload}. Answers are JSON, built
+ * with Jackson's streaming generator from the assembler's immutable snapshots.
  *
  * <p>Threading: called on an I/O thread; queries are answered by the assembler's shards and the
  * returned future completes on a shard thread, so the I/O thread never waits.
@@ -39,10 +40,12 @@ final class SessionsApi {
 
   private final SessionAssembler assembler;
   private final Pricing pricing;
+  private final AgentMetrics metrics;
 
-  SessionsApi(SessionAssembler assembler, Pricing pricing) {
+  SessionsApi(SessionAssembler assembler, Pricing pricing, AgentMetrics metrics) {
     this.assembler = assembler;
     this.pricing = pricing;
+    this.metrics = metrics;
   }
 
   /** Whether {@code path} is served here. */
@@ -80,6 +83,10 @@ final class SessionsApi {
     }
     if (path.equals("/api/sessions")) {
       return list(q.parameters());
+    }
+    if (path.equals("/api/stats")) {
+      // Quantiles per series from the same HdrHistogram data the metrics record (reader side).
+      return done(json(HttpResponseStatus.OK, metrics::writeStats));
     }
     String key = QueryStringDecoder.decodeComponent(path.substring("/api/sessions/".length()));
     if (key.isEmpty()) {

@@ -21,9 +21,6 @@ public interface AssemblyListener {
   /** A turn was finalized (its settle delay after its span arrived). */
   default void turnFinished(TurnRecord turn) {}
 
-  /** A session was seen for the first time. */
-  default void sessionStarted(String key, String service) {}
-
   /** A session was finalized: its root arrived, or it went idle, or it was evicted. */
   default void sessionFinished(SessionRecord session) {}
 }

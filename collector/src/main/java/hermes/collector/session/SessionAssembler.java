@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -102,6 +103,15 @@ public final class SessionAssembler implements SpanSink, AutoCloseable {
     return n;
   }
 
+  /** Live sessions by the service they opened with, over all shards (as of their last tick). */
+  public Map<String, Long> liveSessionsByService() {
+    Map<String, Long> out = new java.util.HashMap<>();
+    for (Shard s : shards) {
+      s.liveByService.forEach((k, v) -> out.merge(k, (long) v, Long::sum));
+    }
+    return out;
+  }
+
   /** Live traces over all shards. */
   public long liveTraces() {
     long n = 0;
@@ -125,6 +135,15 @@ public final class SessionAssembler implements SpanSink, AutoCloseable {
     long n = 0;
     for (Shard s : shards) {
       n += s.evicted;
+    }
+    return n;
+  }
+
+  /** Messages a shard failed to handle (each logged at most every 10 s; the shard goes on). */
+  public long errors() {
+    long n = 0;
+    for (Shard s : shards) {
+      n += s.errors.sum();
     }
     return n;
   }

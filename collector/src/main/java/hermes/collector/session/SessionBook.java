@@ -22,6 +22,7 @@ final class SessionBook {
   /** A live session: mutable, owned by the shard. */
   private static final class Live {
     final String key;
+    final String openService; // the service when it opened: its active-sessions label
     String service;
     String platform;
     long start = Long.MAX_VALUE;
@@ -36,8 +37,10 @@ final class SessionBook {
     long lastTurnEnd = Long.MIN_VALUE;
     long lastActivity;
 
-    Live(String key) {
+    Live(String key, String service) {
       this.key = key;
+      this.openService = service == null ? "unknown" : service;
+      this.service = service;
     }
 
     void span(long s, long e) {
@@ -62,6 +65,7 @@ final class SessionBook {
           return size() > FINALIZED_KEYS_REMEMBERED;
         }
       };
+  private final Map<String, Integer> liveByService = new java.util.HashMap<>();
   long evicted;
   long lateSpans;
   long callsNotKept;
@@ -79,8 +83,13 @@ final class SessionBook {
     return live.size();
   }
 
+  /** Live sessions by the service they opened with (a copy). */
+  Map<String, Integer> liveByService() {
+    return Map.copyOf(liveByService);
+  }
+
   void turn(TurnRecord t, long now) {
-    Live s = open(t.sessionKey(), now);
+    Live s = open(t.sessionKey(), t.service(), now);
     if (s == null) {
       lateSpans += 1 + t.calls().size();
       return;
@@ -125,8 +134,8 @@ final class SessionBook {
     }
   }
 
-  void loose(String key, List<CallRecord> calls, boolean late, long now) {
-    Live s = open(key, now);
+  void loose(String key, String service, List<CallRecord> calls, boolean late, long now) {
+    Live s = open(key, service, now);
     if (s == null) {
       lateSpans += calls.size();
       return;
@@ -148,13 +157,13 @@ final class SessionBook {
   }
 
   void root(TraceAssembly.SessionRoot r, long now) {
-    Live s = open(r.key(), now);
+    Live s = open(r.key(), r.service(), now);
     if (s == null) {
       lateSpans++;
       return;
     }
     s.span(r.startNanos(), r.endNanos());
-    if (r.service() != null) {
+    if (s.service == null) {
       s.service = r.service();
     }
     if (r.platform() != null) {
@@ -165,7 +174,7 @@ final class SessionBook {
   }
 
   /** The live session for {@code key}, opened if new; null when it was finalized already. */
-  private Live open(String key, long now) {
+  private Live open(String key, String service, long now) {
     Live s = live.get(key);
     if (s == null) {
       if (finalizedKeys.containsKey(key)) {
@@ -178,9 +187,9 @@ final class SessionBook {
         evicted++;
         finish(victim, "abandoned", 0, 0, 0);
       }
-      s = new Live(key);
+      s = new Live(key, service);
       live.put(key, s);
-      listener.sessionStarted(key, null);
+      liveByService.merge(s.openService, 1, Integer::sum);
     }
     s.lastActivity = now;
     return s;
@@ -201,6 +210,7 @@ final class SessionBook {
   }
 
   private void finish(Live s, String outcome, long rootHigh, long rootLow, long rootSpan) {
+    liveByService.computeIfPresent(s.openService, (k, n) -> n > 1 ? n - 1 : null);
     SessionRecord r = snapshot(s, outcome, rootHigh, rootLow, rootSpan);
     finalizedKeys.put(s.key, Boolean.TRUE);
     if (finishedKept > 0) {

@@ -4,6 +4,7 @@ import hermes.collector.cost.Pricing;
 import hermes.collector.semconv.AgentSpan;
 import hermes.collector.semconv.Role;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -21,6 +22,7 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
  * session on another shard) are few and bounded by the spans that caused them.
  */
 final class Shard {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Shard.class);
   private static final Object STOP = new Object();
   private static final long TICK_NANOS = 20_000_000L;
 
@@ -30,7 +32,7 @@ final class Shard {
 
   record Root(TraceAssembly.SessionRoot root) {}
 
-  record Loose(String key, List<CallRecord> calls, boolean late) {}
+  record Loose(String key, String service, List<CallRecord> calls, boolean late) {}
 
   record Query<T>(Function<SessionBook, T> read, CompletableFuture<T> result) {}
 
@@ -46,6 +48,9 @@ final class Shard {
   volatile long lateSpans;
   volatile long evicted;
   volatile long spansNotKept;
+  volatile Map<String, Integer> liveByService = Map.of();
+  final java.util.concurrent.atomic.LongAdder errors = new java.util.concurrent.atomic.LongAdder();
+  private long lastErrorLogMs;
 
   Shard(
       int index,
@@ -71,8 +76,8 @@ final class Shard {
           }
 
           @Override
-          public void loose(String key, List<CallRecord> calls, boolean late) {
-            owner.shardFor(key).post(new Loose(key, calls, late));
+          public void loose(String key, String service, List<CallRecord> calls, boolean late) {
+            owner.shardFor(key).post(new Loose(key, service, calls, late));
           }
         };
     int perShardLive = Math.max(1, config.maxLiveSessions() / config.shards());
@@ -111,6 +116,25 @@ final class Shard {
     thread.join(10_000);
   }
 
+  /** Handles one message; a failure costs that message only, never the shard. */
+  private void safely(Object m, long now) {
+    try {
+      handle(m, now);
+    } catch (RuntimeException | AssertionError e) {
+      failed(e);
+    }
+  }
+
+  private void failed(Throwable e) {
+    errors.increment();
+    long nowMs = System.currentTimeMillis();
+    if (nowMs - lastErrorLogMs > 10_000) {
+      lastErrorLogMs = nowMs;
+      LOG.error(
+          "assembler shard {} failed on a message (counted, shard continues)", thread.getName(), e);
+    }
+  }
+
   private void handle(Object m, long now) {
     if (m instanceof Spans s) {
       for (int i = 0; i < s.count(); i++) {
@@ -129,7 +153,7 @@ final class Shard {
     } else if (m instanceof Root r) {
       sessions.root(r.root(), now);
     } else if (m instanceof Loose l) {
-      sessions.loose(l.key(), l.calls(), l.late(), now);
+      sessions.loose(l.key(), l.service(), l.calls(), l.late(), now);
     } else if (m instanceof Query<?> q) {
       answer(q);
     }
@@ -150,6 +174,7 @@ final class Shard {
     lateSpans = traces.lateSpans + sessions.lateSpans;
     evicted = sessions.evicted;
     spansNotKept = traces.spansNotKept + sessions.callsNotKept;
+    liveByService = sessions.liveByService();
   }
 
   /** The shard's thread: drain, tick, park briefly when idle. */
@@ -179,12 +204,16 @@ final class Shard {
           return;
         }
         if (m != null) {
-          shard.handle(m, now);
+          shard.safely(m, now);
           idle = 0;
         }
         if (now >= nextTick) {
-          shard.traces.tick(now);
-          shard.sessions.tick(now);
+          try {
+            shard.traces.tick(now);
+            shard.sessions.tick(now);
+          } catch (RuntimeException | AssertionError e) {
+            shard.failed(e);
+          }
           shard.publish();
           nextTick = now + TICK_NANOS;
         }

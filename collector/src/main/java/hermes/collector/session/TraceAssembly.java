@@ -40,7 +40,7 @@ final class TraceAssembly {
 
     void root(SessionRoot root);
 
-    void loose(String sessionKey, List<CallRecord> calls, boolean late);
+    void loose(String sessionKey, String service, List<CallRecord> calls, boolean late);
   }
 
   /** A session span, decided. */
@@ -160,7 +160,7 @@ final class TraceAssembly {
     if (trace.members.size() >= maxSpansPerTrace) {
       spansNotKept++;
       if (call != null) {
-        out.loose(sessionKeyOf(s, trace), List.of(call), false);
+        out.loose(sessionKeyOf(s, trace), s.service(), List.of(call), false);
       }
       return;
     }
@@ -177,7 +177,7 @@ final class TraceAssembly {
 
   private void late(AgentSpan s, CallRecord call, String sessionKey) {
     if (call != null) {
-      out.loose(sessionKey, List.of(call), true); // counted as late where its session is
+      out.loose(sessionKey, s.service(), List.of(call), true); // counted late at its session
     } else {
       lateSpans++;
     }
@@ -464,6 +464,7 @@ final class TraceAssembly {
   private void close(Trace trace) {
     List<CallRecord> loose = new ArrayList<>();
     String key = trace.sessionKey;
+    String service = null;
     for (Node m : trace.members) {
       nodes.remove(m.spanId);
       if (m.turnId == 0 && m.call != null) {
@@ -471,13 +472,16 @@ final class TraceAssembly {
         if (key == null) {
           key = sessionKeyOf(m);
         }
+        if (service == null) {
+          service = m.span.service();
+        }
       }
     }
     if (key == null) {
       key = trace.key.hex();
     }
     if (!loose.isEmpty()) {
-      out.loose(key, loose, false);
+      out.loose(key, service, loose, false);
     }
     closed.put(trace.key, key);
     trace.members.clear();

@@ -1,0 +1,108 @@
+package hermes.collector.metrics;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * One histogram series. Observations are integers in the metric's recording unit (nanoseconds,
+ * tokens, pico-dollars), compared exactly against the bucket bounds, so bucket counts are exact at
+ * decimal edges like 300 s or $5, which HdrHistogram's power-of-two sub-buckets would blur; the
+ * same observation goes into an HdrHistogram {@link Recorder} (wait-free) for exact-enough
+ * quantiles (2 significant digits) on {@code /api/stats}.
+ *
+ * <p>Threading: {@link #observe} is lock-free and safe from any thread; readers ({@link
+ * #cumulativeCounts}, {@link #quantiles}) may run concurrently with it and see a consistent enough
+ * snapshot (a count may lead its sum by the observation in flight).
+ */
+final class HistogramSeries {
+  final List<String> labels;
+  private final long[] bounds; // in recording units, increasing; +Inf implied
+  private final long hdrDivisor;
+  private final AtomicLongArray buckets;
+  private final LongAdder sum = new LongAdder();
+  private final AtomicReferenceArray<Exemplar> exemplars;
+  // Not the packed variant: its concurrent resize was seen spinning forever under load
+  // (HdrHistogram 2.2.2, PackedConcurrentHistogram.resizeStorageArray).
+  private final Recorder recorder = new Recorder(2);
+  private Histogram accumulated; // reader side, guarded by this
+
+  HistogramSeries(List<String> labels, long[] bounds, long hdrDivisor) {
+    this.labels = labels;
+    this.bounds = bounds;
+    this.hdrDivisor = hdrDivisor;
+    this.buckets = new AtomicLongArray(bounds.length + 1);
+    this.exemplars = new AtomicReferenceArray<>(bounds.length + 1);
+  }
+
+  /**
+   * Records {@code units} (clamped at 0); with a trace for the exemplar, or {@code traceHigh ==
+   * traceLow == 0} for none.
+   */
+  void observe(long units, long traceHigh, long traceLow, double baseValue) {
+    long v = Math.max(0, units);
+    int i = bucketOf(v);
+    buckets.incrementAndGet(i);
+    sum.add(v);
+    recorder.recordValue(v / hdrDivisor);
+    if (traceHigh != 0 || traceLow != 0) {
+      long now = System.currentTimeMillis();
+      if (Exemplar.due(exemplars.get(i), now)) {
+        exemplars.set(i, new Exemplar(traceHigh, traceLow, baseValue, now));
+      }
+    }
+  }
+
+  private int bucketOf(long v) {
+    int lo = 0;
+    int hi = bounds.length;
+    while (lo < hi) { // first bound >= v
+      int mid = (lo + hi) >>> 1;
+      if (bounds[mid] < v) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** Cumulative counts per bound, the last for +Inf (which is the total count). */
+  long[] cumulativeCounts() {
+    long[] out = new long[bounds.length + 1];
+    long running = 0;
+    for (int i = 0; i < out.length; i++) {
+      running += buckets.get(i);
+      out[i] = running;
+    }
+    return out;
+  }
+
+  /** The sum, in recording units. */
+  long sumUnits() {
+    return sum.sum();
+  }
+
+  Exemplar exemplar(int bucket) {
+    return exemplars.get(bucket);
+  }
+
+  /** Quantiles of everything recorded so far, in recording units (HdrHistogram precision). */
+  synchronized double[] quantiles(double... qs) {
+    Histogram interval = recorder.getIntervalHistogram();
+    if (accumulated == null) {
+      accumulated = interval.copy();
+    } else {
+      accumulated.add(interval);
+    }
+    double[] out = new double[qs.length + 1];
+    for (int i = 0; i < qs.length; i++) {
+      out[i] = (double) accumulated.getValueAtPercentile(qs[i] * 100) * hdrDivisor;
+    }
+    out[qs.length] = (double) accumulated.getMaxValue() * hdrDivisor;
+    return out;
+  }
+}

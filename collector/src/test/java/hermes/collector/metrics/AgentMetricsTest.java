@@ -1,0 +1,267 @@
+package hermes.collector.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import hermes.collector.semconv.AgentSpan;
+import hermes.collector.semconv.Convention;
+import hermes.collector.semconv.Role;
+import hermes.collector.semconv.ToolStatus;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.exporter.common.TextFormat;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AgentMetricsTest {
+  static AgentSpan llm(
+      String model, long durationMs, long in, long out, long cr, String finish, String error) {
+    return new AgentSpan(
+        Role.LLM,
+        Convention.HERMES,
+        0x1234,
+        0x5678,
+        9,
+        8,
+        null,
+        1_000_000_000L,
+        1_000_000_000L + durationMs * 1_000_000L,
+        error != null,
+        error,
+        model,
+        "openai",
+        in,
+        out,
+        cr,
+        0,
+        0,
+        Double.NaN,
+        finish,
+        null,
+        null,
+        null,
+        -1,
+        "svc",
+        null,
+        false);
+  }
+
+  static AgentSpan tool(String name, long durationMs, ToolStatus status) {
+    return new AgentSpan(
+        Role.TOOL,
+        Convention.HERMES,
+        0x1234,
+        0x5678,
+        10,
+        8,
+        null,
+        0,
+        durationMs * 1_000_000L,
+        status != ToolStatus.SUCCESS,
+        status == ToolStatus.SUCCESS ? null : status.label(),
+        null,
+        null,
+        0,
+        0,
+        0,
+        0,
+        0,
+        Double.NaN,
+        null,
+        name,
+        status,
+        null,
+        -1,
+        "svc",
+        null,
+        false);
+  }
+
+  private static String scrape(AgentMetrics m, String contentType) throws Exception {
+    CollectorRegistry r = new CollectorRegistry(true);
+    r.register(m);
+    StringWriter w = new StringWriter();
+    TextFormat.writeFormat(contentType, w, r.metricFamilySamples());
+    return w.toString();
+  }
+
+  /** The lines of one family, from its HELP line to the next family. */
+  private static String family(String text, String name) {
+    int start = text.indexOf("# HELP " + name + " ");
+    assertThat(start).as("family %s present", name).isNotNegative();
+    int end = text.indexOf("# HELP ", start + 1);
+    return text.substring(start, end < 0 ? text.length() : end);
+  }
+
+  /** OpenMetrics puts TYPE before HELP: one family from its TYPE line to the next family. */
+  private static String omFamily(String text, String name) {
+    int start = text.indexOf("# TYPE " + name + " ");
+    assertThat(start).as("family %s present", name).isNotNegative();
+    int end = text.indexOf("# TYPE ", start + 1);
+    if (end < 0) {
+      end = text.indexOf("# EOF", start);
+    }
+    return text.substring(start, end);
+  }
+
+  private static AgentMetrics small() {
+    AgentMetrics m = new AgentMetrics(256, Map.of(), () -> Map.of("svc", 2L));
+    m.callFinished(llm("gpt-4o", 1500, 1200, 300, 200, "stop", null), 6_000_000_000L);
+    m.callFinished(llm("gpt-4o", 400, 100, 10, 0, "tool_calls", null), 350_000_000L);
+    m.callFinished(llm("local-llama", 700, 50, 5, 0, "stop", "rate_limit"), -1);
+    m.callFinished(tool("web_search", 120, ToolStatus.SUCCESS), 0);
+    m.callFinished(tool("web_search", 30_000, ToolStatus.TIMEOUT), 0);
+    return m;
+  }
+
+  @Test
+  void exactPrometheusText() throws Exception {
+    String text = scrape(small(), TextFormat.CONTENT_TYPE_004);
+    assertThat(family(text, "hermes_tool_call_total"))
+        .isEqualTo(
+            """
+            # HELP hermes_tool_call_total Tool calls, by tool and status (success, error, timeout).
+            # TYPE hermes_tool_call_total counter
+            hermes_tool_call_total{tool_name="web_search",status="success",} 1.0
+            hermes_tool_call_total{tool_name="web_search",status="timeout",} 1.0
+            """);
+    assertThat(family(text, "hermes_tool_duration_seconds"))
+        .isEqualTo(
+            """
+            # HELP hermes_tool_duration_seconds Duration of tool calls.
+            # TYPE hermes_tool_duration_seconds histogram
+            hermes_tool_duration_seconds_bucket{tool_name="web_search",le="0.01",} 0.0
+            hermes_tool_duration_seconds_bucket{tool_name="web_search",le="0.05",} 0.0
+            hermes_tool_duration_seconds_bucket{tool_name="web_search",le="0.1",} 0.0
+            hermes_tool_duration_seconds_bucket{tool_name="web_search",le="0.5",} 1.0
+            hermes_tool_duration_seconds_bucket{tool_name="web_search",le="1.0",} 1.0
+            hermes_tool_duration_seconds_bucket{tool_name="web_search",le="5.0",} 1.0
+            hermes_tool_duration_seconds_bucket{tool_name="web_search",le="10.0",} 1.0
+            hermes_tool_duration_seconds_bucket{tool_name="web_search",le="30.0",} 2.0
+            hermes_tool_duration_seconds_bucket{tool_name="web_search",le="+Inf",} 2.0
+            hermes_tool_duration_seconds_count{tool_name="web_search",} 2.0
+            hermes_tool_duration_seconds_sum{tool_name="web_search",} 30.12
+            """);
+    assertThat(family(text, "hermes_tokens_total"))
+        .isEqualTo(
+            """
+            # HELP hermes_tokens_total Tokens by model and type: prompt (all input), completion (all output), and their parts cache_read, cache_write (of prompt) and reasoning (of completion).
+            # TYPE hermes_tokens_total counter
+            hermes_tokens_total{model="gpt-4o",token_type="cache_read",} 200.0
+            hermes_tokens_total{model="gpt-4o",token_type="cache_write",} 0.0
+            hermes_tokens_total{model="gpt-4o",token_type="completion",} 310.0
+            hermes_tokens_total{model="gpt-4o",token_type="prompt",} 1300.0
+            hermes_tokens_total{model="gpt-4o",token_type="reasoning",} 0.0
+            hermes_tokens_total{model="local-llama",token_type="cache_read",} 0.0
+            hermes_tokens_total{model="local-llama",token_type="cache_write",} 0.0
+            hermes_tokens_total{model="local-llama",token_type="completion",} 5.0
+            hermes_tokens_total{model="local-llama",token_type="prompt",} 50.0
+            hermes_tokens_total{model="local-llama",token_type="reasoning",} 0.0
+            """);
+    assertThat(family(text, "hermes_cost_usd_total"))
+        .isEqualTo(
+            """
+            # HELP hermes_cost_usd_total Priced cost of LLM calls in USD (the agent's own when reported).
+            # TYPE hermes_cost_usd_total counter
+            hermes_cost_usd_total{model="gpt-4o",provider="openai",} 0.00635
+            """);
+    assertThat(family(text, "hermes_unpriced_tokens_total"))
+        .contains("hermes_unpriced_tokens_total{model=\"local-llama\",provider=\"openai\",} 55.0");
+    assertThat(family(text, "hermes_llm_errors_total"))
+        .contains("hermes_llm_errors_total{model=\"local-llama\",error_type=\"rate_limit\",} 1.0");
+    assertThat(family(text, "hermes_step_duration_seconds"))
+        .contains("hermes_step_duration_seconds_count{model=\"gpt-4o\",step_type=\"final\",} 1.0")
+        .contains(
+            "hermes_step_duration_seconds_count{model=\"gpt-4o\",step_type=\"tool_call\",} 1.0");
+    assertThat(family(text, "hermes_active_sessions"))
+        .isEqualTo(
+            """
+            # HELP hermes_active_sessions Sessions seen and not yet finished.
+            # TYPE hermes_active_sessions gauge
+            hermes_active_sessions{service="svc",} 2.0
+            """);
+    assertThat(family(text, "gen_ai_client_token_usage"))
+        .contains(
+            "gen_ai_client_token_usage_bucket{gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"openai\",gen_ai_request_model=\"gpt-4o\",gen_ai_token_type=\"input\",le=\"1024.0\",} 1.0")
+        .contains(
+            "gen_ai_client_token_usage_sum{gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"openai\",gen_ai_request_model=\"gpt-4o\",gen_ai_token_type=\"input\",} 1300.0");
+    assertThat(text).doesNotContain("# {trace_id"); // exemplars only in OpenMetrics
+  }
+
+  @Test
+  void exactOpenMetricsTextWithExemplars() throws Exception {
+    String text = scrape(small(), TextFormat.CONTENT_TYPE_OPENMETRICS_100);
+    String cost = omFamily(text, "hermes_cost_usd");
+    assertThat(cost)
+        .matches(
+            "(?s)# TYPE hermes_cost_usd counter\n"
+                + "# HELP hermes_cost_usd Priced cost of LLM calls in USD \\(the agent's own when reported\\)\\.\n"
+                + "hermes_cost_usd_total\\{model=\"gpt-4o\",provider=\"openai\"\\} 0\\.00635 "
+                + "# \\{trace_id=\"00000000000012340000000000005678\"\\} 0\\.006 \\d+\\.\\d+\n");
+    assertThat(omFamily(text, "hermes_tool_duration_seconds"))
+        .contains(
+            "hermes_tool_duration_seconds_bucket{tool_name=\"web_search\",le=\"0.5\"} 1.0 # {trace_id=\"00000000000012340000000000005678\"} 0.12 ")
+        .contains(
+            "hermes_tool_duration_seconds_bucket{tool_name=\"web_search\",le=\"+Inf\"} 2.0\n");
+    assertThat(text).endsWith("# EOF\n");
+  }
+
+  @Test
+  void labelValuesPastTheCapBecomeOtherAndAreCounted() throws Exception {
+    AgentMetrics m = new AgentMetrics(2, Map.of(), Map::of);
+    for (String t : List.of("a", "b", "c", "d")) {
+      m.callFinished(tool(t, 10, ToolStatus.SUCCESS), 0);
+    }
+    String text = scrape(m, TextFormat.CONTENT_TYPE_004);
+    assertThat(family(text, "hermes_tool_call_total"))
+        .contains("{tool_name=\"a\",status=\"success\",} 1.0")
+        .contains("{tool_name=\"b\",status=\"success\",} 1.0")
+        .contains("{tool_name=\"__other__\",status=\"success\",} 2.0");
+    assertThat(text)
+        .contains(
+            "hermes_collector_label_overflow_total{metric=\"hermes_tool_call\",label=\"tool_name\",} 2.0");
+  }
+
+  @Test
+  void bucketEdgesAreExact() throws Exception {
+    AgentMetrics m = new AgentMetrics(256, Map.of(), Map::of);
+    // Exactly 30 s is in le="30"; one nanosecond more is not (HdrHistogram alone would blur it).
+    m.callFinished(tool("t", 30_000, ToolStatus.SUCCESS), 0);
+    AgentSpan t = tool("t", 30_000, ToolStatus.SUCCESS);
+    AgentSpan longer =
+        new AgentSpan(
+            t.role(),
+            t.convention(),
+            1,
+            1,
+            1,
+            0,
+            null,
+            0,
+            30_000_000_001L,
+            false,
+            null,
+            null,
+            null,
+            0,
+            0,
+            0,
+            0,
+            0,
+            Double.NaN,
+            null,
+            "t",
+            ToolStatus.SUCCESS,
+            null,
+            -1,
+            null,
+            null,
+            false);
+    m.callFinished(longer, 0);
+    m.callFinished(tool("t", 300_000, ToolStatus.SUCCESS), 0);
+    String text = scrape(m, TextFormat.CONTENT_TYPE_004);
+    assertThat(text)
+        .contains("hermes_tool_duration_seconds_bucket{tool_name=\"t\",le=\"30.0\",} 1.0")
+        .contains("hermes_tool_duration_seconds_bucket{tool_name=\"t\",le=\"+Inf\",} 3.0");
+  }
+}
