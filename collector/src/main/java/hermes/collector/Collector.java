@@ -1,14 +1,19 @@
 package hermes.collector;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import hermes.collector.config.CollectorConfig;
 import hermes.collector.config.ConfigException;
 import hermes.collector.cost.Pricing;
 import hermes.collector.cost.PricingException;
+import hermes.collector.ingest.ExportResult;
 import hermes.collector.ingest.Ingest;
 import hermes.collector.ingest.IngestMetrics;
+import hermes.collector.ingest.MetricsSink;
 import hermes.collector.ingest.SpanSink;
 import hermes.collector.metrics.AgentMetrics;
+import hermes.collector.metrics.OtlpMetricsBridge;
 import hermes.collector.metrics.PipelineMetrics;
+import hermes.collector.proto.MalformedOtlpException;
 import hermes.collector.proto.ReaderLimits;
 import hermes.collector.semconv.Names;
 import hermes.collector.semconv.Normalizer;
@@ -19,6 +24,7 @@ import hermes.collector.server.OtlpGrpcServer;
 import hermes.collector.server.OtlpHttpServer;
 import hermes.collector.session.AssemblyConfig;
 import hermes.collector.session.SessionAssembler;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.hotspot.DefaultExports;
 import java.io.IOException;
@@ -58,6 +64,7 @@ public final class Collector implements AutoCloseable {
   private Pricing pricing;
   private SessionAssembler assembler;
   private AgentMetrics agentMetrics;
+  private MetricsSink metricsSink = MetricsSink.NONE;
 
   private Collector(CollectorConfig config) {
     this.config = config;
@@ -136,6 +143,27 @@ public final class Collector implements AutoCloseable {
     self[0] = assembler;
     assembler.start();
     registry.register(agentMetrics);
+    CollectorConfig.Metrics mc = config.metrics();
+    OtlpMetricsBridge bridge =
+        new OtlpMetricsBridge(
+            mc.bridgeNamespace(),
+            mc.bridgeSeriesTtl().toNanos(),
+            mc.bridgeMaxSeries(),
+            System::nanoTime);
+    registry.register(bridge);
+    metricsSink =
+        request -> {
+          ExportMetricsServiceRequest parsed;
+          try {
+            parsed = ExportMetricsServiceRequest.parseFrom(request);
+          } catch (InvalidProtocolBufferException e) {
+            throw new MalformedOtlpException("Malformed: " + e.getMessage());
+          }
+          OtlpMetricsBridge.Result r = bridge.accept(parsed);
+          return r.rejected() == 0
+              ? ExportResult.ALL_ACCEPTED
+              : new ExportResult(r.rejected(), r.message());
+        };
     registry.register(new PipelineMetrics(assembler, names, pricing, corrections));
   }
 
@@ -146,6 +174,7 @@ public final class Collector implements AutoCloseable {
         new Ingest(
             new ReaderLimits(otlp.maxAttributeDepth(), otlp.maxAttributesPerSpan()),
             sink,
+            metricsSink,
             new IngestMetrics(registry));
     admin =
         AdminServer.bind(

@@ -85,8 +85,12 @@ public record CollectorConfig(
    * The agent metrics ({@code metrics.*}).
    *
    * @param maxLabelValues {@code metrics.max_label_values}
+   * @param bridgeNamespace {@code metrics.bridge.namespace}
+   * @param bridgeSeriesTtl {@code metrics.bridge.series_ttl}
+   * @param bridgeMaxSeries {@code metrics.bridge.max_series}
    */
-  public record Metrics(int maxLabelValues) {}
+  public record Metrics(
+      int maxLabelValues, String bridgeNamespace, Duration bridgeSeriesTtl, int bridgeMaxSeries) {}
 
   /**
    * The price table ({@code pricing.*}).

@@ -184,7 +184,11 @@ public final class ConfigLoader {
             v.duration("pricing.reload_interval", Duration.ZERO, Duration.ofHours(24)));
     Duration grace = v.duration("shutdown.grace_period", Duration.ZERO, Duration.ofMinutes(10));
     CollectorConfig.Metrics metrics =
-        new CollectorConfig.Metrics(v.integer("metrics.max_label_values", 1, 100_000));
+        new CollectorConfig.Metrics(
+            v.integer("metrics.max_label_values", 1, 100_000),
+            v.string("metrics.bridge.namespace"),
+            v.duration("metrics.bridge.series_ttl", Duration.ofSeconds(1), Duration.ofDays(7)),
+            v.integer("metrics.bridge.max_series", 1, 10_000_000));
     return new CollectorConfig(otlp, admin, sessions, semconv, metrics, pricing, grace);
   }
 }

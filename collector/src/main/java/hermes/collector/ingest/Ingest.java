@@ -22,6 +22,7 @@ import java.util.Objects;
  */
 public final class Ingest {
   private final SpanSink sink;
+  private final MetricsSink metricsSink;
   private final IngestMetrics metrics;
   private final ThreadLocal<TraceDecoder> decoders;
   private final OtlpJsonTranscoder jsonTraces;
@@ -32,8 +33,15 @@ public final class Ingest {
 
   /** An ingest decoding with {@code limits}, feeding {@code sink}, counting in {@code metrics}. */
   public Ingest(ReaderLimits limits, SpanSink sink, IngestMetrics metrics) {
+    this(limits, sink, MetricsSink.NONE, metrics);
+  }
+
+  /** As above, with OTLP metrics going to {@code metricsSink}. */
+  public Ingest(
+      ReaderLimits limits, SpanSink sink, MetricsSink metricsSink, IngestMetrics metrics) {
     Objects.requireNonNull(limits, "limits");
     this.sink = Objects.requireNonNull(sink, "sink");
+    this.metricsSink = Objects.requireNonNull(metricsSink, "metricsSink");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     decoders = ThreadLocal.withInitial(() -> new TraceDecoder(limits));
     jsonTraces = OtlpJsonTranscoder.traces(limits);
@@ -100,12 +108,14 @@ public final class Ingest {
     metrics.requestBytes(protocol, Signal.METRICS, body.length);
     try {
       byte[] pb = encoding == Encoding.JSON ? jsonMetrics.toProtobuf(body) : body;
-      metrics.metricPoints(protocol, encoding, metricsScanner.scan(pb));
+      int points = metricsScanner.scan(pb);
+      ExportResult result = metricsSink.accept(pb);
+      metrics.metricPoints(protocol, encoding, (int) Math.max(0, points - result.rejected()));
+      return result;
     } catch (MalformedOtlpException e) {
       metrics.decodeError(protocol, Signal.METRICS, encoding);
       throw e;
     }
-    return ExportResult.ALL_ACCEPTED;
   }
 
   /** Validates and counts one {@code ExportLogsServiceRequest}. */
