@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import hermes.collector.config.ConfigLoader;
 import hermes.collector.semconv.Spans;
 import hermes.collector.session.SessionRecord;
 import io.grpc.ManagedChannel;
@@ -51,17 +50,7 @@ class AgentModelIT {
   @BeforeEach
   void start() throws Exception {
     collector =
-        Collector.start(
-            ConfigLoader.load(
-                null,
-                Map.of(),
-                Map.of(
-                    "otlp.http.endpoint", "127.0.0.1:0",
-                    "otlp.grpc.endpoint", "127.0.0.1:0",
-                    "admin.endpoint", "127.0.0.1:0",
-                    "sessions.settle_delay", "200ms",
-                    "sessions.idle_timeout", "3s",
-                    "shutdown.grace_period", "2s")));
+        TestCollectors.startFull("sessions.settle_delay", "200ms", "sessions.idle_timeout", "3s");
   }
 
   @AfterEach

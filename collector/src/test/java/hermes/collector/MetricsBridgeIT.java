@@ -2,7 +2,6 @@ package hermes.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import hermes.collector.config.ConfigLoader;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
@@ -17,7 +16,6 @@ import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import io.opentelemetry.sdk.resources.Resource;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,15 +31,7 @@ class MetricsBridgeIT {
 
   @BeforeEach
   void start() throws Exception {
-    collector =
-        Collector.start(
-            ConfigLoader.load(
-                null,
-                Map.of(),
-                Map.of(
-                    "otlp.http.endpoint", "127.0.0.1:0",
-                    "otlp.grpc.endpoint", "127.0.0.1:0",
-                    "admin.endpoint", "127.0.0.1:0")));
+    collector = TestCollectors.startFull();
   }
 
   @AfterEach

@@ -43,16 +43,7 @@ class PromtoolIT {
   @Test
   void liveMetricsPassPromtool() throws Exception {
     Path promtool = requirePromtool();
-    try (Collector c =
-        Collector.start(
-            hermes.collector.config.ConfigLoader.load(
-                null,
-                java.util.Map.of(),
-                java.util.Map.of(
-                    "otlp.http.endpoint", "127.0.0.1:0",
-                    "otlp.grpc.endpoint", "127.0.0.1:0",
-                    "admin.endpoint", "127.0.0.1:0",
-                    "sessions.settle_delay", "100ms")))) {
+    try (Collector c = TestCollectors.startFull("sessions.settle_delay", "100ms")) {
       // A whole session, so every agent family has series.
       java.net.http.HttpClient.newHttpClient()
           .send(

@@ -27,6 +27,22 @@ public final class TestCollectors {
     return Collector.start(ConfigLoader.load(null, Map.of(), overrides), sink);
   }
 
+  /**
+   * The whole collector (agent model, sessions API, metrics) on free ports; {@code keyValues} are
+   * extra config overrides (key, value, ...).
+   */
+  public static Collector startFull(String... keyValues) throws Exception {
+    Map<String, String> overrides = new LinkedHashMap<>();
+    overrides.put("otlp.http.endpoint", "127.0.0.1:0");
+    overrides.put("otlp.grpc.endpoint", "127.0.0.1:0");
+    overrides.put("admin.endpoint", "127.0.0.1:0");
+    overrides.put("shutdown.grace_period", "2s");
+    for (int i = 0; i < keyValues.length; i += 2) {
+      overrides.put(keyValues[i], keyValues[i + 1]);
+    }
+    return Collector.start(ConfigLoader.load(null, Map.of(), overrides));
+  }
+
   /** The collector's {@code /metrics} text. */
   public static String scrape(Collector c) throws IOException, InterruptedException {
     HttpResponse<String> r =

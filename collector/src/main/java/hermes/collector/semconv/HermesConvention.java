@@ -1,20 +1,20 @@
 package hermes.collector.semconv;
 
-import hermes.collector.proto.Attributes;
-
 /**
  * The hermes-agent OpenTelemetry plugin: {@code hermes.span.kind} = AGENT (the session root), CHAIN
  * (a turn), LLM, TOOL, and the reserved EMBEDDING, RETRIEVER, RERANKER. Its token counts use
  * hermes-agent's own usage record, where input excludes cached tokens.
  */
 final class HermesConvention {
-  private static final byte[] AGENT = Values.ascii("agent");
-  private static final byte[] CHAIN = Values.ascii("chain");
-  private static final byte[] LLM = Values.ascii("llm");
-  private static final byte[] TOOL = Values.ascii("tool");
-  private static final byte[] EMBEDDING = Values.ascii("embedding");
-  private static final byte[] RETRIEVER = Values.ascii("retriever");
-  private static final byte[] RERANKER = Values.ascii("reranker");
+  private static final RoleTable KINDS =
+      new RoleTable(
+          "agent", Role.SESSION,
+          "chain", Role.TURN,
+          "llm", Role.LLM,
+          "tool", Role.TOOL,
+          "embedding", Role.EMBEDDING,
+          "retriever", Role.RETRIEVER,
+          "reranker", Role.RERANKER);
 
   private HermesConvention() {}
 
@@ -24,29 +24,8 @@ final class HermesConvention {
     if (i < 0) {
       return null;
     }
-    Attributes a = k.attributes();
-    if (Values.is(a, i, AGENT)) {
-      return Role.SESSION;
-    }
-    if (Values.is(a, i, CHAIN)) {
-      return Role.TURN;
-    }
-    if (Values.is(a, i, LLM)) {
-      return Role.LLM;
-    }
-    if (Values.is(a, i, TOOL)) {
-      return Role.TOOL;
-    }
-    if (Values.is(a, i, EMBEDDING)) {
-      return Role.EMBEDDING;
-    }
-    if (Values.is(a, i, RETRIEVER)) {
-      return Role.RETRIEVER;
-    }
-    if (Values.is(a, i, RERANKER)) {
-      return Role.RERANKER;
-    }
-    return Role.OTHER;
+    Role r = KINDS.lookup(k.attributes(), i);
+    return r != null ? r : Role.OTHER;
   }
 
   /** Whether a span's token counts follow hermes-agent's usage record (input without cache). */

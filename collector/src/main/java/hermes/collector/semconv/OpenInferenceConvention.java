@@ -1,17 +1,17 @@
 package hermes.collector.semconv;
 
-import hermes.collector.proto.Attributes;
-
 /** OpenInference (Arize Phoenix): the role from {@code openinference.span.kind}. */
 final class OpenInferenceConvention {
-  private static final byte[] LLM = Values.ascii("llm");
-  private static final byte[] EMBEDDING = Values.ascii("embedding");
-  private static final byte[] CHAIN = Values.ascii("chain");
-  private static final byte[] RETRIEVER = Values.ascii("retriever");
-  private static final byte[] RERANKER = Values.ascii("reranker");
-  private static final byte[] TOOL = Values.ascii("tool");
-  private static final byte[] AGENT = Values.ascii("agent");
-  private static final byte[] GUARDRAIL = Values.ascii("guardrail");
+  private static final RoleTable KINDS =
+      new RoleTable(
+          "llm", Role.LLM,
+          "tool", Role.TOOL,
+          "agent", Role.AGENT,
+          "chain", Role.CHAIN,
+          "embedding", Role.EMBEDDING,
+          "retriever", Role.RETRIEVER,
+          "reranker", Role.RERANKER,
+          "guardrail", Role.GUARDRAIL);
 
   private OpenInferenceConvention() {}
 
@@ -21,31 +21,7 @@ final class OpenInferenceConvention {
     if (i < 0) {
       return null;
     }
-    Attributes a = k.attributes();
-    if (Values.is(a, i, LLM)) {
-      return Role.LLM;
-    }
-    if (Values.is(a, i, TOOL)) {
-      return Role.TOOL;
-    }
-    if (Values.is(a, i, AGENT)) {
-      return Role.AGENT;
-    }
-    if (Values.is(a, i, CHAIN)) {
-      return Role.CHAIN;
-    }
-    if (Values.is(a, i, EMBEDDING)) {
-      return Role.EMBEDDING;
-    }
-    if (Values.is(a, i, RETRIEVER)) {
-      return Role.RETRIEVER;
-    }
-    if (Values.is(a, i, RERANKER)) {
-      return Role.RERANKER;
-    }
-    if (Values.is(a, i, GUARDRAIL)) {
-      return Role.GUARDRAIL;
-    }
-    return Role.OTHER; // EVALUATOR, PROMPT, UNKNOWN
+    Role r = KINDS.lookup(k.attributes(), i);
+    return r != null ? r : Role.OTHER; // EVALUATOR, PROMPT, UNKNOWN
   }
 }

@@ -96,9 +96,13 @@ public final class SessionAssembler implements SpanSink, AutoCloseable {
 
   /** Live sessions over all shards (as of their last tick). */
   public long liveSessions() {
+    return sum(s -> s.liveSessions);
+  }
+
+  private long sum(java.util.function.ToLongFunction<Shard> f) {
     long n = 0;
     for (Shard s : shards) {
-      n += s.liveSessions;
+      n += f.applyAsLong(s);
     }
     return n;
   }
@@ -114,47 +118,27 @@ public final class SessionAssembler implements SpanSink, AutoCloseable {
 
   /** Live traces over all shards. */
   public long liveTraces() {
-    long n = 0;
-    for (Shard s : shards) {
-      n += s.liveTraces;
-    }
-    return n;
+    return sum(s -> s.liveTraces);
   }
 
   /** Spans that arrived after their turn or session was finalized. */
   public long lateSpans() {
-    long n = 0;
-    for (Shard s : shards) {
-      n += s.lateSpans;
-    }
-    return n;
+    return sum(s -> s.lateSpans);
   }
 
   /** Sessions evicted to keep the live-session bound. */
   public long evictedSessions() {
-    long n = 0;
-    for (Shard s : shards) {
-      n += s.evicted;
-    }
-    return n;
+    return sum(s -> s.evicted);
   }
 
   /** Messages a shard failed to handle (each logged at most every 10 s; the shard goes on). */
   public long errors() {
-    long n = 0;
-    for (Shard s : shards) {
-      n += s.errors.sum();
-    }
-    return n;
+    return sum(s -> s.errors.sum());
   }
 
   /** Spans counted but not kept in a tree (the per-session bound). */
   public long spansNotKept() {
-    long n = 0;
-    for (Shard s : shards) {
-      n += s.spansNotKept;
-    }
-    return n;
+    return sum(s -> s.spansNotKept);
   }
 
   /** Sessions, live or finished, newest first (by end time), at most {@code limit}. */

@@ -23,11 +23,14 @@ class NormalizerTest {
 
   private List<AgentSpan> normalize(Map<Convention, CacheSemantics> cache, Span.Builder... spans)
       throws Exception {
-    Normalizer n = new Normalizer(names, cache, corrections);
     List<Span> built = new ArrayList<>();
     for (Span.Builder b : spans) {
       built.add(b.build());
     }
+    return normalize(new Normalizer(names, cache, corrections), built);
+  }
+
+  private static List<AgentSpan> normalize(Normalizer n, List<Span> built) throws Exception {
     List<AgentSpan> out = new ArrayList<>();
     new TraceRequestReader(ReaderLimits.DEFAULT)
         .read(
@@ -506,27 +509,14 @@ class NormalizerTest {
   @Test
   void namesPastTheCapBecomeOther() throws Exception {
     Names small = new Names(2);
-    Normalizer n = new Normalizer(small, Map.of(), corrections);
-    List<String> models = new ArrayList<>();
     List<Span> spans = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       spans.add(attrs(span(11, 110 + i, 0, "chat m" + i), "gen_ai.operation.name", "chat").build());
     }
-    new TraceRequestReader(ReaderLimits.DEFAULT)
-        .read(
-            Spans.request("svc", spans).toByteArray(),
-            new TraceVisitor() {
-              @Override
-              public void resource(ResourceView r) {
-                n.resource(r);
-              }
-
-              @Override
-              public void span(SpanView s) {
-                models.add(n.normalize(s).model());
-              }
-            });
-    assertThat(models).containsExactly("m0", "m1", NameTable.OVERFLOW, NameTable.OVERFLOW);
+    List<AgentSpan> s = normalize(new Normalizer(small, Map.of(), corrections), spans);
+    assertThat(s)
+        .extracting(AgentSpan::model)
+        .containsExactly("m0", "m1", NameTable.OVERFLOW, NameTable.OVERFLOW);
     assertThat(small.models.overflows()).isEqualTo(2);
   }
 }
