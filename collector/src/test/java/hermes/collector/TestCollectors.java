@@ -16,6 +16,11 @@ public final class TestCollectors {
 
   /** A collector on free ports; {@code keyValues} are extra config overrides (key, value, ...). */
   public static Collector start(SpanSink sink, String... keyValues) throws Exception {
+    return Collector.start(ConfigLoader.load(null, Map.of(), overrides(keyValues)), sink);
+  }
+
+  /** Loopback ephemeral ports and a short grace period, plus {@code keyValues}. */
+  private static Map<String, String> overrides(String... keyValues) {
     Map<String, String> overrides = new LinkedHashMap<>();
     overrides.put("otlp.http.endpoint", "127.0.0.1:0");
     overrides.put("otlp.grpc.endpoint", "127.0.0.1:0");
@@ -24,7 +29,7 @@ public final class TestCollectors {
     for (int i = 0; i < keyValues.length; i += 2) {
       overrides.put(keyValues[i], keyValues[i + 1]);
     }
-    return Collector.start(ConfigLoader.load(null, Map.of(), overrides), sink);
+    return overrides;
   }
 
   /**
@@ -32,15 +37,7 @@ public final class TestCollectors {
    * extra config overrides (key, value, ...).
    */
   public static Collector startFull(String... keyValues) throws Exception {
-    Map<String, String> overrides = new LinkedHashMap<>();
-    overrides.put("otlp.http.endpoint", "127.0.0.1:0");
-    overrides.put("otlp.grpc.endpoint", "127.0.0.1:0");
-    overrides.put("admin.endpoint", "127.0.0.1:0");
-    overrides.put("shutdown.grace_period", "2s");
-    for (int i = 0; i < keyValues.length; i += 2) {
-      overrides.put(keyValues[i], keyValues[i + 1]);
-    }
-    return Collector.start(ConfigLoader.load(null, Map.of(), overrides));
+    return Collector.start(ConfigLoader.load(null, Map.of(), overrides(keyValues)));
   }
 
   /** The collector's {@code /metrics} text. */
