@@ -1,6 +1,5 @@
 package hermes.collector;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import hermes.collector.config.CollectorConfig;
 import hermes.collector.config.ConfigException;
 import hermes.collector.cost.Pricing;
@@ -13,7 +12,6 @@ import hermes.collector.ingest.SpanSink;
 import hermes.collector.metrics.AgentMetrics;
 import hermes.collector.metrics.OtlpMetricsBridge;
 import hermes.collector.metrics.PipelineMetrics;
-import hermes.collector.proto.MalformedOtlpException;
 import hermes.collector.proto.ReaderLimits;
 import hermes.collector.semconv.Names;
 import hermes.collector.semconv.Normalizer;
@@ -24,7 +22,6 @@ import hermes.collector.server.OtlpGrpcServer;
 import hermes.collector.server.OtlpHttpServer;
 import hermes.collector.session.AssemblyConfig;
 import hermes.collector.session.SessionAssembler;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.hotspot.DefaultExports;
 import java.io.IOException;
@@ -153,13 +150,7 @@ public final class Collector implements AutoCloseable {
     registry.register(bridge);
     metricsSink =
         request -> {
-          ExportMetricsServiceRequest parsed;
-          try {
-            parsed = ExportMetricsServiceRequest.parseFrom(request);
-          } catch (InvalidProtocolBufferException e) {
-            throw new MalformedOtlpException("Malformed: " + e.getMessage());
-          }
-          OtlpMetricsBridge.Result r = bridge.accept(parsed);
+          OtlpMetricsBridge.Result r = bridge.accept(request);
           return r.rejected() == 0
               ? ExportResult.ALL_ACCEPTED
               : new ExportResult(r.rejected(), r.message());

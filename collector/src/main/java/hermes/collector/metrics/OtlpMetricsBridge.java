@@ -1,16 +1,12 @@
 package hermes.collector.metrics;
 
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
-import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
-import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
-import io.opentelemetry.proto.metrics.v1.Metric;
-import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
-import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
-import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
-import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
+import hermes.collector.proto.MalformedOtlpException;
+import hermes.collector.proto.MetricView;
+import hermes.collector.proto.MetricsRequestReader;
+import hermes.collector.proto.MetricsVisitor;
+import hermes.collector.proto.PointView;
+import hermes.collector.proto.ReaderLimits;
+import hermes.collector.proto.ResourceView;
 import io.prometheus.client.Collector;
 import io.prometheus.client.Collector.MetricFamilySamples.Sample;
 import java.util.ArrayList;
@@ -32,11 +28,10 @@ import java.util.function.LongSupplier;
  * resource's {@code service.name} as {@code job} (its other attributes on {@code target_info}), and
  * series dropped after an idle time.
  *
- * <p>Requests are decoded with the generated {@code opentelemetry-proto} classes: an agent sends
- * metrics once per export interval (60 s by default), not per span, so this is not a hot path.
- *
- * <p>Threading: {@link #accept} (I/O threads) and {@link #collect} (scrapes) synchronize on the
- * bridge; both are short and rare.
+ * <p>Requests are read with the streaming {@link MetricsRequestReader} and applied whole or not at
+ * all. Threading: {@link #accept} decodes on the calling I/O thread, then applies under the
+ * bridge's lock, which {@link #collect} (scrapes) takes too; an agent sends metrics once per export
+ * interval (60 s by default), so the lock is neither hot nor contended.
  */
 public final class OtlpMetricsBridge extends Collector {
   /** What {@link #accept} rejected, as OTLP partial success. */
@@ -87,6 +82,8 @@ public final class OtlpMetricsBridge extends Collector {
   private final Map<String, Kind> familyKinds = new HashMap<>();
   private final Map<List<String>, Series> targetInfo = new HashMap<>();
   private final Map<String, LongAdder> rejected = new LinkedHashMap<>();
+  private final ThreadLocal<MetricsRequestReader> reader =
+      ThreadLocal.withInitial(() -> new MetricsRequestReader(ReaderLimits.DEFAULT));
   private long expired;
 
   /**
@@ -109,57 +106,233 @@ public final class OtlpMetricsBridge extends Collector {
     }
   }
 
-  /** Applies one (already validated) request. */
-  public synchronized Result accept(ExportMetricsServiceRequest req) {
-    long now = clock.getAsLong();
-    long bad = 0;
-    String first = null;
-    for (ResourceMetrics rm : req.getResourceMetricsList()) {
-      Map<String, String> resource = new TreeMap<>();
-      for (KeyValue kv : rm.getResource().getAttributesList()) {
-        resource.put(kv.getKey(), text(kv.getValue()));
+  /**
+   * Applies one request.
+   *
+   * @throws MalformedOtlpException when it is not a valid request (nothing of it is applied)
+   */
+  public Result accept(byte[] request) throws MalformedOtlpException {
+    // Decode first, apply after: a malformed request must change nothing.
+    List<Runnable> updates = new ArrayList<>();
+    Applier applier = new Applier(updates);
+    reader.get().read(request, applier);
+    synchronized (this) {
+      long now = clock.getAsLong();
+      applier.now = now;
+      for (Runnable u : updates) {
+        u.run();
       }
-      List<String> base = jobLabels(resource);
-      touchTargetInfo(resource, base, now);
-      for (ScopeMetrics sm : rm.getScopeMetricsList()) {
-        for (Metric m : sm.getMetricsList()) {
-          String problem;
-          int n = points(m);
-          try {
-            problem = apply(m, base, now);
-          } catch (RuntimeException e) {
-            problem = "unsupported: " + e.getMessage();
-          }
-          if (problem != null) {
-            bad += Math.max(1, n);
-            String reason = problem.substring(0, problem.indexOf(':'));
-            rejected.getOrDefault(reason, rejected.get("unsupported")).add(Math.max(1, n));
-            if (first == null) {
-              first =
-                  "metric '" + m.getName() + "': " + problem.substring(problem.indexOf(':') + 2);
-            }
-          }
-        }
-      }
+      expire(now);
+      long bad = applier.rejectedPoints;
+      return new Result(
+          bad, bad == 0 ? null : bad + " data points rejected; first: " + applier.first);
     }
-    expire(now);
-    return new Result(bad, bad == 0 ? null : bad + " data points rejected; first: " + first);
   }
 
-  private static int points(Metric m) {
-    switch (m.getDataCase()) {
+  /**
+   * Copies what the reader visits into update steps, checked as they are built; the steps run under
+   * the bridge's lock once the whole request has decoded.
+   */
+  private final class Applier implements MetricsVisitor {
+    private final List<Runnable> updates;
+    long now;
+    long rejectedPoints;
+    String first;
+    private List<String> base = List.of();
+    private String family;
+    private Kind kind;
+    private String metricName;
+    private String help;
+    private boolean delta;
+
+    Applier(List<Runnable> updates) {
+      this.updates = updates;
+    }
+
+    @Override
+    public void resource(ResourceView r) {
+      Map<String, String> resource = new TreeMap<>();
+      hermes.collector.proto.Attributes a = r.attributes();
+      for (int i = 0; i < a.size(); i++) {
+        resource.putIfAbsent(a.key(i), text(a.value(i)));
+      }
+      List<String> labels = jobLabels(resource);
+      base = labels;
+      updates.add(() -> touchTargetInfo(resource, labels, now));
+    }
+
+    @Override
+    public void metric(MetricView m) {
+      metricName = m.name();
+      help = m.description();
+      delta = m.temporality() == MetricView.DELTA;
+      String unit = m.unit();
+      switch (m.type()) {
+        case GAUGE -> {
+          kind = Kind.GAUGE;
+          family = PrometheusNames.metric(namespace, metricName, unit, false, true);
+        }
+        case SUM -> {
+          kind = m.monotonic() ? Kind.COUNTER : Kind.GAUGE;
+          family =
+              PrometheusNames.metric(namespace, metricName, unit, m.monotonic(), !m.monotonic());
+        }
+        case HISTOGRAM, EXPONENTIAL_HISTOGRAM -> {
+          kind = Kind.HISTOGRAM;
+          family = PrometheusNames.metric(namespace, metricName, unit, false, false);
+        }
+        case SUMMARY -> {
+          kind = Kind.SUMMARY;
+          family = PrometheusNames.metric(namespace, metricName, unit, false, false);
+        }
+        default -> kind = null;
+      }
+    }
+
+    private void reject(String problem) {
+      rejectedPoints++;
+      String reason = problem.substring(0, problem.indexOf(':'));
+      updates.add(() -> rejected.getOrDefault(reason, rejected.get("unsupported")).increment());
+      if (first == null) {
+        first = "metric '" + metricName + "': " + problem.substring(problem.indexOf(':') + 2);
+      }
+    }
+
+    @Override
+    public void point(PointView p) {
+      if (kind == null) {
+        reject("unsupported: metric without data");
+        return;
+      }
+      TreeMap<String, String> labels = new TreeMap<>();
+      hermes.collector.proto.Attributes a = p.attributes();
+      for (int i = 0; i < a.size(); i++) {
+        labels.put(PrometheusNames.sanitize(a.key(i), false), text(a.value(i)));
+      }
+      for (int i = 0; i < base.size(); i += 2) {
+        labels.put(base.get(i), base.get(i + 1)); // the resource's job/instance win
+      }
+      String fam = family;
+      Kind k = kind;
+      String h = help;
+      boolean d = delta;
+      String problem = check(p, k);
+      if (problem != null) {
+        reject(problem);
+        return;
+      }
+      switch (p.type()) {
+        case GAUGE, SUM -> {
+          double v = p.value();
+          updates.add(() -> apply(k, fam, h, labels, s -> s.value = d ? s.value + v : v));
+        }
+        case HISTOGRAM -> {
+          boolean none = p.bucketCountsLength() == 0;
+          double[] bounds =
+              none ? new double[0] : Arrays.copyOf(p.explicitBounds(), p.explicitBoundsLength());
+          long[] counts =
+              none
+                  ? new long[] {p.count()}
+                  : Arrays.copyOf(p.bucketCounts(), p.bucketCountsLength());
+          long count = p.count();
+          double sum = p.hasSum() ? p.sum() : 0;
+          updates.add(
+              () -> apply(k, fam, h, labels, s -> histogram(s, bounds, counts, count, sum, d)));
+        }
+        case EXPONENTIAL_HISTOGRAM -> {
+          double base2 = Math.pow(2, Math.pow(2, -p.scale()));
+          int n = p.positiveLength();
+          long low = p.zeroCount();
+          for (int i = 0; i < p.negativeLength(); i++) {
+            low += p.negativeCounts()[i];
+          }
+          double[] bounds = new double[n + 1];
+          long[] counts = new long[n + 2];
+          counts[0] = low; // zero and negative observations are all <= 0
+          for (int i = 0; i < n; i++) {
+            bounds[i + 1] = Math.pow(base2, p.positiveOffset() + i + 1);
+            counts[i + 1] = p.positiveCounts()[i];
+          }
+          String bad = checkHistogram(bounds, counts, p.count(), p.hasSum() ? p.sum() : 0);
+          if (bad != null) {
+            reject(bad);
+            return;
+          }
+          long count = p.count();
+          double sum = p.hasSum() ? p.sum() : 0;
+          updates.add(
+              () -> apply(k, fam, h, labels, s -> histogram(s, bounds, counts, count, sum, d)));
+        }
+        case SUMMARY -> {
+          long count = p.count();
+          double sum = p.sum();
+          double[] qs = Arrays.copyOf(p.quantiles(), p.quantilesLength());
+          double[] vs = Arrays.copyOf(p.quantileValues(), p.quantilesLength());
+          updates.add(
+              () ->
+                  apply(
+                      k,
+                      fam,
+                      h,
+                      labels,
+                      s -> {
+                        s.count = count;
+                        s.sum = sum;
+                        s.quantiles = qs;
+                        s.quantileValues = vs;
+                      }));
+        }
+        default -> reject("unsupported: point of no type");
+      }
+    }
+
+    /** Runs under the lock: finds or creates the series, then updates it (or rejects). */
+    private void apply(
+        Kind k,
+        String fam,
+        String h,
+        TreeMap<String, String> labels,
+        java.util.function.Consumer<Series> update) {
+      Series s = series(k, fam, h, labels, now);
+      if (s == null) {
+        String problem = conflictOrLimit(fam, k);
+        rejectedPoints++;
+        rejected.get(problem.substring(0, problem.indexOf(':'))).increment();
+        if (first == null) {
+          first = "metric '" + fam + "': " + problem.substring(problem.indexOf(':') + 2);
+        }
+        return;
+      }
+      update.accept(s);
+    }
+  }
+
+  /** Problems of a point before it touches any series; null when it is fine. */
+  private static String check(PointView p, Kind kind) {
+    switch (p.type()) {
       case GAUGE:
-        return m.getGauge().getDataPointsCount();
+        if (Double.isNaN(p.value()) && (p.flags() & 1) == 0) {
+          return "invalid_value: NaN gauge value";
+        }
+        return null;
       case SUM:
-        return m.getSum().getDataPointsCount();
+        if (Double.isNaN(p.value()) || Double.isInfinite(p.value())) {
+          return "invalid_value: non-finite sum value";
+        }
+        if (kind == Kind.COUNTER && p.value() < 0) {
+          return "invalid_value: negative value on a monotonic sum";
+        }
+        return null;
       case HISTOGRAM:
-        return m.getHistogram().getDataPointsCount();
-      case EXPONENTIAL_HISTOGRAM:
-        return m.getExponentialHistogram().getDataPointsCount();
+        return checkHistogram(
+            Arrays.copyOf(p.explicitBounds(), p.explicitBoundsLength()),
+            Arrays.copyOf(p.bucketCounts(), p.bucketCountsLength()),
+            p.count(),
+            p.hasSum() ? p.sum() : 0);
       case SUMMARY:
-        return m.getSummary().getDataPointsCount();
+        return Double.isNaN(p.sum()) ? "invalid_value: NaN summary sum" : null;
       default:
-        return 0;
+        return null;
     }
   }
 
@@ -206,149 +379,6 @@ public final class OtlpMetricsBridge extends Collector {
                     List.copyOf(labels.values())));
     s.value = 1;
     s.lastUpdate = now;
-  }
-
-  /** Applies one metric; returns null, or "reason: what" for a rejection. */
-  private String apply(Metric m, List<String> base, long now) {
-    String unit = m.getUnit();
-    switch (m.getDataCase()) {
-      case GAUGE:
-        {
-          String fam = PrometheusNames.metric(namespace, m.getName(), unit, false, true);
-          for (NumberDataPoint p : m.getGauge().getDataPointsList()) {
-            double v = number(p);
-            if (Double.isNaN(v) && !isStaleMarker(p)) {
-              return "invalid_value: NaN gauge value";
-            }
-            Series s = series(Kind.GAUGE, fam, m, base, p.getAttributesList(), now);
-            if (s == null) {
-              return conflictOrLimit(fam, Kind.GAUGE);
-            }
-            s.value = v;
-          }
-          return null;
-        }
-      case SUM:
-        {
-          boolean monotonic = m.getSum().getIsMonotonic();
-          boolean delta =
-              m.getSum().getAggregationTemporality()
-                  == AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA;
-          Kind kind = monotonic ? Kind.COUNTER : Kind.GAUGE;
-          String fam = PrometheusNames.metric(namespace, m.getName(), unit, monotonic, !monotonic);
-          for (NumberDataPoint p : m.getSum().getDataPointsList()) {
-            double v = number(p);
-            if (Double.isNaN(v) || Double.isInfinite(v)) {
-              return "invalid_value: non-finite sum value";
-            }
-            if (monotonic && v < 0) {
-              return "invalid_value: negative value on a monotonic sum";
-            }
-            Series s = series(kind, fam, m, base, p.getAttributesList(), now);
-            if (s == null) {
-              return conflictOrLimit(fam, kind);
-            }
-            if (delta) {
-              s.value += v;
-            } else {
-              s.value = v;
-            }
-            s.startTime = p.getStartTimeUnixNano();
-          }
-          return null;
-        }
-      case HISTOGRAM:
-        {
-          boolean delta =
-              m.getHistogram().getAggregationTemporality()
-                  == AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA;
-          String fam = PrometheusNames.metric(namespace, m.getName(), unit, false, false);
-          for (HistogramDataPoint p : m.getHistogram().getDataPointsList()) {
-            double[] bounds = new double[p.getExplicitBoundsCount()];
-            for (int i = 0; i < bounds.length; i++) {
-              bounds[i] = p.getExplicitBounds(i);
-            }
-            long[] counts = new long[p.getBucketCountsCount()];
-            for (int i = 0; i < counts.length; i++) {
-              counts[i] = p.getBucketCounts(i);
-            }
-            String problem =
-                checkHistogram(bounds, counts, p.getCount(), p.hasSum() ? p.getSum() : 0);
-            if (problem != null) {
-              return problem;
-            }
-            if (counts.length == 0) {
-              counts = new long[] {p.getCount()};
-              bounds = new double[0];
-            }
-            Series s = series(Kind.HISTOGRAM, fam, m, base, p.getAttributesList(), now);
-            if (s == null) {
-              return conflictOrLimit(fam, Kind.HISTOGRAM);
-            }
-            histogram(s, bounds, counts, p.getCount(), p.hasSum() ? p.getSum() : 0, delta);
-          }
-          return null;
-        }
-      case EXPONENTIAL_HISTOGRAM:
-        {
-          boolean delta =
-              m.getExponentialHistogram().getAggregationTemporality()
-                  == AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA;
-          String fam = PrometheusNames.metric(namespace, m.getName(), unit, false, false);
-          for (ExponentialHistogramDataPoint p : m.getExponentialHistogram().getDataPointsList()) {
-            double base2 = Math.pow(2, Math.pow(2, -p.getScale()));
-            int n = p.getPositive().getBucketCountsCount();
-            long low = p.getZeroCount();
-            for (long c : p.getNegative().getBucketCountsList()) {
-              low += c;
-            }
-            double[] bounds = new double[n + 1];
-            long[] counts = new long[n + 2];
-            bounds[0] = 0; // zero and negative observations are all <= 0
-            counts[0] = low;
-            for (int i = 0; i < n; i++) {
-              bounds[i + 1] = Math.pow(base2, p.getPositive().getOffset() + i + 1);
-              counts[i + 1] = p.getPositive().getBucketCounts(i);
-            }
-            counts[n + 1] = 0;
-            String problem =
-                checkHistogram(bounds, counts, p.getCount(), p.hasSum() ? p.getSum() : 0);
-            if (problem != null) {
-              return problem;
-            }
-            Series s = series(Kind.HISTOGRAM, fam, m, base, p.getAttributesList(), now);
-            if (s == null) {
-              return conflictOrLimit(fam, Kind.HISTOGRAM);
-            }
-            histogram(s, bounds, counts, p.getCount(), p.hasSum() ? p.getSum() : 0, delta);
-          }
-          return null;
-        }
-      case SUMMARY:
-        {
-          String fam = PrometheusNames.metric(namespace, m.getName(), unit, false, false);
-          for (SummaryDataPoint p : m.getSummary().getDataPointsList()) {
-            if (Double.isNaN(p.getSum())) {
-              return "invalid_value: NaN summary sum";
-            }
-            Series s = series(Kind.SUMMARY, fam, m, base, p.getAttributesList(), now);
-            if (s == null) {
-              return conflictOrLimit(fam, Kind.SUMMARY);
-            }
-            s.count = p.getCount();
-            s.sum = p.getSum();
-            s.quantiles = new double[p.getQuantileValuesCount()];
-            s.quantileValues = new double[p.getQuantileValuesCount()];
-            for (int i = 0; i < s.quantiles.length; i++) {
-              s.quantiles[i] = p.getQuantileValues(i).getQuantile();
-              s.quantileValues[i] = p.getQuantileValues(i).getValue();
-            }
-          }
-          return null;
-        }
-      default:
-        return "unsupported: metric without data";
-    }
   }
 
   private static String checkHistogram(double[] bounds, long[] counts, long count, double sum) {
@@ -422,14 +452,6 @@ public final class OtlpMetricsBridge extends Collector {
     }
   }
 
-  private static double number(NumberDataPoint p) {
-    return p.getValueCase() == NumberDataPoint.ValueCase.AS_INT ? p.getAsInt() : p.getAsDouble();
-  }
-
-  private static boolean isStaleMarker(NumberDataPoint p) {
-    return (p.getFlags() & 1) != 0; // FLAG_NO_RECORDED_VALUE
-  }
-
   private String conflictOrLimit(String family, Kind kind) {
     Kind known = familyKinds.get(family);
     if (known != null && known != kind) {
@@ -443,17 +465,10 @@ public final class OtlpMetricsBridge extends Collector {
 
   /** The series for these labels, created if new; null on a type conflict or past the limit. */
   private Series series(
-      Kind kind, String family, Metric m, List<String> base, List<KeyValue> attributes, long now) {
+      Kind kind, String family, String help, TreeMap<String, String> labels, long now) {
     Kind known = familyKinds.putIfAbsent(family, kind);
     if (known != null && known != kind) {
       return null;
-    }
-    TreeMap<String, String> labels = new TreeMap<>();
-    for (KeyValue kv : attributes) {
-      labels.put(PrometheusNames.sanitize(kv.getKey(), false), text(kv.getValue()));
-    }
-    for (int i = 0; i < base.size(); i += 2) {
-      labels.put(base.get(i), base.get(i + 1)); // the resource's job/instance win
     }
     List<String> key = new ArrayList<>(labels.size() * 2 + 1);
     key.add(family);
@@ -470,32 +485,27 @@ public final class OtlpMetricsBridge extends Collector {
       s = new Series(kind, family, List.copyOf(labels.keySet()), List.copyOf(labels.values()));
       series.put(key, s);
     }
-    s.help = m.getDescription();
+    s.help = help;
     s.lastUpdate = now;
     return s;
   }
 
-  private static String text(AnyValue v) {
-    switch (v.getValueCase()) {
-      case STRING_VALUE:
-        return v.getStringValue();
-      case BOOL_VALUE:
-        return Boolean.toString(v.getBoolValue());
-      case INT_VALUE:
-        return Long.toString(v.getIntValue());
-      case DOUBLE_VALUE:
-        return Double.toString(v.getDoubleValue());
-      case ARRAY_VALUE:
-        {
-          List<String> parts = new ArrayList<>();
-          for (AnyValue e : v.getArrayValue().getValuesList()) {
-            parts.add(text(e));
-          }
-          return parts.toString();
-        }
-      default:
-        return "";
+  /** An attribute value as label text (the decoded form of {@code Attributes.value}). */
+  private static String text(Object v) {
+    if (v == null) {
+      return "";
     }
+    if (v instanceof List<?> list) {
+      List<String> parts = new ArrayList<>();
+      for (Object o : list) {
+        parts.add(text(o));
+      }
+      return parts.toString();
+    }
+    if (v instanceof byte[] b) {
+      return java.util.Base64.getEncoder().encodeToString(b);
+    }
+    return String.valueOf(v);
   }
 
   private void expire(long now) {

@@ -94,6 +94,10 @@ class OtlpMetricsBridgeTest {
         .build();
   }
 
+  private OtlpMetricsBridge.Result accept(ExportMetricsServiceRequest r) throws Exception {
+    return bridge.accept(r.toByteArray());
+  }
+
   private String scrape() throws Exception {
     CollectorRegistry r = new CollectorRegistry(true);
     r.register(bridge);
@@ -124,10 +128,10 @@ class OtlpMetricsBridgeTest {
 
   @Test
   void deltaSumsAccumulateAndCumulativeSumsReplace() throws Exception {
-    bridge.accept(request(counter("hermes.session.turn_count", "1", true, 3)));
-    bridge.accept(request(counter("hermes.session.turn_count", "1", true, 2)));
-    bridge.accept(request(counter("other.count", "1", false, 7)));
-    bridge.accept(request(counter("other.count", "1", false, 9)));
+    accept(request(counter("hermes.session.turn_count", "1", true, 3)));
+    accept(request(counter("hermes.session.turn_count", "1", true, 2)));
+    accept(request(counter("other.count", "1", false, 7)));
+    accept(request(counter("other.count", "1", false, 9)));
     String text = scrape();
     assertThat(text)
         .contains("# TYPE hermes_hermes_session_turn_count_total counter")
@@ -140,7 +144,7 @@ class OtlpMetricsBridgeTest {
   @Test
   void histogramsDeltaAndCumulative() throws Exception {
     double[] bounds = {1, 4, 16};
-    bridge.accept(
+    accept(
         request(
             histogram(
                 "gen_ai.client.token.usage",
@@ -150,7 +154,7 @@ class OtlpMetricsBridgeTest {
                 bounds,
                 4,
                 40)));
-    bridge.accept(
+    accept(
         request(
             histogram(
                 "gen_ai.client.token.usage",
@@ -169,11 +173,11 @@ class OtlpMetricsBridgeTest {
         .contains("hermes_gen_ai_client_token_usage_bucket{" + l + "le=\"+Inf\",} 6.0")
         .contains("hermes_gen_ai_client_token_usage_count{" + l + "} 6.0")
         .contains("hermes_gen_ai_client_token_usage_sum{" + l + "} 52.0");
-    bridge.accept(
+    accept(
         request(
             histogram(
                 "hermes.tool.duration", "s", false, new long[] {1, 0}, new double[] {1}, 1, 0.5)));
-    bridge.accept(
+    accept(
         request(
             histogram(
                 "hermes.tool.duration", "s", false, new long[] {2, 1}, new double[] {1}, 3, 2.5)));
@@ -203,7 +207,7 @@ class OtlpMetricsBridgeTest {
                                     .addBucketCounts(2)
                                     .addBucketCounts(1))))
             .build();
-    assertThat(bridge.accept(request(m)).rejected()).isZero();
+    assertThat(accept(request(m)).rejected()).isZero();
     assertThat(scrape())
         .contains("hermes_latency_seconds_bucket{job=\"hermes-agent\",le=\"0.0\",} 1.0")
         .contains("hermes_latency_seconds_bucket{job=\"hermes-agent\",le=\"4.0\",} 3.0")
@@ -214,7 +218,7 @@ class OtlpMetricsBridgeTest {
   @Test
   void badPointsAreRejectedAndCounted() throws Exception {
     OtlpMetricsBridge.Result r =
-        bridge.accept(
+        accept(
             request(
                 histogram("h1", "s", false, new long[] {1, 2}, new double[] {1, 2}, 3, 1),
                 histogram("h2", "s", false, new long[] {1, -5}, new double[] {1}, 3, 1),
@@ -234,7 +238,7 @@ class OtlpMetricsBridgeTest {
                     .setIsMonotonic(false)
                     .addDataPoints(NumberDataPoint.newBuilder().setAsInt(1)))
             .build();
-    assertThat(bridge.accept(request(gauge)).rejected()).isZero(); // hermes_ok_ratio: another name
+    assertThat(accept(request(gauge)).rejected()).isZero(); // hermes_ok_ratio: another name
     String text = scrape();
     assertThat(text)
         .contains("hermes_ok_total{job=\"hermes-agent\",platform=\"cli\",} 1.0")
@@ -246,7 +250,7 @@ class OtlpMetricsBridgeTest {
 
   @Test
   void idleSeriesExpire() throws Exception {
-    bridge.accept(request(counter("c", "1", true, 1)));
+    accept(request(counter("c", "1", true, 1)));
     assertThat(scrape()).contains("hermes_c_total{");
     clock.addAndGet(301_000_000_000L);
     String text = scrape();

@@ -143,15 +143,7 @@ public final class TraceRequestReader {
   private void readResource(CodedInputStream in, int base)
       throws IOException, MalformedOtlpException {
     where = "Resource";
-    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-      if (tag == Wire.tag(1, Wire.LEN)) {
-        readAttribute(in, base, resource.attributes());
-      } else if (tag == Wire.tag(2, Wire.VARINT)) {
-        resource.droppedAttributesCount = in.readUInt32();
-      } else {
-        Wire.skip(in, tag, base);
-      }
-    }
+    Envelope.readResource(in, base, resource);
   }
 
   private int readScopeSpans(byte[] buf, int off, int len, TraceVisitor visitor)
@@ -198,42 +190,12 @@ public final class TraceRequestReader {
 
   private void readScope(CodedInputStream in, int base) throws IOException, MalformedOtlpException {
     where = "InstrumentationScope";
-    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-      switch (tag) {
-        case 1 << 3 | Wire.LEN:
-          {
-            int l = Wire.length(in, base, 1);
-            scope.nameOffset = base + in.getTotalBytesRead();
-            scope.nameLength = l;
-            in.skipRawBytes(l);
-            break;
-          }
-        case 2 << 3 | Wire.LEN:
-          {
-            int l = Wire.length(in, base, 2);
-            scope.versionOffset = base + in.getTotalBytesRead();
-            scope.versionLength = l;
-            in.skipRawBytes(l);
-            break;
-          }
-        case 3 << 3 | Wire.LEN:
-          readAttribute(in, base, scope.attributes());
-          break;
-        case 4 << 3 | Wire.VARINT:
-          scope.droppedAttributesCount = in.readUInt32();
-          break;
-        default:
-          Wire.skip(in, tag, base);
-      }
-    }
+    Envelope.readScope(in, base, scope);
   }
 
   private static void readAttribute(CodedInputStream in, int base, Attributes into)
       throws IOException, MalformedOtlpException {
-    int l = Wire.length(in, base, 1);
-    int old = in.pushLimit(l);
-    into.add(in, base);
-    in.popLimit(old);
+    Envelope.readAttribute(in, base, into);
   }
 
   private void readSpan(CodedInputStream in, int base, byte[] buf)
