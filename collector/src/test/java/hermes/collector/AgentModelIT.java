@@ -276,6 +276,24 @@ class AgentModelIT {
         .contains("\"name\":\"terminal\"")
         .contains("\"trace_id\":\"");
     assertThat(count(one.body(), "index")).isEqualTo(t.turns);
+
+    // Quantiles from the same data: every step-duration series with its count and quantiles.
+    HttpResponse<String> stats = get("/api/stats");
+    assertThat(stats.statusCode()).isEqualTo(200);
+    assertThat(stats.body())
+        .contains("\"name\":\"hermes_step_duration_seconds\"")
+        .contains("\"model\":\"deepseek-v3-0324\"")
+        .contains("\"p99\":")
+        .contains("\"max\":");
+    long llmTotal = truths.values().stream().mapToLong(x -> x.llmCalls).sum() + 6 * 4;
+    assertThat(TestCollectors.scrape(collector))
+        .contains(
+            "hermes_llm_calls_total{model=\"deepseek-v3-0324\",provider=\"deepseek\",finish_reason=\"stop\",}")
+        .contains(
+            "hermes_sessions_total{service=\"hermes-agent\",outcome=\"completed\",} "
+                + (truths.size() + 6)
+                + ".0");
+    assertThat(llmTotal).isPositive();
   }
 
   /**

@@ -52,6 +52,7 @@ final class SessionsApi {
   static boolean serves(String path) {
     return path.equals("/api/sessions")
         || path.startsWith("/api/sessions/")
+        || path.equals("/api/stats")
         || path.equals("/-/reload");
   }
 
