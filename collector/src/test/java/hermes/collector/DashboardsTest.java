@@ -1,0 +1,82 @@
+package hermes.collector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shipped Grafana dashboards import anywhere: valid JSON, the datasource is an import input,
+ * every panel names it and queries something, and every metric a query names is one the collector
+ * serves (or a recording rule).
+ */
+class DashboardsTest {
+  static final Path DASHBOARDS = Path.of("..", "dashboards").toAbsolutePath().normalize();
+  static final List<String> FILES =
+      List.of(
+          "hermes-agent-overview.json", "hermes-agent-observability.json", "hermes-collector.json");
+
+  /** Every PromQL expression of every panel, for the end-to-end test. */
+  static List<String> expressions() throws Exception {
+    List<String> out = new ArrayList<>();
+    for (String f : FILES) {
+      for (JsonNode panel :
+          new ObjectMapper().readTree(DASHBOARDS.resolve(f).toFile()).get("panels")) {
+        for (JsonNode t : panel.get("targets")) {
+          out.add(t.get("expr").asText());
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void everyPanelHasTheDatasourceInputAndAQuery() throws Exception {
+    Set<String> uids = new HashSet<>();
+    for (String f : FILES) {
+      JsonNode d = new ObjectMapper().readTree(DASHBOARDS.resolve(f).toFile());
+      assertThat(uids.add(d.get("uid").asText())).as("unique uid in %s", f).isTrue();
+      assertThat(d.get("__inputs").get(0).get("name").asText()).isEqualTo("DS_PROMETHEUS");
+      assertThat(d.get("panels")).as("%s has panels", f).isNotEmpty();
+      Set<Integer> ids = new HashSet<>();
+      for (JsonNode p : d.get("panels")) {
+        String where = f + " panel '" + p.get("title").asText() + "'";
+        assertThat(ids.add(p.get("id").asInt())).as("%s id unique", where).isTrue();
+        assertThat(p.get("datasource").get("uid").asText()).as(where).isEqualTo("${DS_PROMETHEUS}");
+        assertThat(p.get("targets")).as("%s has targets", where).isNotEmpty();
+        for (JsonNode t : p.get("targets")) {
+          assertThat(t.get("expr").asText()).as(where).isNotBlank();
+          assertThat(t.get("datasource").get("uid").asText())
+              .as(where)
+              .isEqualTo("${DS_PROMETHEUS}");
+        }
+      }
+    }
+  }
+
+  @Test
+  void queriesUseOnlyServedMetricsOrRecordingRules() throws Exception {
+    String readme = Files.readString(DASHBOARDS.resolve("../README.md"));
+    String rules = Files.readString(DASHBOARDS.resolve("hermes_recording_rules.yml"));
+    java.util.regex.Pattern name =
+        java.util.regex.Pattern.compile("\\b((?:hermes|gen_ai|jvm)[a-z_:]*)");
+    for (String expr : expressions()) {
+      java.util.regex.Matcher m = name.matcher(expr);
+      while (m.find()) {
+        String metric = m.group(1).replaceAll("_(bucket|sum|count)$", "");
+        boolean known =
+            readme.contains(metric)
+                || rules.contains("record: " + m.group(1))
+                || metric.startsWith("jvm_");
+        assertThat(known).as("%s (in %s) is documented or recorded", metric, expr).isTrue();
+      }
+    }
+  }
+}
