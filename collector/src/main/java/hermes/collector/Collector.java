@@ -4,6 +4,7 @@ import hermes.collector.config.CollectorConfig;
 import hermes.collector.config.ConfigException;
 import hermes.collector.cost.Pricing;
 import hermes.collector.cost.PricingException;
+import hermes.collector.forward.TraceForwarder;
 import hermes.collector.ingest.ExportResult;
 import hermes.collector.ingest.Ingest;
 import hermes.collector.ingest.IngestMetrics;
@@ -62,6 +63,7 @@ public final class Collector implements AutoCloseable {
   private SessionAssembler assembler;
   private AgentMetrics agentMetrics;
   private MetricsSink metricsSink = MetricsSink.NONE;
+  private TraceForwarder forwarder;
 
   private Collector(CollectorConfig config) {
     this.config = config;
@@ -160,12 +162,35 @@ public final class Collector implements AutoCloseable {
 
   private void startListeners(SpanSink sink) throws IOException {
     DefaultExports.register(registry);
+    CollectorConfig.Forward fw = config.forward();
+    if (fw.endpoint() != null) {
+      forwarder =
+          new TraceForwarder(
+              new TraceForwarder.Settings(
+                  fw.endpoint(),
+                  fw.protocol(),
+                  fw.headers(),
+                  fw.gzip(),
+                  fw.maxBatchBytes(),
+                  fw.linger(),
+                  fw.queueMaxBytes(),
+                  fw.dropOldest()
+                      ? TraceForwarder.OnFull.DROP_OLDEST
+                      : TraceForwarder.OnFull.BACKPRESSURE,
+                  fw.timeout(),
+                  fw.retryInitial(),
+                  fw.retryMax()));
+      forwarder.start();
+      registry.register(forwarder);
+      log.info("forwarding traces to {} ({})", fw.endpoint(), fw.protocol());
+    }
     CollectorConfig.Otlp otlp = config.otlp();
     Ingest ingest =
         new Ingest(
             new ReaderLimits(otlp.maxAttributeDepth(), otlp.maxAttributesPerSpan()),
             sink,
             metricsSink,
+            forwarder,
             new IngestMetrics(registry));
     admin =
         AdminServer.bind(
@@ -241,6 +266,10 @@ public final class Collector implements AutoCloseable {
     }
     if (assembler != null) {
       assembler.close(); // finalizes the turns still settling, so their metrics are not lost
+    }
+    if (forwarder != null) {
+      Duration left = config.shutdownGracePeriod().minusNanos(System.nanoTime() - started);
+      forwarder.shutdown(left.isNegative() ? Duration.ofMillis(1) : left);
     }
     if (pricing != null) {
       pricing.close();

@@ -131,8 +131,14 @@ class PrometheusIT {
             .replace("interval: 30s", "interval: 1s"));
     Path alerts = dir.resolve("hermes_alerts.yml");
     Files.copy(rules.resolve("hermes_alerts.yml"), alerts);
-    try (Collector c =
-        TestCollectors.startFull("sessions.settle_delay", "100ms", "sessions.idle_timeout", "2s")) {
+    int backendPort = ForwardIT.freePort();
+    try (ForwardIT.Backend backend = new ForwardIT.Backend(backendPort);
+        Collector c =
+            TestCollectors.startFull(
+                "sessions.settle_delay", "100ms",
+                "sessions.idle_timeout", "2s",
+                "forward.endpoint", "http://127.0.0.1:" + backendPort,
+                "forward.linger", "20ms")) {
       int port = freePort();
       Path config = dir.resolve("prometheus.yml");
       Files.writeString(
@@ -189,6 +195,7 @@ class PrometheusIT {
                 Files.readString(dir.resolve("prometheus.log")))
             .isEmpty();
         assertThat(pending).as("HermesToolErrorRate pending").isTrue();
+        assertThat(backend.batches).as("traces forwarded to the backend").isNotEmpty();
         // The chapter's alert on the LLM error rate sees the rate-limited calls too.
         assertThat(query(port, "sum by (error_type) (rate(hermes_llm_errors_total[5m]))"))
             .contains("\"error_type\":\"rate_limit\"");

@@ -16,6 +16,7 @@ import java.util.Map;
  * @param semconv span normalization
  * @param metrics the agent metrics
  * @param pricing the price table
+ * @param forward trace forwarding
  * @param shutdownGracePeriod how long shutdown may take before it is forced
  */
 public record CollectorConfig(
@@ -25,6 +26,7 @@ public record CollectorConfig(
     Semconv semconv,
     Metrics metrics,
     Pricing pricing,
+    Forward forward,
     Duration shutdownGracePeriod) {
 
   /**
@@ -91,6 +93,34 @@ public record CollectorConfig(
    */
   public record Metrics(
       int maxLabelValues, String bridgeNamespace, Duration bridgeSeriesTtl, int bridgeMaxSeries) {}
+
+  /**
+   * Trace forwarding ({@code forward.*}).
+   *
+   * @param endpoint the backend URL, or null when forwarding is off
+   * @param protocol {@code grpc} or {@code http/protobuf}
+   * @param headers export headers
+   * @param gzip whether exports are compressed
+   * @param maxBatchBytes {@code forward.max_batch_bytes}
+   * @param linger {@code forward.linger}
+   * @param queueMaxBytes {@code forward.queue_max_bytes}
+   * @param dropOldest {@code forward.on_full} is {@code drop_oldest}
+   * @param timeout {@code forward.timeout}
+   * @param retryInitial {@code forward.retry_initial}
+   * @param retryMax {@code forward.retry_max}
+   */
+  public record Forward(
+      java.net.URI endpoint,
+      String protocol,
+      Map<String, String> headers,
+      boolean gzip,
+      int maxBatchBytes,
+      Duration linger,
+      long queueMaxBytes,
+      boolean dropOldest,
+      Duration timeout,
+      Duration retryInitial,
+      Duration retryMax) {}
 
   /**
    * The price table ({@code pricing.*}).

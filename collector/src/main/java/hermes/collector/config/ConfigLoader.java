@@ -139,6 +139,65 @@ public final class ConfigLoader {
     }
   }
 
+  private static CollectorConfig.Forward forward(ConfigValues v) throws ConfigException {
+    String endpoint = v.string("forward.endpoint");
+    java.net.URI uri = null;
+    if (!endpoint.isEmpty()) {
+      try {
+        uri = new java.net.URI(endpoint);
+      } catch (java.net.URISyntaxException e) {
+        uri = null;
+      }
+      if (uri == null
+          || uri.getHost() == null
+          || !(("http".equals(uri.getScheme())) || "https".equals(uri.getScheme()))) {
+        throw new ConfigException(
+            "forward.endpoint: '"
+                + endpoint
+                + "' is not an http:// or https:// URL with a host"
+                + " (for example http://jaeger:4317)");
+      }
+    }
+    String protocol = v.string("forward.protocol");
+    if (!protocol.equals("grpc") && !protocol.equals("http/protobuf")) {
+      throw new ConfigException(
+          "forward.protocol: '" + protocol + "' is not one of grpc, http/protobuf");
+    }
+    String compression = v.string("forward.compression");
+    if (!compression.equals("gzip") && !compression.equals("none")) {
+      throw new ConfigException(
+          "forward.compression: '" + compression + "' is not one of gzip, none");
+    }
+    String onFull = v.string("forward.on_full");
+    if (!onFull.equals("backpressure") && !onFull.equals("drop_oldest")) {
+      throw new ConfigException(
+          "forward.on_full: '" + onFull + "' is not one of backpressure, drop_oldest");
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (String h : v.string("forward.headers").split(",")) {
+      if (h.isBlank()) {
+        continue;
+      }
+      int eq = h.indexOf('=');
+      if (eq <= 0) {
+        throw new ConfigException("forward.headers: '" + h.trim() + "' is not Name=Value");
+      }
+      headers.put(h.substring(0, eq).trim().toLowerCase(Locale.ROOT), h.substring(eq + 1).trim());
+    }
+    return new CollectorConfig.Forward(
+        uri,
+        protocol,
+        Map.copyOf(headers),
+        compression.equals("gzip"),
+        (int) v.bytes("forward.max_batch_bytes", 1024, 64L << 20),
+        v.duration("forward.linger", Duration.ZERO, Duration.ofMinutes(1)),
+        v.bytes("forward.queue_max_bytes", 1024, 64L << 30),
+        onFull.equals("drop_oldest"),
+        v.duration("forward.timeout", Duration.ofMillis(100), Duration.ofMinutes(10)),
+        v.duration("forward.retry_initial", Duration.ofMillis(1), Duration.ofMinutes(1)),
+        v.duration("forward.retry_max", Duration.ofMillis(1), Duration.ofMinutes(10)));
+  }
+
   private static CollectorConfig build(ConfigValues v) throws ConfigException {
     CollectorConfig.Otlp otlp =
         new CollectorConfig.Otlp(
@@ -189,6 +248,6 @@ public final class ConfigLoader {
             v.string("metrics.bridge.namespace"),
             v.duration("metrics.bridge.series_ttl", Duration.ofSeconds(1), Duration.ofDays(7)),
             v.integer("metrics.bridge.max_series", 1, 10_000_000));
-    return new CollectorConfig(otlp, admin, sessions, semconv, metrics, pricing, grace);
+    return new CollectorConfig(otlp, admin, sessions, semconv, metrics, pricing, forward(v), grace);
   }
 }

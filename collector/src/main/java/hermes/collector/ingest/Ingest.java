@@ -23,6 +23,7 @@ import java.util.Objects;
 public final class Ingest {
   private final SpanSink sink;
   private final MetricsSink metricsSink;
+  private final TraceTap tap;
   private final IngestMetrics metrics;
   private final ThreadLocal<TraceDecoder> decoders;
   private final OtlpJsonTranscoder jsonTraces;
@@ -33,13 +34,21 @@ public final class Ingest {
 
   /** An ingest decoding with {@code limits}, feeding {@code sink}, counting in {@code metrics}. */
   public Ingest(ReaderLimits limits, SpanSink sink, IngestMetrics metrics) {
-    this(limits, sink, MetricsSink.NONE, metrics);
+    this(limits, sink, MetricsSink.NONE, null, metrics);
   }
 
-  /** As above, with OTLP metrics going to {@code metricsSink}. */
+  /**
+   * As above, with OTLP metrics going to {@code metricsSink} and accepted trace requests to {@code
+   * tap} (the forwarder; null for none).
+   */
   public Ingest(
-      ReaderLimits limits, SpanSink sink, MetricsSink metricsSink, IngestMetrics metrics) {
+      ReaderLimits limits,
+      SpanSink sink,
+      MetricsSink metricsSink,
+      TraceTap tap,
+      IngestMetrics metrics) {
     Objects.requireNonNull(limits, "limits");
+    this.tap = tap;
     this.sink = Objects.requireNonNull(sink, "sink");
     this.metricsSink = Objects.requireNonNull(metricsSink, "metricsSink");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -82,8 +91,18 @@ public final class Ingest {
         batch.abort();
         throw e;
       }
-      if (!batch.commit()) {
+      if (tap != null && !tap.reserve(pb.length)) {
+        batch.abort();
         throw refuse(d.accepted + d.rejected);
+      }
+      if (!batch.commit()) {
+        if (tap != null) {
+          tap.release(pb.length);
+        }
+        throw refuse(d.accepted + d.rejected);
+      }
+      if (tap != null) {
+        tap.accept(pb, d.accepted + d.rejected);
       }
     } catch (MalformedOtlpException e) {
       metrics.decodeError(protocol, Signal.TRACES, encoding);

@@ -1,0 +1,76 @@
+package hermes.collector.forward;
+
+import hermes.collector.proto.OtlpGrpcMethods;
+import io.grpc.CallOptions;
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * OTLP/gRPC export of raw request bytes ({@code TraceService/Export} with the raw marshaller), so
+ * the agent's bytes go out as they came. Threading: used by the one exporter thread.
+ */
+final class GrpcSender implements Sender {
+  private final ManagedChannel channel;
+  private final io.grpc.Channel intercepted;
+  private final Duration timeout;
+  private final boolean gzip;
+
+  GrpcSender(URI endpoint, Map<String, String> headers, boolean gzip, Duration timeout) {
+    NettyChannelBuilder b =
+        NettyChannelBuilder.forAddress(
+            endpoint.getHost(), endpoint.getPort() < 0 ? 4317 : endpoint.getPort());
+    if ("https".equals(endpoint.getScheme())) {
+      b.useTransportSecurity();
+    } else {
+      b.usePlaintext();
+    }
+    this.channel = b.maxInboundMessageSize(4 << 20).build();
+    Metadata md = new Metadata();
+    headers.forEach((k, v) -> md.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
+    this.intercepted =
+        ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md));
+    this.timeout = timeout;
+    this.gzip = gzip;
+  }
+
+  @Override
+  public Outcome send(byte[] batch) {
+    CallOptions options =
+        CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (gzip) {
+      options = options.withCompression("gzip");
+    }
+    try {
+      byte[] response =
+          ClientCalls.blockingUnaryCall(intercepted, OtlpGrpcMethods.TRACE_EXPORT, options, batch);
+      return Outcome.delivered(PartialSuccess.rejectedSpans(response));
+    } catch (StatusRuntimeException e) {
+      Status.Code code = e.getStatus().getCode();
+      switch (code) {
+        case UNAVAILABLE:
+        case DEADLINE_EXCEEDED:
+        case RESOURCE_EXHAUSTED:
+        case ABORTED:
+        case CANCELLED:
+          return Outcome.retryable("grpc_" + code.name().toLowerCase(java.util.Locale.ROOT), -1);
+        default:
+          return Outcome.fatal("grpc_" + code.name().toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+  }
+}

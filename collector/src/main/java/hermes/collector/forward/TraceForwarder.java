@@ -1,0 +1,332 @@
+package hermes.collector.forward;
+
+import hermes.collector.ingest.TraceTap;
+import io.prometheus.client.Collector;
+import io.prometheus.client.CounterMetricFamily;
+import io.prometheus.client.GaugeMetricFamily;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forwards accepted trace requests, as the agent's own protobuf bytes, to an OTLP backend (Jaeger,
+ * Tempo, another collector). Requests are batched by concatenation (OTLP's {@code repeated
+ * resource_spans} makes that a valid merge) up to {@code maxBatchBytes} or {@code linger}, sent by
+ * one exporter thread, and retried with exponential backoff and jitter while the backend says
+ * "later" (gRPC UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED; HTTP 429/502/503/504, honouring
+ * {@code Retry-After}). A batch the backend refuses for good is dropped and counted.
+ *
+ * <p>The queue is bounded in bytes. With {@link OnFull#BACKPRESSURE} (the default) a request that
+ * does not fit is refused before it is accepted, so the agent's SDK retries it: nothing is lost end
+ * to end. With {@link OnFull#DROP_OLDEST} the oldest queued requests are dropped and counted. On
+ * shutdown the queue is drained until the grace period ends; what is left is counted as dropped.
+ *
+ * <p>Threading: {@link TraceTap} methods are called by I/O threads and never block; everything else
+ * runs on the exporter thread.
+ */
+public final class TraceForwarder extends Collector implements TraceTap, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TraceForwarder.class);
+
+  /** What happens when the queue is full. */
+  public enum OnFull {
+    /** Refuse the request (503 / UNAVAILABLE); the agent retries. */
+    BACKPRESSURE,
+    /** Accept it and drop the oldest queued requests, counted. */
+    DROP_OLDEST
+  }
+
+  /**
+   * The forwarder's settings ({@code forward.*}).
+   *
+   * @param endpoint the backend, e.g. {@code http://jaeger:4317}
+   * @param protocol {@code grpc} or {@code http/protobuf}
+   * @param headers headers sent with every export (authentication)
+   * @param gzip whether to compress exports
+   * @param maxBatchBytes largest batch (requests larger than it go alone)
+   * @param linger how long a batch waits for more requests
+   * @param queueMaxBytes bytes queued at most
+   * @param onFull what a full queue does
+   * @param timeout per export attempt
+   * @param retryInitial first backoff
+   * @param retryMax largest backoff
+   */
+  public record Settings(
+      URI endpoint,
+      String protocol,
+      Map<String, String> headers,
+      boolean gzip,
+      int maxBatchBytes,
+      Duration linger,
+      long queueMaxBytes,
+      OnFull onFull,
+      Duration timeout,
+      Duration retryInitial,
+      Duration retryMax) {}
+
+  private record Item(byte[] bytes, int spans) {}
+
+  private final Settings settings;
+  private final Sender sender;
+  private final MpscUnboundedXaddArrayQueue<Item> queue = new MpscUnboundedXaddArrayQueue<>(256);
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final AtomicLong queuedSpans = new AtomicLong();
+  private final LongAdder forwarded = new LongAdder();
+  private final LongAdder retries = new LongAdder();
+  private final LongAdder rejectedByBackend = new LongAdder();
+  private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
+  private final Thread thread;
+  private volatile long stopDeadline = Long.MAX_VALUE;
+  private volatile boolean stopping;
+  private long lastLogMs;
+
+  /** A forwarder; {@link #start()} it. */
+  public TraceForwarder(Settings settings) {
+    this(settings, sender(settings));
+  }
+
+  TraceForwarder(Settings settings, Sender sender) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.sender = sender;
+    this.thread = new Thread(new Worker(this), "forwarder");
+    this.thread.setDaemon(true);
+    for (String reason : List.of("queue_full", "rejected_by_backend", "shutdown")) {
+      dropped.put(reason, new LongAdder());
+    }
+  }
+
+  private static Sender sender(Settings s) {
+    if (s.protocol().equals("http/protobuf")) {
+      return new HttpSender(s.endpoint(), s.headers(), s.gzip(), s.timeout());
+    }
+    return new GrpcSender(s.endpoint(), s.headers(), s.gzip(), s.timeout());
+  }
+
+  /** Starts the exporter thread. */
+  public void start() {
+    thread.start();
+  }
+
+  @Override
+  public boolean reserve(int bytes) {
+    if (settings.onFull() == OnFull.DROP_OLDEST) {
+      queuedBytes.addAndGet(bytes); // the exporter drops the oldest to get back under the bound
+      return true;
+    }
+    while (true) {
+      long now = queuedBytes.get();
+      // A request larger than the whole queue still goes through an empty queue.
+      if (now > 0 && now + bytes > settings.queueMaxBytes()) {
+        return false;
+      }
+      if (queuedBytes.compareAndSet(now, now + bytes)) {
+        return true;
+      }
+    }
+  }
+
+  @Override
+  public void release(int bytes) {
+    queuedBytes.addAndGet(-bytes);
+  }
+
+  @Override
+  public void accept(byte[] request, int spans) {
+    queuedSpans.addAndGet(spans);
+    queue.offer(new Item(request, spans));
+  }
+
+  private void count(Map<String, LongAdder> m, String reason, long n) {
+    m.computeIfAbsent(reason, k -> new LongAdder()).add(n);
+  }
+
+  private void logRateLimited(String message, Object... args) {
+    long now = System.currentTimeMillis();
+    if (now - lastLogMs > 10_000) {
+      lastLogMs = now;
+      log.warn(message, args);
+    }
+  }
+
+  /** Sends one batch until delivered, refused for good, or shutdown ends; accounts for it. */
+  private void deliver(byte[] batch, int spans) {
+    long backoff = settings.retryInitial().toMillis();
+    while (true) {
+      Outcome o = sender.send(batch);
+      if (o.kind() == Outcome.Kind.DELIVERED) {
+        forwarded.add(spans - o.rejectedSpans());
+        if (o.rejectedSpans() > 0) {
+          rejectedByBackend.add(o.rejectedSpans());
+          count(dropped, "rejected_by_backend", o.rejectedSpans());
+        }
+        return;
+      }
+      count(failures, o.reason(), 1);
+      if (o.kind() == Outcome.Kind.FATAL) {
+        count(dropped, "fatal_" + o.reason(), spans);
+        logRateLimited(
+            "forwarding: the backend refused a batch of {} spans ({}); dropped", spans, o.reason());
+        return;
+      }
+      long wait = o.retryAfterMillis() >= 0 ? o.retryAfterMillis() : jitter(backoff);
+      if (stopping && System.nanoTime() + wait * 1_000_000L > stopDeadline) {
+        count(dropped, "shutdown", spans);
+        return;
+      }
+      retries.increment();
+      logRateLimited("forwarding: backend unavailable ({}); retrying in {} ms", o.reason(), wait);
+      LockSupport.parkNanos(wait * 1_000_000L);
+      backoff = Math.min(settings.retryMax().toMillis(), backoff * 2);
+    }
+  }
+
+  private static long jitter(long backoff) {
+    // Full jitter in [backoff/2, backoff*3/2): exporters restarting together do not stampede.
+    return backoff / 2 + ThreadLocalRandom.current().nextLong(Math.max(1, backoff));
+  }
+
+  /** Drains the queue within {@code grace}; what is left is counted as dropped. */
+  public void shutdown(Duration grace) {
+    stopDeadline = System.nanoTime() + grace.toNanos();
+    stopping = true;
+    try {
+      thread.join(Math.max(1, grace.toMillis()) + 1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (Item i = queue.relaxedPoll(); i != null; i = queue.relaxedPoll()) {
+      count(dropped, "shutdown", i.spans());
+    }
+    sender.close();
+  }
+
+  @Override
+  public void close() {
+    shutdown(Duration.ofSeconds(5));
+  }
+
+  @Override
+  public List<MetricFamilySamples> collect() {
+    List<MetricFamilySamples> out = new ArrayList<>();
+    out.add(
+        new GaugeMetricFamily(
+            "hermes_collector_forward_queue_bytes",
+            "Bytes queued for forwarding.",
+            queuedBytes.get()));
+    out.add(
+        new GaugeMetricFamily(
+            "hermes_collector_forward_queue_max_bytes",
+            "The forward queue's bound (forward.queue_max_bytes).",
+            settings.queueMaxBytes()));
+    out.add(
+        new GaugeMetricFamily(
+            "hermes_collector_forward_queue_spans",
+            "Spans queued for forwarding.",
+            queuedSpans.get()));
+    out.add(
+        new CounterMetricFamily(
+            "hermes_collector_forwarded_spans_total",
+            "Spans the backend accepted.",
+            forwarded.sum()));
+    out.add(
+        new CounterMetricFamily(
+            "hermes_collector_forward_retries_total",
+            "Export attempts retried after a retryable failure.",
+            retries.sum()));
+    CounterMetricFamily f =
+        new CounterMetricFamily(
+            "hermes_collector_forward_failures_total",
+            "Failed export attempts, by reason.",
+            List.of("reason"));
+    failures.forEach((k, v) -> f.addMetric(List.of(k), v.sum()));
+    out.add(f);
+    CounterMetricFamily d =
+        new CounterMetricFamily(
+            "hermes_collector_dropped_spans_total",
+            "Spans accepted but not delivered, by reason.",
+            List.of("reason"));
+    dropped.forEach((k, v) -> d.addMetric(List.of(k), v.sum()));
+    out.add(d);
+    return out;
+  }
+
+  /** The exporter thread: batch, deliver, repeat; drains on shutdown. */
+  private static final class Worker implements Runnable {
+    private final TraceForwarder f;
+    private Item carry;
+
+    Worker(TraceForwarder f) {
+      this.f = f;
+    }
+
+    @Override
+    public void run() {
+      int idle = 0;
+      while (true) {
+        if (f.settings.onFull() == OnFull.DROP_OLDEST) {
+          dropOldest();
+        }
+        Item first = carry != null ? carry : f.queue.relaxedPoll();
+        carry = null;
+        if (first == null) {
+          if (f.stopping) {
+            return;
+          }
+          LockSupport.parkNanos(++idle < 100 ? 50_000 : 1_000_000);
+          continue;
+        }
+        idle = 0;
+        ByteArrayOutputStream batch =
+            new ByteArrayOutputStream(Math.min(f.settings.maxBatchBytes(), 64 * 1024));
+        batch.writeBytes(first.bytes());
+        int spans = first.spans();
+        long lingerEnd = System.nanoTime() + f.settings.linger().toNanos();
+        while (batch.size() < f.settings.maxBatchBytes()) {
+          Item next = f.queue.relaxedPoll();
+          if (next == null) {
+            if (f.stopping || System.nanoTime() >= lingerEnd) {
+              break;
+            }
+            LockSupport.parkNanos(200_000);
+            continue;
+          }
+          if (batch.size() + next.bytes().length > f.settings.maxBatchBytes()) {
+            carry = next;
+            break;
+          }
+          batch.writeBytes(next.bytes());
+          spans += next.spans();
+        }
+        int bytes = batch.size();
+        f.deliver(batch.toByteArray(), spans);
+        f.queuedBytes.addAndGet(-bytes);
+        f.queuedSpans.addAndGet(-spans);
+      }
+    }
+
+    private void dropOldest() {
+      while (f.queuedBytes.get() > f.settings.queueMaxBytes()) {
+        Item oldest = carry != null ? carry : f.queue.relaxedPoll();
+        carry = null;
+        if (oldest == null) {
+          return;
+        }
+        f.queuedBytes.addAndGet(-oldest.bytes().length);
+        f.queuedSpans.addAndGet(-oldest.spans());
+        f.count(f.dropped, "queue_full", oldest.spans());
+      }
+    }
+  }
+}

@@ -1,0 +1,328 @@
+package hermes.collector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import hermes.collector.proto.OtlpGrpcMethods;
+import hermes.collector.semconv.Spans;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCalls;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.sdk.common.export.RetryPolicy;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Forwarding to a real OTLP gRPC backend (grpc-java) and to a second collector. */
+class ForwardIT {
+  /** A backend that records the raw bytes of every export; can fail the first calls. */
+  static final class Backend implements AutoCloseable {
+    final List<byte[]> batches = new CopyOnWriteArrayList<>();
+    final AtomicInteger calls = new AtomicInteger();
+    volatile int failFirst;
+    volatile Status failWith = Status.UNAVAILABLE;
+    final Server server;
+
+    Backend(int port) throws Exception {
+      server =
+          NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+              .addService(
+                  ServerServiceDefinition.builder(OtlpGrpcMethods.TRACE_EXPORT.getServiceName())
+                      .addMethod(
+                          OtlpGrpcMethods.TRACE_EXPORT,
+                          ServerCalls.asyncUnaryCall(
+                              (byte[] req, io.grpc.stub.StreamObserver<byte[]> resp) -> {
+                                if (calls.incrementAndGet() <= failFirst) {
+                                  resp.onError(failWith.asRuntimeException());
+                                  return;
+                                }
+                                batches.add(req);
+                                resp.onNext(new byte[0]);
+                                resp.onCompleted();
+                              }))
+                      .build())
+              .build()
+              .start();
+    }
+
+    byte[] all() {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      batches.forEach(out::writeBytes);
+      return out.toByteArray();
+    }
+
+    Set<String> spanIds() throws Exception {
+      Set<String> ids = new HashSet<>();
+      for (byte[] b : batches) {
+        for (ResourceSpans rs : ExportTraceServiceRequest.parseFrom(b).getResourceSpansList()) {
+          for (ScopeSpans ss : rs.getScopeSpansList()) {
+            ss.getSpansList()
+                .forEach(s -> ids.add(HexFormat.of().formatHex(s.getSpanId().toByteArray())));
+          }
+        }
+      }
+      return ids;
+    }
+
+    @Override
+    public void close() {
+      server.shutdownNow();
+    }
+  }
+
+  private final List<AutoCloseable> open = new ArrayList<>();
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @AfterEach
+  void close() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
+    }
+  }
+
+  static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static void await(BooleanSupplier c, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    while (!c.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(c.getAsBoolean()).as("condition within %d s", seconds).isTrue();
+  }
+
+  private Collector forwardingTo(int port, String... more) throws Exception {
+    List<String> kv =
+        new ArrayList<>(
+            List.of(
+                "forward.endpoint",
+                "http://127.0.0.1:" + port,
+                "forward.linger",
+                "20ms",
+                "forward.retry_initial",
+                "20ms",
+                "forward.retry_max",
+                "200ms"));
+    kv.addAll(List.of(more));
+    Collector c = TestCollectors.start(new RecordingSink(), kv.toArray(String[]::new));
+    open.add(c);
+    return c;
+  }
+
+  private int post(Collector c, String contentType, byte[] body) throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + c.httpAddress().getPort() + "/v1/traces"))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
+  @Test
+  void protobufIsForwardedByteForByteAndJsonAsTheSameMessage() throws Exception {
+    int port = freePort();
+    Backend backend = new Backend(port);
+    open.add(backend);
+    Collector c = forwardingTo(port);
+    ByteArrayOutputStream sent = new ByteArrayOutputStream();
+    for (int i = 1; i <= 20; i++) {
+      byte[] body =
+          Spans.request("hermes-agent", Spans.hermesSession(i, "f-" + i, 2, false)).toByteArray();
+      assertThat(post(c, "application/x-protobuf", body)).isEqualTo(200);
+      sent.writeBytes(body);
+    }
+    await(() -> backend.all().length == sent.size(), 10);
+    assertThat(backend.all()).isEqualTo(sent.toByteArray());
+    assertThat(backend.batches.size()).isLessThan(20); // batched by concatenation
+
+    ExportTraceServiceRequest message =
+        Spans.request("json-agent", Spans.hermesSession(99, "j", 1, true));
+    String json = com.google.protobuf.util.JsonFormat.printer().print(message);
+    // OTLP/JSON ids are hex: rewrite the printer's base64.
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\"(traceId|spanId|parentSpanId)\": \"([^\"]*)\"")
+            .matcher(json);
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) {
+      m.appendReplacement(
+          sb,
+          "\""
+              + m.group(1)
+              + "\": \""
+              + HexFormat.of().formatHex(java.util.Base64.getDecoder().decode(m.group(2)))
+              + "\"");
+    }
+    m.appendTail(sb);
+    int before = backend.batches.size();
+    assertThat(
+            post(
+                c,
+                "application/json",
+                sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .isEqualTo(200);
+    await(() -> backend.batches.size() > before, 10);
+    assertThat(ExportTraceServiceRequest.parseFrom(backend.batches.get(before))).isEqualTo(message);
+    assertThat(TestCollectors.scrape(c))
+        .contains("hermes_collector_forwarded_spans_total " + (20 * 9 + 5) + ".0");
+  }
+
+  @Test
+  void backendDownThenUpLosesNothingThroughBackpressureAndTheSdksRetry() throws Exception {
+    int port = freePort();
+    Collector c = forwardingTo(port, "forward.queue_max_bytes", "4KiB", "forward.timeout", "500ms");
+    SdkTracerProvider sdk =
+        SdkTracerProvider.builder()
+            .setResource(
+                Resource.create(
+                    Attributes.of(AttributeKey.stringKey("service.name"), "hermes-agent")))
+            .addSpanProcessor(
+                BatchSpanProcessor.builder(
+                        OtlpHttpSpanExporter.builder()
+                            .setEndpoint(
+                                "http://127.0.0.1:" + c.httpAddress().getPort() + "/v1/traces")
+                            .setRetryPolicy(
+                                RetryPolicy.builder()
+                                    .setMaxAttempts(5)
+                                    .setInitialBackoff(Duration.ofMillis(500))
+                                    .setMaxBackoff(Duration.ofSeconds(3))
+                                    .setBackoffMultiplier(2)
+                                    .build())
+                            .build())
+                    .setMaxExportBatchSize(20)
+                    .setScheduleDelay(Duration.ofMillis(50))
+                    .build())
+            .build();
+    Set<String> created = new HashSet<>();
+    for (int i = 0; i < 200; i++) {
+      Span s =
+          sdk.get("t")
+              .spanBuilder("chat gpt-4o")
+              .setAttribute("gen_ai.operation.name", "chat")
+              .startSpan();
+      created.add(s.getSpanContext().getSpanId());
+      s.end();
+    }
+    Thread.sleep(1500); // the backend is down: the queue fills and the collector answers 503
+    assertThat(TestCollectors.scrape(c))
+        .contains("hermes_collector_spans_refused_total{reason=\"pipeline_full\",}");
+    Backend backend = new Backend(port);
+    open.add(backend);
+    assertThat(sdk.forceFlush().join(30, TimeUnit.SECONDS).isSuccess()).isTrue();
+    sdk.shutdown().join(10, TimeUnit.SECONDS);
+    await(
+        () -> {
+          try {
+            return backend.spanIds().containsAll(created);
+          } catch (Exception e) {
+            return false;
+          }
+        },
+        20);
+    assertThat(backend.spanIds()).isEqualTo(created);
+    String metrics = TestCollectors.scrape(c);
+    assertThat(metrics).contains("hermes_collector_forward_retries_total");
+    assertThat(metrics)
+        .doesNotContain("hermes_collector_dropped_spans_total{reason=\"shutdown\",} 1");
+  }
+
+  @Test
+  void intermittentUnavailableIsRetriedAndNonRetryableErrorsAreDroppedAndCounted()
+      throws Exception {
+    int port = freePort();
+    Backend backend = new Backend(port);
+    backend.failFirst = 3;
+    open.add(backend);
+    Collector c = forwardingTo(port);
+    byte[] body =
+        Spans.request("hermes-agent", Spans.hermesSession(1, "r", 1, false)).toByteArray();
+    assertThat(post(c, "application/x-protobuf", body)).isEqualTo(200);
+    await(() -> backend.batches.size() == 1, 10);
+    assertThat(backend.batches.get(0)).isEqualTo(body);
+    String metrics = TestCollectors.scrape(c);
+    assertThat(metrics)
+        .contains("hermes_collector_forward_retries_total 3.0")
+        .contains("hermes_collector_forward_failures_total{reason=\"grpc_unavailable\",} 3.0");
+
+    backend.calls.set(0);
+    backend.failFirst = 1;
+    backend.failWith = Status.INVALID_ARGUMENT;
+    byte[] refused =
+        Spans.request("hermes-agent", Spans.hermesSession(2, "x", 1, false)).toByteArray();
+    assertThat(post(c, "application/x-protobuf", refused)).isEqualTo(200);
+    await(
+        () -> {
+          try {
+            return TestCollectors.scrape(c)
+                .contains(
+                    "hermes_collector_dropped_spans_total{reason=\"fatal_grpc_invalid_argument\",} 5.0");
+          } catch (Exception e) {
+            return false;
+          }
+        },
+        10);
+    byte[] later =
+        Spans.request("hermes-agent", Spans.hermesSession(3, "y", 1, false)).toByteArray();
+    assertThat(post(c, "application/x-protobuf", later)).isEqualTo(200);
+    await(() -> backend.batches.size() == 2, 10);
+    assertThat(backend.batches.get(1)).isEqualTo(later);
+  }
+
+  @Test
+  void forwardsToASecondCollectorOverHttp() throws Exception {
+    RecordingSink downstream = new RecordingSink();
+    Collector second = TestCollectors.start(downstream);
+    open.add(second);
+    Collector first =
+        TestCollectors.start(
+            new RecordingSink(),
+            "forward.endpoint",
+            "http://127.0.0.1:" + second.httpAddress().getPort() + "/v1/traces",
+            "forward.protocol",
+            "http/protobuf",
+            "forward.linger",
+            "20ms");
+    open.add(first);
+    for (int i = 1; i <= 5; i++) {
+      assertThat(
+              post(
+                  first,
+                  "application/x-protobuf",
+                  Spans.request("a", Spans.hermesSession(i, "h" + i, 1, false)).toByteArray()))
+          .isEqualTo(200);
+    }
+    await(() -> downstream.spans.size() == 25, 10);
+    assertThat(downstream.spans).extracting(RecordingSink.Recorded::spanId).doesNotHaveDuplicates();
+  }
+}
