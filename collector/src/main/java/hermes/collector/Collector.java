@@ -179,7 +179,10 @@ public final class Collector implements AutoCloseable {
                       : TraceForwarder.OnFull.BACKPRESSURE,
                   fw.timeout(),
                   fw.retryInitial(),
-                  fw.retryMax()));
+                  fw.retryMax(),
+                  fw.spoolDir(),
+                  fw.spoolMaxBytes(),
+                  fw.spoolSegmentBytes()));
       forwarder.start();
       registry.register(forwarder);
       log.info("forwarding traces to {} ({})", fw.endpoint(), fw.protocol());

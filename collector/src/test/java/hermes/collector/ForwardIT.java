@@ -300,6 +300,122 @@ class ForwardIT {
   }
 
   @Test
+  void withASpoolABackendOutageLosesNothing(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path spool) throws Exception {
+    int port = freePort();
+    Collector c = forwardingTo(port, "forward.spool.dir", spool.toString());
+    ByteArrayOutputStream sent = new ByteArrayOutputStream();
+    for (int i = 1; i <= 20; i++) {
+      byte[] body =
+          Spans.request("hermes-agent", Spans.hermesSession(i, "s-" + i, 1, false)).toByteArray();
+      assertThat(post(c, "application/x-protobuf", body)).isEqualTo(200); // spooled, not refused
+      sent.writeBytes(body);
+    }
+    Thread.sleep(500);
+    assertThat(TestCollectors.scrape(c)).contains("hermes_collector_spool_bytes ");
+    Backend backend = new Backend(port);
+    open.add(backend);
+    await(() -> backend.all().length == sent.size(), 15);
+    assertThat(backend.all()).isEqualTo(sent.toByteArray()); // in order, byte for byte
+  }
+
+  @Test
+  void killMinus9LosesNothingAcknowledged(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path spool) throws Exception {
+    int backendPort = freePort();
+    int httpPort = freePort();
+    String[] args = {
+      "--otlp-http-endpoint",
+      "127.0.0.1:" + httpPort,
+      "--otlp-grpc-endpoint",
+      "127.0.0.1:0",
+      "--admin-endpoint",
+      "127.0.0.1:0",
+      "--set",
+      "forward.endpoint=http://127.0.0.1:" + backendPort,
+      "--set",
+      "forward.spool.dir=" + spool,
+      "--set",
+      "forward.retry_max=200ms"
+    };
+    Process first = MainIT.launch(java.util.Map.of(), args);
+    Set<String> acknowledged = new HashSet<>();
+    try {
+      awaitListening(first);
+      for (int i = 1; i <= 10; i++) {
+        ExportTraceServiceRequest req =
+            Spans.request("hermes-agent", Spans.hermesSession(i, "k-" + i, 1, false));
+        HttpResponse<Void> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/v1/traces"))
+                    .header("Content-Type", "application/x-protobuf")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(req.toByteArray()))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200) {
+          for (ResourceSpans rs : req.getResourceSpansList()) {
+            for (ScopeSpans ss : rs.getScopeSpansList()) {
+              ss.getSpansList()
+                  .forEach(
+                      sp ->
+                          acknowledged.add(HexFormat.of().formatHex(sp.getSpanId().toByteArray())));
+            }
+          }
+        }
+      }
+    } finally {
+      first.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
+      first.waitFor(10, TimeUnit.SECONDS);
+    }
+    assertThat(acknowledged).hasSize(50);
+    Backend backend = new Backend(backendPort);
+    open.add(backend);
+    Process second = MainIT.launch(java.util.Map.of(), args);
+    try {
+      awaitListening(second);
+      await(
+          () -> {
+            try {
+              return backend.spanIds().containsAll(acknowledged);
+            } catch (Exception e) {
+              return false;
+            }
+          },
+          20);
+    } finally {
+      second.destroy();
+      second.waitFor(10, TimeUnit.SECONDS);
+    }
+    assertThat(backend.spanIds()).containsAll(acknowledged);
+  }
+
+  private static void awaitListening(Process p) throws Exception {
+    java.io.BufferedReader log =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(
+                p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+    for (String line = log.readLine(); line != null; line = log.readLine()) {
+      if (line.contains("OTLP/HTTP listening")) {
+        Thread drain =
+            new Thread(
+                () -> {
+                  try {
+                    while (log.readLine() != null) {
+                      // keep the pipe from filling
+                    }
+                  } catch (java.io.IOException ignored) {
+                    // the process ended
+                  }
+                });
+        drain.setDaemon(true);
+        drain.start();
+        return;
+      }
+    }
+    throw new AssertionError("the collector did not start");
+  }
+
+  @Test
   void forwardsToASecondCollectorOverHttp() throws Exception {
     RecordingSink downstream = new RecordingSink();
     Collector second = TestCollectors.start(downstream);

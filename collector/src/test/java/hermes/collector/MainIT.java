@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** The command line as an operator runs it: a real process, real signals, real exit codes. */
 class MainIT {
-  private static Process launch(Map<String, String> env, String... args) throws IOException {
+  static Process launch(Map<String, String> env, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     cmd.add("-cp");

@@ -108,6 +108,9 @@ public record CollectorConfig(
    * @param timeout {@code forward.timeout}
    * @param retryInitial {@code forward.retry_initial}
    * @param retryMax {@code forward.retry_max}
+   * @param spoolDir {@code forward.spool.dir}, null for no spool
+   * @param spoolMaxBytes {@code forward.spool.max_bytes}
+   * @param spoolSegmentBytes {@code forward.spool.segment_bytes}
    */
   public record Forward(
       java.net.URI endpoint,
@@ -120,7 +123,10 @@ public record CollectorConfig(
       boolean dropOldest,
       Duration timeout,
       Duration retryInitial,
-      Duration retryMax) {}
+      Duration retryMax,
+      Path spoolDir,
+      long spoolMaxBytes,
+      long spoolSegmentBytes) {}
 
   /**
    * The price table ({@code pricing.*}).

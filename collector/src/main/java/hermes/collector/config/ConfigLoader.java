@@ -195,7 +195,10 @@ public final class ConfigLoader {
         onFull.equals("drop_oldest"),
         v.duration("forward.timeout", Duration.ofMillis(100), Duration.ofMinutes(10)),
         v.duration("forward.retry_initial", Duration.ofMillis(1), Duration.ofMinutes(1)),
-        v.duration("forward.retry_max", Duration.ofMillis(1), Duration.ofMinutes(10)));
+        v.duration("forward.retry_max", Duration.ofMillis(1), Duration.ofMinutes(10)),
+        v.string("forward.spool.dir").isEmpty() ? null : Path.of(v.string("forward.spool.dir")),
+        v.bytes("forward.spool.max_bytes", 64 * 1024, 1L << 50),
+        v.bytes("forward.spool.segment_bytes", 4 * 1024, 1L << 34));
   }
 
   private static CollectorConfig build(ConfigValues v) throws ConfigException {

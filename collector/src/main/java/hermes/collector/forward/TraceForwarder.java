@@ -73,7 +73,10 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
       OnFull onFull,
       Duration timeout,
       Duration retryInitial,
-      Duration retryMax) {}
+      Duration retryMax,
+      java.nio.file.Path spoolDir,
+      long spoolMaxBytes,
+      long spoolSegmentBytes) {}
 
   private record Item(byte[] bytes, int spans) {}
 
@@ -88,18 +91,28 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
   private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
   private final Thread thread;
+  private final Spool spool;
   private volatile long stopDeadline = Long.MAX_VALUE;
   private volatile boolean stopping;
   private long lastLogMs;
 
-  /** A forwarder; {@link #start()} it. */
-  public TraceForwarder(Settings settings) {
+  /**
+   * A forwarder; {@link #start()} it.
+   *
+   * @throws java.io.IOException when the spool directory cannot be opened
+   */
+  public TraceForwarder(Settings settings) throws java.io.IOException {
     this(settings, sender(settings));
   }
 
-  TraceForwarder(Settings settings, Sender sender) {
+  TraceForwarder(Settings settings, Sender sender) throws java.io.IOException {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.sender = sender;
+    this.spool =
+        settings.spoolDir() == null
+            ? null
+            : new Spool(
+                settings.spoolDir(), settings.spoolMaxBytes(), settings.spoolSegmentBytes());
     this.thread = new Thread(new Worker(this), "forwarder");
     this.thread.setDaemon(true);
     for (String reason : List.of("queue_full", "rejected_by_backend", "shutdown")) {
@@ -121,6 +134,9 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
 
   @Override
   public boolean reserve(int bytes) {
+    if (spool != null) {
+      return true; // the spool is the queue; its bound drops the oldest segment, counted
+    }
     if (settings.onFull() == OnFull.DROP_OLDEST) {
       queuedBytes.addAndGet(bytes); // the exporter drops the oldest to get back under the bound
       return true;
@@ -139,11 +155,24 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
 
   @Override
   public void release(int bytes) {
-    queuedBytes.addAndGet(-bytes);
+    if (spool == null) {
+      queuedBytes.addAndGet(-bytes);
+    }
   }
 
   @Override
   public void accept(byte[] request, int spans) {
+    if (spool != null) {
+      // On disk before the client hears "accepted": a kill -9 loses nothing acknowledged.
+      try {
+        spool.append(request, spans);
+      } catch (java.io.IOException e) {
+        count(dropped, "spool_error", spans);
+        logRateLimited(
+            "forwarding: cannot write the spool ({}); {} spans dropped", e.toString(), spans);
+      }
+      return;
+    }
     queuedSpans.addAndGet(spans);
     queue.offer(new Item(request, spans));
   }
@@ -160,8 +189,11 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
     }
   }
 
-  /** Sends one batch until delivered, refused for good, or shutdown ends; accounts for it. */
-  private void deliver(byte[] batch, int spans) {
+  /**
+   * Sends one batch until delivered, refused for good, or shutdown ends; accounts for it. Returns
+   * false only when shutdown ended it undelivered (a spooled batch then stays on disk).
+   */
+  private boolean deliver(byte[] batch, int spans) {
     long backoff = settings.retryInitial().toMillis();
     while (true) {
       Outcome o = sender.send(batch);
@@ -171,19 +203,21 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
           rejectedByBackend.add(o.rejectedSpans());
           count(dropped, "rejected_by_backend", o.rejectedSpans());
         }
-        return;
+        return true;
       }
       count(failures, o.reason(), 1);
       if (o.kind() == Outcome.Kind.FATAL) {
         count(dropped, "fatal_" + o.reason(), spans);
         logRateLimited(
             "forwarding: the backend refused a batch of {} spans ({}); dropped", spans, o.reason());
-        return;
+        return true;
       }
       long wait = o.retryAfterMillis() >= 0 ? o.retryAfterMillis() : jitter(backoff);
       if (stopping && System.nanoTime() + wait * 1_000_000L > stopDeadline) {
-        count(dropped, "shutdown", spans);
-        return;
+        if (spool == null) {
+          count(dropped, "shutdown", spans);
+        }
+        return false;
       }
       retries.increment();
       logRateLimited("forwarding: backend unavailable ({}); retrying in {} ms", o.reason(), wait);
@@ -210,6 +244,13 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
       count(dropped, "shutdown", i.spans());
     }
     sender.close();
+    if (spool != null) {
+      try {
+        spool.close();
+      } catch (java.io.IOException e) {
+        log.warn("closing the spool: {}", e.toString());
+      }
+    }
   }
 
   @Override
@@ -258,6 +299,24 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
             "Spans accepted but not delivered, by reason.",
             List.of("reason"));
     dropped.forEach((k, v) -> d.addMetric(List.of(k), v.sum()));
+    if (spool != null) {
+      d.addMetric(List.of("spool_full"), spool.droppedSpans);
+      out.add(
+          new GaugeMetricFamily(
+              "hermes_collector_spool_bytes",
+              "Bytes in the forwarding spool on disk.",
+              spool.bytes()));
+      out.add(
+          new GaugeMetricFamily(
+              "hermes_collector_spool_max_bytes",
+              "The spool's bound (forward.spool.max_bytes).",
+              spool.maxBytes()));
+      out.add(
+          new CounterMetricFamily(
+              "hermes_collector_spool_torn_records_total",
+              "Spool records found incomplete or corrupt (a crash mid-write) and skipped.",
+              spool.tornRecords));
+    }
     out.add(d);
     return out;
   }
@@ -273,6 +332,10 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
 
     @Override
     public void run() {
+      if (f.spool != null) {
+        runFromSpool();
+        return;
+      }
       int idle = 0;
       while (true) {
         if (f.settings.onFull() == OnFull.DROP_OLDEST) {
@@ -313,6 +376,40 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
         f.deliver(batch.toByteArray(), spans);
         f.queuedBytes.addAndGet(-bytes);
         f.queuedSpans.addAndGet(-spans);
+      }
+    }
+
+    /** Spool mode: batches are read back from disk; the cursor moves only past delivered ones. */
+    private void runFromSpool() {
+      int idle = 0;
+      while (!f.stopping) {
+        List<Spool.Record> records;
+        try {
+          records = f.spool.next(f.settings.maxBatchBytes());
+        } catch (java.io.IOException e) {
+          f.logRateLimited("forwarding: cannot read the spool ({})", e.toString());
+          LockSupport.parkNanos(100_000_000L);
+          continue;
+        }
+        if (records.isEmpty()) {
+          LockSupport.parkNanos(++idle < 100 ? 200_000 : 5_000_000);
+          continue;
+        }
+        idle = 0;
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        int spans = 0;
+        for (Spool.Record r : records) {
+          batch.writeBytes(r.bytes());
+          spans += r.spans();
+        }
+        if (!f.deliver(batch.toByteArray(), spans)) {
+          return; // shutdown: the batch stays in the spool for the next start
+        }
+        try {
+          f.spool.commit(records.get(records.size() - 1));
+        } catch (java.io.IOException e) {
+          f.logRateLimited("forwarding: cannot move the spool cursor ({})", e.toString());
+        }
       }
     }
 
