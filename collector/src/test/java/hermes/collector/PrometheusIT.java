@@ -138,6 +138,7 @@ class PrometheusIT {
                 "sessions.settle_delay", "100ms",
                 "sessions.idle_timeout", "2s",
                 "forward.endpoint", "http://127.0.0.1:" + backendPort,
+                "forward.spool.dir", dir.resolve("spool").toString(),
                 "forward.linger", "20ms")) {
       int port = freePort();
       Path config = dir.resolve("prometheus.yml");
