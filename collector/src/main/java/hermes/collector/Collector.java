@@ -182,7 +182,8 @@ public final class Collector implements AutoCloseable {
                   fw.retryMax(),
                   fw.spoolDir(),
                   fw.spoolMaxBytes(),
-                  fw.spoolSegmentBytes()));
+                  fw.spoolSegmentBytes(),
+                  fw.redactAttributes()));
       forwarder.start();
       registry.register(forwarder);
       log.info("forwarding traces to {} ({})", fw.endpoint(), fw.protocol());

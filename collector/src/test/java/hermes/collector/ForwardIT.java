@@ -441,4 +441,54 @@ class ForwardIT {
     await(() -> downstream.spans.size() == 25, 10);
     assertThat(downstream.spans).extracting(RecordingSink.Recorded::spanId).doesNotHaveDuplicates();
   }
+
+  @Test
+  void redactedAttributesNeverReachTheBackendButTheCollectorStillSeesThem() throws Exception {
+    int port = freePort();
+    Backend backend = new Backend(port);
+    open.add(backend);
+    RecordingSink local = new RecordingSink();
+    Collector c =
+        TestCollectors.start(
+            local,
+            "forward.endpoint",
+            "http://127.0.0.1:" + port,
+            "forward.linger",
+            "20ms",
+            "forward.redact_attributes",
+            "hermes.tool.name,gen_ai.request.model");
+    open.add(c);
+    int sent = 0;
+    for (int i = 1; i <= 5; i++) {
+      ExportTraceServiceRequest req = Spans.request("a", Spans.hermesSession(i, "r" + i, 2, false));
+      sent += req.getResourceSpans(0).getScopeSpans(0).getSpansCount();
+      assertThat(post(c, "application/x-protobuf", req.toByteArray())).isEqualTo(200);
+    }
+    int total = sent;
+    await(() -> spans(backend).size() == total, 10);
+    List<io.opentelemetry.proto.trace.v1.Span> forwarded = spans(backend);
+    Set<String> keys = new HashSet<>();
+    forwarded.forEach(s -> s.getAttributesList().forEach(kv -> keys.add(kv.getKey())));
+    assertThat(keys)
+        .doesNotContain("hermes.tool.name", "gen_ai.request.model")
+        .contains("hermes.session.id", "hermes.span.kind", "gen_ai.usage.input_tokens");
+    assertThat(forwarded).extracting(s -> s.getName()).contains("hermes.tool.terminal");
+    // The collector's own pipeline read the attributes before they were removed.
+    assertThat(local.spans)
+        .anySatisfy(r -> assertThat(r.attributes()).containsEntry("hermes.tool.name", "terminal"));
+  }
+
+  private static List<io.opentelemetry.proto.trace.v1.Span> spans(Backend backend) {
+    List<io.opentelemetry.proto.trace.v1.Span> out = new ArrayList<>();
+    for (byte[] b : backend.batches) {
+      try {
+        for (ResourceSpans rs : ExportTraceServiceRequest.parseFrom(b).getResourceSpansList()) {
+          rs.getScopeSpansList().forEach(ss -> out.addAll(ss.getSpansList()));
+        }
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new AssertionError("the backend received an invalid request", e);
+      }
+    }
+    return out;
+  }
 }

@@ -111,6 +111,7 @@ public record CollectorConfig(
    * @param spoolDir {@code forward.spool.dir}, null for no spool
    * @param spoolMaxBytes {@code forward.spool.max_bytes}
    * @param spoolSegmentBytes {@code forward.spool.segment_bytes}
+   * @param redactAttributes {@code forward.redact_attributes}
    */
   public record Forward(
       java.net.URI endpoint,
@@ -126,7 +127,8 @@ public record CollectorConfig(
       Duration retryMax,
       Path spoolDir,
       long spoolMaxBytes,
-      long spoolSegmentBytes) {}
+      long spoolSegmentBytes,
+      java.util.List<String> redactAttributes) {}
 
   /**
    * The price table ({@code pricing.*}).

@@ -198,7 +198,18 @@ public final class ConfigLoader {
         v.duration("forward.retry_max", Duration.ofMillis(1), Duration.ofMinutes(10)),
         v.string("forward.spool.dir").isEmpty() ? null : Path.of(v.string("forward.spool.dir")),
         v.bytes("forward.spool.max_bytes", 64 * 1024, 1L << 50),
-        v.bytes("forward.spool.segment_bytes", 4 * 1024, 1L << 34));
+        v.bytes("forward.spool.segment_bytes", 4 * 1024, 1L << 34),
+        redactedKeys(v.string("forward.redact_attributes")));
+  }
+
+  private static List<String> redactedKeys(String joined) {
+    List<String> keys = new ArrayList<>();
+    for (String k : joined.split(",")) {
+      if (!k.isBlank()) {
+        keys.add(k.trim());
+      }
+    }
+    return List.copyOf(keys);
   }
 
   private static CollectorConfig build(ConfigValues v) throws ConfigException {

@@ -1,6 +1,8 @@
 package hermes.collector.forward;
 
 import hermes.collector.ingest.TraceTap;
+import hermes.collector.proto.AttributeRedactor;
+import hermes.collector.proto.MalformedOtlpException;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
@@ -61,6 +63,10 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
    * @param timeout per export attempt
    * @param retryInitial first backoff
    * @param retryMax largest backoff
+   * @param spoolDir the disk spool's directory, null for an in-memory queue
+   * @param spoolMaxBytes the spool's bound
+   * @param spoolSegmentBytes the spool's segment size
+   * @param redactAttributes span and span-event attribute keys removed before forwarding
    */
   public record Settings(
       URI endpoint,
@@ -76,7 +82,8 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
       Duration retryMax,
       java.nio.file.Path spoolDir,
       long spoolMaxBytes,
-      long spoolSegmentBytes) {}
+      long spoolSegmentBytes,
+      List<String> redactAttributes) {}
 
   private record Item(byte[] bytes, int spans) {}
 
@@ -92,6 +99,7 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
   private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
   private final Thread thread;
   private final Spool spool;
+  private final AttributeRedactor redactor;
   private volatile long stopDeadline = Long.MAX_VALUE;
   private volatile boolean stopping;
   private long lastLogMs;
@@ -113,6 +121,7 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
             ? null
             : new Spool(
                 settings.spoolDir(), settings.spoolMaxBytes(), settings.spoolSegmentBytes());
+    this.redactor = new AttributeRedactor(settings.redactAttributes());
     this.thread = new Thread(new Worker(this), "forwarder");
     this.thread.setDaemon(true);
     for (String reason : List.of("queue_full", "rejected_by_backend", "shutdown")) {
@@ -161,7 +170,16 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
   }
 
   @Override
-  public void accept(byte[] request, int spans) {
+  public void accept(byte[] original, int spans) {
+    byte[] request;
+    try {
+      request = redactor.redact(original);
+    } catch (MalformedOtlpException e) {
+      // Unreachable for a request the reader accepted; never forward what could not be redacted.
+      count(dropped, "redaction_error", spans);
+      release(original.length);
+      return;
+    }
     if (spool != null) {
       // On disk before the client hears "accepted": a kill -9 loses nothing acknowledged.
       try {
@@ -172,6 +190,9 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
             "forwarding: cannot write the spool ({}); {} spans dropped", e.toString(), spans);
       }
       return;
+    }
+    if (request.length != original.length) {
+      queuedBytes.addAndGet(request.length - original.length); // reserved before redaction
     }
     queuedSpans.addAndGet(spans);
     queue.offer(new Item(request, spans));

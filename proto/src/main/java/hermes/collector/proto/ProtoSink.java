@@ -59,6 +59,13 @@ final class ProtoSink {
     pos += b.length;
   }
 
+  /** Appends {@code len} bytes of {@code b} from {@code off} exactly as they are. */
+  void raw(byte[] b, int off, int len) {
+    ensure(len);
+    System.arraycopy(b, off, buf, pos, len);
+    pos += len;
+  }
+
   /** Starts a length-delimited field; returns the mark {@link #end} needs. */
   long begin(int field) {
     int tagAt = pos;
