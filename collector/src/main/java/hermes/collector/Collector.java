@@ -4,6 +4,7 @@ import hermes.collector.config.CollectorConfig;
 import hermes.collector.config.ConfigException;
 import hermes.collector.cost.Pricing;
 import hermes.collector.cost.PricingException;
+import hermes.collector.forward.TlsFiles;
 import hermes.collector.forward.TraceForwarder;
 import hermes.collector.ingest.ExportResult;
 import hermes.collector.ingest.Ingest;
@@ -183,7 +184,8 @@ public final class Collector implements AutoCloseable {
                   fw.spoolDir(),
                   fw.spoolMaxBytes(),
                   fw.spoolSegmentBytes(),
-                  fw.redactAttributes()));
+                  fw.redactAttributes(),
+                  new TlsFiles(fw.tlsCaFile(), fw.tlsCertFile(), fw.tlsKeyFile())));
       forwarder.start();
       registry.register(forwarder);
       log.info("forwarding traces to {} ({})", fw.endpoint(), fw.protocol());

@@ -27,6 +27,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -39,6 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Forwarding to a real OTLP gRPC backend (grpc-java) and to a second collector. */
 class ForwardIT {
@@ -48,20 +50,38 @@ class ForwardIT {
     final AtomicInteger calls = new AtomicInteger();
     volatile int failFirst;
     volatile Status failWith = Status.UNAVAILABLE;
+    volatile int slowFirst;
+    volatile long slowMillis;
     final Server server;
 
     Backend(int port) throws Exception {
+      this(port, null);
+    }
+
+    /** A backend serving TLS with {@code credentials} (null: plaintext). */
+    Backend(int port, io.grpc.ServerCredentials credentials) throws Exception {
+      InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
       server =
-          NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+          (credentials == null
+                  ? NettyServerBuilder.forAddress(address)
+                  : NettyServerBuilder.forAddress(address, credentials))
               .addService(
                   ServerServiceDefinition.builder(OtlpGrpcMethods.TRACE_EXPORT.getServiceName())
                       .addMethod(
                           OtlpGrpcMethods.TRACE_EXPORT,
                           ServerCalls.asyncUnaryCall(
                               (byte[] req, io.grpc.stub.StreamObserver<byte[]> resp) -> {
-                                if (calls.incrementAndGet() <= failFirst) {
+                                int call = calls.incrementAndGet();
+                                if (call <= failFirst) {
                                   resp.onError(failWith.asRuntimeException());
                                   return;
+                                }
+                                if (call <= slowFirst) {
+                                  try {
+                                    Thread.sleep(slowMillis);
+                                  } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                  }
                                 }
                                 batches.add(req);
                                 resp.onNext(new byte[0]);
@@ -300,6 +320,48 @@ class ForwardIT {
   }
 
   @Test
+  void aSlowBackendIsRetriedPastItsDeadlineAndBackpressureReachesTheClient() throws Exception {
+    int port = freePort();
+    Backend backend = new Backend(port);
+    backend.slowFirst = 3;
+    backend.slowMillis = 600; // far past forward.timeout: the exporter gives up and retries
+    open.add(backend);
+    Collector c = forwardingTo(port, "forward.timeout", "150ms", "forward.queue_max_bytes", "1KiB");
+    Set<String> sent = new HashSet<>();
+    int refused = 0;
+    for (int i = 1; i <= 15; i++) {
+      ExportTraceServiceRequest req =
+          Spans.request("a", Spans.hermesSession(i, "slow-" + i, 1, false));
+      req.getResourceSpans(0)
+          .getScopeSpans(0)
+          .getSpansList()
+          .forEach(sp -> sent.add(HexFormat.of().formatHex(sp.getSpanId().toByteArray())));
+      // What an SDK does with 503: wait and send the same request again.
+      int status;
+      while ((status = post(c, "application/x-protobuf", req.toByteArray())) == 503) {
+        refused++;
+        Thread.sleep(20);
+      }
+      assertThat(status).isEqualTo(200);
+    }
+    await(() -> spanIdsQuietly(backend).containsAll(sent), 20);
+    // A call that timed out may still have landed: delivery is at least once, never less.
+    assertThat(spanIdsQuietly(backend)).isEqualTo(sent);
+    assertThat(refused).as("requests refused while the backend was slow").isPositive();
+    assertThat(TestCollectors.scrape(c))
+        .contains("hermes_collector_forward_failures_total{reason=\"grpc_deadline_exceeded\",}")
+        .contains("hermes_collector_forwarded_spans_total " + sent.size() + ".0");
+  }
+
+  private static Set<String> spanIdsQuietly(Backend backend) {
+    try {
+      return backend.spanIds();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
   void withASpoolABackendOutageLosesNothing(
       @org.junit.jupiter.api.io.TempDir java.nio.file.Path spool) throws Exception {
     int port = freePort();
@@ -476,6 +538,120 @@ class ForwardIT {
     // The collector's own pipeline read the attributes before they were removed.
     assertThat(local.spans)
         .anySatisfy(r -> assertThat(r.attributes()).containsEntry("hermes.tool.name", "terminal"));
+  }
+
+  @Test
+  void mutualTlsOverGrpcWithACaFileAndAClientCertificate(@TempDir Path dir) throws Exception {
+    TestPki pki = new TestPki(dir);
+    int port = freePort();
+    Backend backend =
+        new Backend(
+            port,
+            io.grpc.TlsServerCredentials.newBuilder()
+                .keyManager(pki.serverCert.toFile(), pki.serverKey.toFile())
+                .trustManager(pki.ca.toFile())
+                .clientAuth(io.grpc.TlsServerCredentials.ClientAuth.REQUIRE)
+                .build());
+    open.add(backend);
+    Collector c =
+        TestCollectors.start(
+            new RecordingSink(),
+            "forward.endpoint",
+            "https://127.0.0.1:" + port,
+            "forward.linger",
+            "20ms",
+            "forward.tls.ca_file",
+            pki.ca.toString(),
+            "forward.tls.cert_file",
+            pki.clientCert.toString(),
+            "forward.tls.key_file",
+            pki.clientKey.toString());
+    open.add(c);
+    ByteArrayOutputStream sent = new ByteArrayOutputStream();
+    for (int i = 1; i <= 3; i++) {
+      byte[] body = Spans.request("a", Spans.hermesSession(i, "t" + i, 1, false)).toByteArray();
+      assertThat(post(c, "application/x-protobuf", body)).isEqualTo(200);
+      sent.writeBytes(body);
+    }
+    await(() -> backend.all().length == sent.size(), 10);
+    assertThat(backend.all()).isEqualTo(sent.toByteArray());
+  }
+
+  @Test
+  void tlsOverHttpTrustsTheCaFileAndNothingElse(@TempDir Path dir) throws Exception {
+    TestPki pki = new TestPki(dir);
+    javax.net.ssl.SSLContext serverTls =
+        ((io.netty.handler.ssl.JdkSslContext)
+                io.netty.handler.ssl.SslContextBuilder.forServer(
+                        pki.serverCert.toFile(), pki.serverKey.toFile())
+                    .sslProvider(io.netty.handler.ssl.SslProvider.JDK)
+                    .build())
+            .context();
+    com.sun.net.httpserver.HttpsServer https =
+        com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(serverTls));
+    List<byte[]> received = new CopyOnWriteArrayList<>();
+    https.createContext(
+        "/v1/traces",
+        exchange -> {
+          received.add(exchange.getRequestBody().readAllBytes());
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
+    https.start();
+    open.add(() -> https.stop(0));
+    String url = "https://127.0.0.1:" + https.getAddress().getPort();
+    Collector trusting =
+        TestCollectors.start(
+            new RecordingSink(),
+            "forward.endpoint",
+            url,
+            "forward.protocol",
+            "http/protobuf",
+            "forward.compression",
+            "none",
+            "forward.linger",
+            "20ms",
+            "forward.tls.ca_file",
+            pki.ca.toString());
+    open.add(trusting);
+    byte[] body = Spans.request("a", Spans.hermesSession(1, "h", 1, false)).toByteArray();
+    assertThat(post(trusting, "application/x-protobuf", body)).isEqualTo(200);
+    await(() -> received.size() == 1, 10);
+    assertThat(received.get(0)).isEqualTo(body);
+
+    // Without the CA file the system trust store does not know the test CA: nothing is sent,
+    // and the failed attempts are visible.
+    Collector untrusting =
+        TestCollectors.start(
+            new RecordingSink(),
+            "forward.endpoint",
+            url,
+            "forward.protocol",
+            "http/protobuf",
+            "forward.linger",
+            "20ms",
+            "forward.retry_initial",
+            "20ms",
+            "forward.retry_max",
+            "50ms");
+    open.add(untrusting);
+    assertThat(post(untrusting, "application/x-protobuf", body)).isEqualTo(200);
+    await(
+        () ->
+            scrapeQuietly(untrusting)
+                .contains("hermes_collector_forward_failures_total{reason=\"tls\",}"),
+        10);
+    Thread.sleep(300);
+    assertThat(received).hasSize(1);
+  }
+
+  private static String scrapeQuietly(Collector c) {
+    try {
+      return TestCollectors.scrape(c);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static List<io.opentelemetry.proto.trace.v1.Span> spans(Backend backend) {

@@ -112,6 +112,9 @@ public record CollectorConfig(
    * @param spoolMaxBytes {@code forward.spool.max_bytes}
    * @param spoolSegmentBytes {@code forward.spool.segment_bytes}
    * @param redactAttributes {@code forward.redact_attributes}
+   * @param tlsCaFile {@code forward.tls.ca_file}, null for the system trust store
+   * @param tlsCertFile {@code forward.tls.cert_file}, null for no client certificate
+   * @param tlsKeyFile {@code forward.tls.key_file}, set exactly when {@code tlsCertFile} is
    */
   public record Forward(
       java.net.URI endpoint,
@@ -128,7 +131,10 @@ public record CollectorConfig(
       Path spoolDir,
       long spoolMaxBytes,
       long spoolSegmentBytes,
-      java.util.List<String> redactAttributes) {}
+      java.util.List<String> redactAttributes,
+      Path tlsCaFile,
+      Path tlsCertFile,
+      Path tlsKeyFile) {}
 
   /**
    * The price table ({@code pricing.*}).

@@ -173,6 +173,11 @@ public final class ConfigLoader {
       throw new ConfigException(
           "forward.on_full: '" + onFull + "' is not one of backpressure, drop_oldest");
     }
+    if (v.string("forward.tls.cert_file").isEmpty() != v.string("forward.tls.key_file").isEmpty()) {
+      throw new ConfigException(
+          "forward.tls.cert_file and forward.tls.key_file: set both (a client certificate and its"
+              + " key) or neither");
+    }
     Map<String, String> headers = new LinkedHashMap<>();
     for (String h : v.string("forward.headers").split(",")) {
       if (h.isBlank()) {
@@ -199,7 +204,26 @@ public final class ConfigLoader {
         v.string("forward.spool.dir").isEmpty() ? null : Path.of(v.string("forward.spool.dir")),
         v.bytes("forward.spool.max_bytes", 64 * 1024, 1L << 50),
         v.bytes("forward.spool.segment_bytes", 4 * 1024, 1L << 34),
-        redactedKeys(v.string("forward.redact_attributes")));
+        redactedKeys(v.string("forward.redact_attributes")),
+        tlsFile(v, "forward.tls.ca_file", uri),
+        tlsFile(v, "forward.tls.cert_file", uri),
+        tlsFile(v, "forward.tls.key_file", uri));
+  }
+
+  private static Path tlsFile(ConfigValues v, String key, java.net.URI endpoint)
+      throws ConfigException {
+    String file = v.string(key);
+    if (file.isEmpty()) {
+      return null;
+    }
+    if (endpoint == null || !"https".equals(endpoint.getScheme())) {
+      throw new ConfigException(key + ": TLS files need an https:// forward.endpoint");
+    }
+    Path p = Path.of(file);
+    if (!java.nio.file.Files.isReadable(p)) {
+      throw new ConfigException(key + ": '" + file + "' is not a readable file");
+    }
+    return p;
   }
 
   private static List<String> redactedKeys(String joined) {

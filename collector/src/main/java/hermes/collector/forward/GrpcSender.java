@@ -25,14 +25,15 @@ final class GrpcSender implements Sender {
   private final Duration timeout;
   private final boolean gzip;
 
-  GrpcSender(URI endpoint, Map<String, String> headers, boolean gzip, Duration timeout) {
-    NettyChannelBuilder b =
-        NettyChannelBuilder.forAddress(
-            endpoint.getHost(), endpoint.getPort() < 0 ? 4317 : endpoint.getPort());
+  GrpcSender(
+      URI endpoint, Map<String, String> headers, boolean gzip, Duration timeout, TlsFiles tls)
+      throws java.io.IOException {
+    int port = endpoint.getPort() < 0 ? 4317 : endpoint.getPort();
+    NettyChannelBuilder b;
     if ("https".equals(endpoint.getScheme())) {
-      b.useTransportSecurity();
+      b = NettyChannelBuilder.forAddress(endpoint.getHost(), port, tls.grpc());
     } else {
-      b.usePlaintext();
+      b = NettyChannelBuilder.forAddress(endpoint.getHost(), port).usePlaintext();
     }
     this.channel = b.maxInboundMessageSize(4 << 20).build();
     Metadata md = new Metadata();

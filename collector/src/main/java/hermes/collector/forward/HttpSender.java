@@ -21,7 +21,9 @@ final class HttpSender implements Sender {
   private final boolean gzip;
   private final Duration timeout;
 
-  HttpSender(URI endpoint, Map<String, String> headers, boolean gzip, Duration timeout) {
+  HttpSender(
+      URI endpoint, Map<String, String> headers, boolean gzip, Duration timeout, TlsFiles tls)
+      throws IOException {
     String path =
         endpoint.getPath() == null || endpoint.getPath().isEmpty() || endpoint.getPath().equals("/")
             ? "/v1/traces"
@@ -30,7 +32,11 @@ final class HttpSender implements Sender {
     this.headers = headers;
     this.gzip = gzip;
     this.timeout = timeout;
-    this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
+    HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(timeout);
+    if ("https".equals(endpoint.getScheme())) {
+      client.sslContext(tls.http());
+    }
+    this.client = client.build();
   }
 
   @Override
@@ -63,6 +69,10 @@ final class HttpSender implements Sender {
         return Outcome.retryable("http_" + code, after);
       }
       return Outcome.fatal("http_" + code);
+    } catch (javax.net.ssl.SSLException e) {
+      // Untrusted or expired certificate, or no client certificate: named so it is not mistaken
+      // for an outage; retried, since certificates are rotated without restarting us.
+      return Outcome.retryable("tls", -1);
     } catch (IOException e) {
       return Outcome.retryable("connect", -1);
     } catch (InterruptedException e) {

@@ -67,6 +67,7 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
    * @param spoolMaxBytes the spool's bound
    * @param spoolSegmentBytes the spool's segment size
    * @param redactAttributes span and span-event attribute keys removed before forwarding
+   * @param tls the TLS files of an {@code https://} endpoint
    */
   public record Settings(
       URI endpoint,
@@ -83,7 +84,8 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
       java.nio.file.Path spoolDir,
       long spoolMaxBytes,
       long spoolSegmentBytes,
-      List<String> redactAttributes) {}
+      List<String> redactAttributes,
+      TlsFiles tls) {}
 
   private record Item(byte[] bytes, int spans) {}
 
@@ -107,7 +109,7 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
   /**
    * A forwarder; {@link #start()} it.
    *
-   * @throws java.io.IOException when the spool directory cannot be opened
+   * @throws java.io.IOException when the spool directory or a TLS file cannot be read
    */
   public TraceForwarder(Settings settings) throws java.io.IOException {
     this(settings, sender(settings));
@@ -129,11 +131,11 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
     }
   }
 
-  private static Sender sender(Settings s) {
+  private static Sender sender(Settings s) throws java.io.IOException {
     if (s.protocol().equals("http/protobuf")) {
-      return new HttpSender(s.endpoint(), s.headers(), s.gzip(), s.timeout());
+      return new HttpSender(s.endpoint(), s.headers(), s.gzip(), s.timeout(), s.tls());
     }
-    return new GrpcSender(s.endpoint(), s.headers(), s.gzip(), s.timeout());
+    return new GrpcSender(s.endpoint(), s.headers(), s.gzip(), s.timeout(), s.tls());
   }
 
   /** Starts the exporter thread. */

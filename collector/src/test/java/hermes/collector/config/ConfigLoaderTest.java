@@ -98,6 +98,34 @@ class ConfigLoaderTest {
         .hasMessageStartingWith("--config: cannot read");
   }
 
+  @Test
+  void forwardingTlsAndRedactionSettings() throws Exception {
+    Path ca = Files.writeString(dir.resolve("ca.pem"), "not read here");
+    CollectorConfig c =
+        ConfigLoader.load(
+            null,
+            Map.of(),
+            Map.of(
+                "forward.endpoint", "https://jaeger:4317",
+                "forward.tls.ca_file", ca.toString(),
+                "forward.redact_attributes", "hermes.tool.args, gen_ai.input.messages"));
+    assertThat(c.forward().tlsCaFile()).isEqualTo(ca);
+    assertThat(c.forward().tlsCertFile()).isNull();
+    assertThat(c.forward().redactAttributes())
+        .containsExactly("hermes.tool.args", "gen_ai.input.messages");
+    assertThat(ConfigLoader.load(null, Map.of(), Map.of()).forward().redactAttributes()).isEmpty();
+
+    assertRejected(
+        Map.of("forward.endpoint", "http://jaeger:4317", "forward.tls.ca_file", ca.toString()),
+        "forward.tls.ca_file: TLS files need an https:// forward.endpoint");
+    assertRejected(
+        Map.of("forward.endpoint", "https://jaeger:4317", "forward.tls.ca_file", "/no/such.pem"),
+        "forward.tls.ca_file: '/no/such.pem' is not a readable file");
+    assertRejected(
+        Map.of("forward.endpoint", "https://jaeger:4317", "forward.tls.cert_file", ca.toString()),
+        "forward.tls.cert_file and forward.tls.key_file: set both");
+  }
+
   private static void assertRejected(Map<String, String> flags, String messageStart) {
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), flags))
         .isInstanceOf(ConfigException.class)
