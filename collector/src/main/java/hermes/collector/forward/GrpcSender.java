@@ -1,5 +1,6 @@
 package hermes.collector.forward;
 
+import com.google.rpc.RetryInfo;
 import hermes.collector.proto.OtlpGrpcMethods;
 import io.grpc.CallOptions;
 import io.grpc.ClientInterceptors;
@@ -8,6 +9,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import java.net.URI;
@@ -56,18 +58,50 @@ final class GrpcSender implements Sender {
           ClientCalls.blockingUnaryCall(intercepted, OtlpGrpcMethods.TRACE_EXPORT, options, batch);
       return Outcome.delivered(PartialSuccess.rejectedSpans(response));
     } catch (StatusRuntimeException e) {
-      Status.Code code = e.getStatus().getCode();
-      switch (code) {
-        case UNAVAILABLE:
-        case DEADLINE_EXCEEDED:
-        case RESOURCE_EXHAUSTED:
-        case ABORTED:
-        case CANCELLED:
-          return Outcome.retryable("grpc_" + code.name().toLowerCase(java.util.Locale.ROOT), -1);
-        default:
-          return Outcome.fatal("grpc_" + code.name().toLowerCase(java.util.Locale.ROOT));
+      return outcome(e);
+    }
+  }
+
+  /**
+   * The OTLP/gRPC retry rules: CANCELLED, DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE, UNAVAILABLE and
+   * DATA_LOSS are retried; RESOURCE_EXHAUSTED only when the backend says when to (a {@code
+   * google.rpc.RetryInfo} in the status details), whose delay then wins over our backoff.
+   */
+  static Outcome outcome(StatusRuntimeException e) {
+    Status.Code code = e.getStatus().getCode();
+    String reason = "grpc_" + code.name().toLowerCase(java.util.Locale.ROOT);
+    long retryAfter = retryDelayMillis(e);
+    switch (code) {
+      case CANCELLED:
+      case DEADLINE_EXCEEDED:
+      case ABORTED:
+      case OUT_OF_RANGE:
+      case UNAVAILABLE:
+      case DATA_LOSS:
+        return Outcome.retryable(reason, retryAfter);
+      case RESOURCE_EXHAUSTED:
+        return retryAfter >= 0 ? Outcome.retryable(reason, retryAfter) : Outcome.fatal(reason);
+      default:
+        return Outcome.fatal(reason);
+    }
+  }
+
+  private static long retryDelayMillis(StatusRuntimeException e) {
+    com.google.rpc.Status details = StatusProto.fromThrowable(e);
+    if (details == null) {
+      return -1;
+    }
+    for (com.google.protobuf.Any any : details.getDetailsList()) {
+      if (any.is(RetryInfo.class)) {
+        try {
+          com.google.protobuf.Duration d = any.unpack(RetryInfo.class).getRetryDelay();
+          return Math.max(0, d.getSeconds() * 1000 + d.getNanos() / 1_000_000);
+        } catch (com.google.protobuf.InvalidProtocolBufferException bad) {
+          return -1;
+        }
       }
     }
+    return -1;
   }
 
   @Override

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * Tempo, another collector). Requests are batched by concatenation (OTLP's {@code repeated
  * resource_spans} makes that a valid merge) up to {@code maxBatchBytes} or {@code linger}, sent by
  * one exporter thread, and retried with exponential backoff and jitter while the backend says
- * "later" (gRPC UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED; HTTP 429/502/503/504, honouring
- * {@code Retry-After}). A batch the backend refuses for good is dropped and counted.
+ * "later" (the OTLP rules, see {@link GrpcSender#outcome}; HTTP 429/502/503/504, honouring {@code
+ * Retry-After}). A batch the backend refuses for good is dropped and counted.
  *
  * <p>The queue is bounded in bytes. With {@link OnFull#BACKPRESSURE} (the default) a request that
  * does not fit is refused before it is accepted, so the agent's SDK retries it: nothing is lost end
