@@ -46,6 +46,20 @@ public final class HermesCorpus {
     return out;
   }
 
+  /** The requests of {@code sessions} whole sessions, {@code batch} spans per request. */
+  public static List<ExportTraceServiceRequest> sessions(long seed, int sessions, int batch) {
+    Random r = new Random(seed);
+    List<Span> all = new ArrayList<>();
+    for (int i = 0; i < sessions; i++) {
+      session(r, all);
+    }
+    List<ExportTraceServiceRequest> out = new ArrayList<>();
+    for (int i = 0; i < all.size(); i += batch) {
+      out.add(request(all.subList(i, Math.min(all.size(), i + batch))));
+    }
+    return out;
+  }
+
   private static ExportTraceServiceRequest request(List<Span> spans) {
     return ExportTraceServiceRequest.newBuilder()
         .addResourceSpans(

@@ -1,0 +1,54 @@
+package hermes.collector.bench.loadgen;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** OTLP/HTTP ({@code POST /v1/traces}) with protobuf or JSON bodies, via {@code java.net.http}. */
+final class HttpTarget implements Target {
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+  private final URI url;
+  private final String contentType;
+  private final List<byte[]> bodies;
+
+  HttpTarget(URI url, String contentType, List<byte[]> bodies) {
+    this.url = url;
+    this.contentType = contentType;
+    this.bodies = bodies;
+  }
+
+  @Override
+  public CompletableFuture<Result> send(int index) {
+    HttpRequest request =
+        HttpRequest.newBuilder(url)
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(index)))
+            .build();
+    return client
+        .sendAsync(request, HttpResponse.BodyHandlers.discarding())
+        .handle(
+            (r, e) -> {
+              if (e != null) {
+                return Result.ERROR;
+              }
+              int code = r.statusCode();
+              return code == 200
+                  ? Result.OK
+                  : code == 503 || code == 429 ? Result.REFUSED : Result.ERROR;
+            });
+  }
+
+  @Override
+  public void close() {
+    // java.net.http clients release their connections when unreachable (JDK 17 has no close()).
+  }
+}

@@ -1,0 +1,330 @@
+package hermes.collector.bench.loadgen;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.google.protobuf.util.JsonFormat;
+import hermes.collector.bench.HermesCorpus;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code hermes-loadgen}: drives a running collector with hermes-shaped sessions over
+ * OTLP/HTTP-protobuf, OTLP/HTTP-JSON or OTLP/gRPC, in an open loop at a target rate (latency
+ * measured from each request's intended send time, so a stalled collector cannot hide its stall:
+ * coordinated omission) or a closed loop of N connections at full speed.
+ *
+ * <p>The corpus ({@code --sessions} sessions from {@code --seed}) is built before the clock starts
+ * and sent round-robin; ids repeat when it wraps.
+ */
+@Command(
+    name = "hermes-loadgen",
+    mixinStandardHelpOptions = true,
+    description =
+        "Sends hermes-shaped agent sessions to an OTLP trace endpoint and reports"
+            + " spans/s and latency.")
+public final class LoadGenerator implements Callable<Integer> {
+  @Option(
+      names = "--protocol",
+      defaultValue = "http/protobuf",
+      description = "http/protobuf, http/json or grpc (default: ${DEFAULT-VALUE})")
+  String protocol;
+
+  @Option(
+      names = "--endpoint",
+      description = "the collector; default http://127.0.0.1:4318 (HTTP) or :4317 (gRPC)")
+  URI endpoint;
+
+  @Option(
+      names = "--rate",
+      defaultValue = "0",
+      description = "spans per second, open loop; 0 = closed loop at full speed (default)")
+  long rate;
+
+  @Option(
+      names = "--connections",
+      defaultValue = "4",
+      description = "closed loop: requests in flight (default: ${DEFAULT-VALUE})")
+  int connections;
+
+  @Option(
+      names = "--duration",
+      defaultValue = "10s",
+      description = "how long to send, e.g. 30s, 2m (default: ${DEFAULT-VALUE})")
+  String duration;
+
+  @Option(
+      names = "--sessions",
+      defaultValue = "1000",
+      description = "sessions in the corpus (default: ${DEFAULT-VALUE})")
+  int sessions;
+
+  @Option(
+      names = "--batch",
+      defaultValue = "512",
+      description = "spans per request, as the SDK's batch processor (default: ${DEFAULT-VALUE})")
+  int batch;
+
+  @Option(names = "--seed", defaultValue = "1", description = "corpus seed (default: 1)")
+  long seed;
+
+  @Option(names = "--json", description = "print the summary as JSON")
+  boolean json;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new LoadGenerator()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    long runNanos;
+    try {
+      runNanos = parseDuration(duration);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+    }
+    List<ExportTraceServiceRequest> corpus = HermesCorpus.sessions(seed, sessions, batch);
+    int[] spans = corpus.stream().mapToInt(r -> spanCount(r)).toArray();
+    long corpusSpans = 0;
+    for (int s : spans) {
+      corpusSpans += s;
+    }
+    try (Target target = target(corpus)) {
+      LoadStats stats = new LoadStats();
+      long start = System.nanoTime();
+      Thread sender =
+          new Thread(
+              rate > 0
+                  ? () -> openLoop(target, spans, stats, start, runNanos)
+                  : () -> closedLoop(target, spans, stats, start, runNanos),
+              "loadgen-sender");
+      sender.start();
+      report(stats, start, sender);
+      Histogram h = stats.total();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      System.out.println(
+          json
+              ? summaryJson(stats, h, seconds, corpusSpans)
+              : String.format(
+                  Locale.ROOT,
+                  "%s %s: %,.0f spans/s accepted (%,d spans in %.1f s); latency p50 %.2f ms, p99"
+                      + " %.2f ms, p99.9 %.2f ms, max %.2f ms; refused %d, errors %d",
+                  protocol,
+                  rate > 0 ? "open loop at " + rate + " spans/s" : "closed loop x" + connections,
+                  stats.okSpans.sum() / seconds,
+                  stats.okSpans.sum(),
+                  seconds,
+                  h.getValueAtPercentile(50) / 1e3,
+                  h.getValueAtPercentile(99) / 1e3,
+                  h.getValueAtPercentile(99.9) / 1e3,
+                  h.getMaxValue() / 1e3,
+                  stats.refused.sum(),
+                  stats.errors.sum()));
+      return stats.okRequests.sum() > 0 ? 0 : 1;
+    }
+  }
+
+  private static int spanCount(ExportTraceServiceRequest r) {
+    int n = 0;
+    for (var rs : r.getResourceSpansList()) {
+      for (var ss : rs.getScopeSpansList()) {
+        n += ss.getSpansCount();
+      }
+    }
+    return n;
+  }
+
+  private Target target(List<ExportTraceServiceRequest> corpus) throws Exception {
+    List<byte[]> bodies = new ArrayList<>(corpus.size());
+    switch (protocol) {
+      case "grpc":
+        corpus.forEach(r -> bodies.add(r.toByteArray()));
+        URI g = endpoint != null ? endpoint : URI.create("http://127.0.0.1:4317");
+        return new GrpcTarget(g.getHost(), g.getPort() < 0 ? 4317 : g.getPort(), bodies);
+      case "http/protobuf":
+        corpus.forEach(r -> bodies.add(r.toByteArray()));
+        return new HttpTarget(tracesUrl(), "application/x-protobuf", bodies);
+      case "http/json":
+        for (ExportTraceServiceRequest r : corpus) {
+          bodies.add(otlpJson(r).getBytes(StandardCharsets.UTF_8));
+        }
+        return new HttpTarget(tracesUrl(), "application/json", bodies);
+      default:
+        throw new CommandLine.ParameterException(
+            new CommandLine(this),
+            "--protocol: '" + protocol + "' is not one of http/protobuf, http/json, grpc");
+    }
+  }
+
+  private URI tracesUrl() {
+    URI base = endpoint != null ? endpoint : URI.create("http://127.0.0.1:4318");
+    String path = base.getPath();
+    return path == null || path.isEmpty() || path.equals("/") ? base.resolve("/v1/traces") : base;
+  }
+
+  private static final Pattern ID =
+      Pattern.compile("\"(traceId|spanId|parentSpanId)\": \"([^\"]*)\"");
+
+  /**
+   * OTLP/JSON: protobuf's JSON mapping with the ids as hex, not base64 (the one place the OTLP
+   * encoding departs from it).
+   */
+  static String otlpJson(ExportTraceServiceRequest r) throws Exception {
+    Matcher m = ID.matcher(JsonFormat.printer().print(r));
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String hex = HexFormat.of().formatHex(Base64.getDecoder().decode(m.group(2)));
+      m.appendReplacement(out, "\"" + m.group(1) + "\": \"" + hex + "\"");
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  /** Sends at the target rate; each latency counts from the request's intended send time. */
+  private void openLoop(Target target, int[] spans, LoadStats stats, long start, long runNanos) {
+    double avgSpans = 0;
+    for (int s : spans) {
+      avgSpans += s;
+    }
+    avgSpans /= spans.length;
+    long interval = Math.max(1, (long) (avgSpans * 1e9 / rate));
+    // Bounds memory when the collector stalls; a sender waiting here is late, and the latency
+    // of what it sends still counts from when it should have gone.
+    Semaphore inFlight = new Semaphore(10_000);
+    for (long i = 0; ; i++) {
+      long intended = start + i * interval;
+      if (intended - start >= runNanos) {
+        break;
+      }
+      long wait = intended - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      inFlight.acquireUninterruptibly();
+      int index = (int) (i % spans.length);
+      target
+          .send(index)
+          .thenAccept(
+              r -> {
+                stats.record(r, spans[index], System.nanoTime() - intended);
+                inFlight.release();
+              });
+    }
+    inFlight.acquireUninterruptibly(10_000); // every request answered
+  }
+
+  /** {@code connections} requests in flight at all times, each sent when one returns. */
+  private void closedLoop(Target target, int[] spans, LoadStats stats, long start, long runNanos) {
+    AtomicLong next = new AtomicLong();
+    Thread[] workers = new Thread[connections];
+    for (int w = 0; w < connections; w++) {
+      workers[w] =
+          new Thread(
+              () -> {
+                while (System.nanoTime() - start < runNanos) {
+                  int index = (int) (next.getAndIncrement() % spans.length);
+                  long sent = System.nanoTime();
+                  Target.Result r = target.send(index).join();
+                  stats.record(r, spans[index], System.nanoTime() - sent);
+                }
+              },
+              "loadgen-" + w);
+      workers[w].start();
+    }
+    for (Thread t : workers) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** A progress line every second until the sender is done. */
+  private void report(LoadStats stats, long start, Thread sender) throws InterruptedException {
+    long lastSpans = 0;
+    long lastAt = start;
+    while (sender.isAlive()) {
+      sender.join(1_000);
+      long now = System.nanoTime();
+      Histogram h = stats.interval();
+      long spansNow = stats.okSpans.sum();
+      if (!json) {
+        System.err.printf(
+            Locale.ROOT,
+            "%5.1f s  %,10.0f spans/s  p99 %8.2f ms  max %8.2f ms  refused %d  errors %d%n",
+            (now - start) / 1e9,
+            (spansNow - lastSpans) * 1e9 / Math.max(1, now - lastAt),
+            h.getValueAtPercentile(99) / 1e3,
+            h.getMaxValue() / 1e3,
+            stats.refused.sum(),
+            stats.errors.sum());
+      }
+      lastSpans = spansNow;
+      lastAt = now;
+    }
+  }
+
+  private String summaryJson(LoadStats stats, Histogram h, double seconds, long corpusSpans)
+      throws java.io.IOException {
+    StringWriter w = new StringWriter();
+    try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
+      g.writeStartObject();
+      g.writeStringField("protocol", protocol);
+      g.writeStringField("mode", rate > 0 ? "open" : "closed");
+      g.writeNumberField("target_spans_per_second", rate);
+      g.writeNumberField("connections", connections);
+      g.writeNumberField("seconds", seconds);
+      g.writeNumberField("corpus_spans", corpusSpans);
+      g.writeNumberField("spans_accepted", stats.okSpans.sum());
+      g.writeNumberField("spans_per_second", stats.okSpans.sum() / seconds);
+      g.writeNumberField("requests_accepted", stats.okRequests.sum());
+      g.writeNumberField("requests_refused", stats.refused.sum());
+      g.writeNumberField("requests_failed", stats.errors.sum());
+      g.writeObjectFieldStart("latency_ms");
+      g.writeNumberField("p50", h.getValueAtPercentile(50) / 1e3);
+      g.writeNumberField("p99", h.getValueAtPercentile(99) / 1e3);
+      g.writeNumberField("p99_9", h.getValueAtPercentile(99.9) / 1e3);
+      g.writeNumberField("max", h.getMaxValue() / 1e3);
+      g.writeEndObject();
+      g.writeEndObject();
+    }
+    return w.toString();
+  }
+
+  static long parseDuration(String s) {
+    Matcher m = Pattern.compile("(\\d+)(ms|s|m|h)").matcher(s.trim());
+    if (!m.matches()) {
+      throw new IllegalArgumentException("--duration: '" + s + "' is not like 500ms, 30s, 2m, 1h");
+    }
+    long n = Long.parseLong(m.group(1));
+    switch (m.group(2)) {
+      case "ms":
+        return TimeUnit.MILLISECONDS.toNanos(n);
+      case "s":
+        return TimeUnit.SECONDS.toNanos(n);
+      case "m":
+        return TimeUnit.MINUTES.toNanos(n);
+      default:
+        return TimeUnit.HOURS.toNanos(n);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package hermes.collector.bench.loadgen;
+
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Outcomes and latencies of a run. Latencies (microseconds) go to an HdrHistogram {@link Recorder},
+ * so the senders never lock; the reporter takes interval snapshots and sums them.
+ *
+ * <p>Threading: {@link #record} from any thread; {@link #interval} and {@link #total} from the one
+ * reporting thread.
+ */
+final class LoadStats {
+  private final Recorder recorder = new Recorder(3);
+  private final Histogram total = new Histogram(3);
+  final LongAdder okRequests = new LongAdder();
+  final LongAdder okSpans = new LongAdder();
+  final LongAdder refused = new LongAdder();
+  final LongAdder errors = new LongAdder();
+
+  void record(Target.Result result, int spans, long latencyNanos) {
+    recorder.recordValue(Math.max(1, latencyNanos / 1_000));
+    switch (result) {
+      case OK:
+        okRequests.increment();
+        okSpans.add(spans);
+        break;
+      case REFUSED:
+        refused.increment();
+        break;
+      default:
+        errors.increment();
+    }
+  }
+
+  /** The latencies since the previous call; also added to {@link #total}. */
+  Histogram interval() {
+    Histogram h = recorder.getIntervalHistogram();
+    total.add(h);
+    return h;
+  }
+
+  /** Every latency recorded up to the last {@link #interval}. */
+  Histogram total() {
+    return total;
+  }
+}

@@ -1,0 +1,134 @@
+package hermes.collector.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import hermes.collector.Collector;
+import hermes.collector.config.ConfigLoader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The load generator, run as a user runs it, against a real collector on loopback. */
+class LoadGeneratorIT {
+  private static Collector collector;
+
+  @BeforeAll
+  static void start() throws Exception {
+    collector =
+        Collector.start(
+            ConfigLoader.load(
+                null,
+                Map.of(),
+                Map.of(
+                    "otlp.http.endpoint", "127.0.0.1:0",
+                    "otlp.grpc.endpoint", "127.0.0.1:0",
+                    "admin.endpoint", "127.0.0.1:0",
+                    "shutdown.grace_period", "2s")));
+  }
+
+  @AfterAll
+  static void stop() {
+    collector.close();
+  }
+
+  private static String run(String... args) throws Exception {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                "target/benchmarks.jar",
+                "hermes.collector.bench.loadgen.LoadGenerator",
+                "--json",
+                "--sessions",
+                "50"));
+    cmd.addAll(List.of(args));
+    Path out = Files.createTempFile("loadgen", ".json");
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectOutput(out.toFile())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    String json = Files.readString(out);
+    assertThat(p.exitValue()).as(json).isZero();
+    return json;
+  }
+
+  private static long field(String json, String name) {
+    Matcher m = Pattern.compile("\"" + name + "\":(\\d+)").matcher(json);
+    assertThat(m.find()).as("%s in %s", name, json).isTrue();
+    return Long.parseLong(m.group(1));
+  }
+
+  private static double received(String protocol, String encoding) throws Exception {
+    String series =
+        "hermes_collector_spans_received_total{protocol=\""
+            + protocol
+            + "\",encoding=\""
+            + encoding
+            + "\",}";
+    String body =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:" + collector.adminAddress().getPort() + "/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    for (String line : body.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1));
+      }
+    }
+    return 0;
+  }
+
+  @Test
+  void everyProtocolDeliversWhatItReportsAndTheCollectorCountsTheSame() throws Exception {
+    String http = "http://127.0.0.1:" + collector.httpAddress().getPort();
+    String grpc = "http://127.0.0.1:" + collector.grpcAddress().getPort();
+    String[][] runs = {
+      {"http/protobuf", http, "http", "protobuf"},
+      {"http/json", http, "http", "json"},
+      {"grpc", grpc, "grpc", "protobuf"}
+    };
+    for (String[] r : runs) {
+      double before = received(r[2], r[3]);
+      String json =
+          run("--protocol", r[0], "--endpoint", r[1], "--duration", "2s", "--connections", "2");
+      long accepted = field(json, "spans_accepted");
+      assertThat(accepted).as(r[0]).isPositive();
+      assertThat(field(json, "requests_failed")).as(r[0]).isZero();
+      assertThat(received(r[2], r[3]) - before).as(r[0]).isEqualTo((double) accepted);
+    }
+  }
+
+  @Test
+  void openLoopSendsOnScheduleWhateverTheSpeed() throws Exception {
+    String json =
+        run(
+            "--endpoint",
+            "http://127.0.0.1:" + collector.httpAddress().getPort(),
+            "--rate",
+            "20000",
+            "--duration",
+            "2s");
+    assertThat(json).contains("\"mode\":\"open\"");
+    // The schedule, not the collector's speed, sets how much is sent: ~40,000 spans.
+    assertThat(field(json, "spans_accepted")).isBetween(32_000L, 48_000L);
+  }
+}
