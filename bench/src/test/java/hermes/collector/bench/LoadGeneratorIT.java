@@ -131,4 +131,22 @@ class LoadGeneratorIT {
     // The schedule, not the collector's speed, sets how much is sent: ~40,000 spans.
     assertThat(field(json, "spans_accepted")).isBetween(32_000L, 48_000L);
   }
+
+  @Test
+  void drivesTheStockBaselineReceiver() throws Exception {
+    try (hermes.collector.bench.baseline.StockReceiver stock =
+        new hermes.collector.bench.baseline.StockReceiver(0)) {
+      String json =
+          run(
+              "--protocol",
+              "grpc",
+              "--endpoint",
+              "http://127.0.0.1:" + stock.port(),
+              "--duration",
+              "2s",
+              "--connections",
+              "2");
+      assertThat(field(json, "spans_accepted")).isPositive().isEqualTo(stock.spans());
+    }
+  }
 }
