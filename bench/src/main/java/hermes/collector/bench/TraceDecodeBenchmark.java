@@ -1,21 +1,18 @@
 package hermes.collector.bench;
 
 import com.google.protobuf.CodedInputStream;
+import hermes.collector.bench.baseline.StockReceiver;
 import hermes.collector.proto.MalformedOtlpException;
 import hermes.collector.proto.ReaderLimits;
 import hermes.collector.proto.SpanView;
 import hermes.collector.proto.TraceRequestReader;
 import hermes.collector.proto.TraceVisitor;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -83,11 +80,7 @@ public class TraceDecodeBenchmark {
       for (ResourceSpans rs : req.getResourceSpansList()) {
         for (ScopeSpans ss : rs.getScopeSpansList()) {
           for (Span s : ss.getSpansList()) {
-            Map<String, Object> attrs = new HashMap<>();
-            for (KeyValue kv : s.getAttributesList()) {
-              attrs.put(kv.getKey(), value(kv.getValue()));
-            }
-            bh.consume(attrs);
+            bh.consume(StockReceiver.attributes(s.getAttributesList()));
             bh.consume(s.getSpanId());
           }
         }
@@ -144,20 +137,5 @@ public class TraceDecodeBenchmark {
       }
     }
     return fields;
-  }
-
-  private static Object value(AnyValue v) {
-    switch (v.getValueCase()) {
-      case STRING_VALUE:
-        return v.getStringValue();
-      case INT_VALUE:
-        return v.getIntValue();
-      case DOUBLE_VALUE:
-        return v.getDoubleValue();
-      case BOOL_VALUE:
-        return v.getBoolValue();
-      default:
-        return v;
-    }
   }
 }

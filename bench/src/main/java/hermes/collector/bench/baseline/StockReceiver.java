@@ -82,7 +82,10 @@ public final class StockReceiver extends TraceServiceGrpc.TraceServiceImplBase
     response.onCompleted();
   }
 
-  private static Map<String, Object> attributes(Iterable<KeyValue> kvs) {
+  /**
+   * Attributes into a map, values as Java objects: the ordinary way, shared with the JMH baseline.
+   */
+  public static Map<String, Object> attributes(Iterable<KeyValue> kvs) {
     Map<String, Object> out = new HashMap<>();
     for (KeyValue kv : kvs) {
       out.put(kv.getKey(), value(kv.getValue()));
