@@ -40,8 +40,8 @@ public final class HermesCorpus {
       session(r, all);
     }
     List<byte[]> out = new ArrayList<>();
-    for (int i = 0; i < spans; i += batch) {
-      out.add(request(all.subList(i, Math.min(spans, i + batch))).toByteArray());
+    for (ExportTraceServiceRequest request : batched(all.subList(0, spans), batch)) {
+      out.add(request.toByteArray());
     }
     return out;
   }
@@ -53,9 +53,14 @@ public final class HermesCorpus {
     for (int i = 0; i < sessions; i++) {
       session(r, all);
     }
+    return batched(all, batch);
+  }
+
+  /** {@code spans} in order, cut into requests of {@code batch} as the SDK's batch processor. */
+  private static List<ExportTraceServiceRequest> batched(List<Span> spans, int batch) {
     List<ExportTraceServiceRequest> out = new ArrayList<>();
-    for (int i = 0; i < all.size(); i += batch) {
-      out.add(request(all.subList(i, Math.min(all.size(), i + batch))));
+    for (int i = 0; i < spans.size(); i += batch) {
+      out.add(request(spans.subList(i, Math.min(spans.size(), i + batch))));
     }
     return out;
   }

@@ -101,7 +101,7 @@ public final class LoadGenerator implements Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }
     List<ExportTraceServiceRequest> corpus = HermesCorpus.sessions(seed, sessions, batch);
-    int[] spans = corpus.stream().mapToInt(r -> spanCount(r)).toArray();
+    int[] spans = corpus.stream().mapToInt(LoadGenerator::spanCount).toArray();
     long corpusSpans = 0;
     for (int s : spans) {
       corpusSpans += s;
