@@ -282,12 +282,10 @@ public final class Attributes {
           scalars[o / STRIDE] = in.readFixed64();
           break;
         case 5 << 3 | Wire.LEN:
-          setRange(in, base, o, ValueType.ARRAY, 5);
-          checkNested(buf, index[o + VAL_OFF], index[o + VAL_LEN], false, 1);
+          setNested(in, base, o, ValueType.ARRAY, 5);
           break;
         case 6 << 3 | Wire.LEN:
-          setRange(in, base, o, ValueType.KVLIST, 6);
-          checkNested(buf, index[o + VAL_OFF], index[o + VAL_LEN], true, 1);
+          setNested(in, base, o, ValueType.KVLIST, 6);
           break;
         case 7 << 3 | Wire.LEN:
           setRange(in, base, o, ValueType.BYTES, 7);
@@ -307,71 +305,86 @@ public final class Attributes {
     in.skipRawBytes(len);
   }
 
-  /** Walks an ArrayValue or KeyValueList payload checking wire structure and nesting depth. */
-  private void checkNested(byte[] b, int off, int len, boolean kvlist, int depth)
+  /**
+   * Records an ArrayValue or KeyValueList like {@link #setRange}, after walking it for wire
+   * structure and nesting depth with the same decoder (limits pushed per element: a nested value
+   * costs no decoder of its own).
+   */
+  private void setNested(CodedInputStream in, int base, int o, ValueType type, int field)
+      throws IOException, MalformedOtlpException {
+    int len = Wire.length(in, base, field);
+    index[o + TYPE] = type.ordinal();
+    index[o + VAL_OFF] = base + in.getTotalBytesRead();
+    index[o + VAL_LEN] = len;
+    int limit = in.pushLimit(len);
+    checkElements(in, base, type == ValueType.KVLIST, 1);
+    in.popLimit(limit);
+  }
+
+  /** Walks the elements up to the current limit: AnyValues, or KeyValues when {@code kvlist}. */
+  private void checkElements(CodedInputStream in, int base, boolean kvlist, int depth)
       throws IOException, MalformedOtlpException {
     if (depth > maxDepth) {
       throw new MalformedOtlpException(
-          "Malformed: attribute value nested deeper than " + maxDepth + " levels at byte " + off);
+          "Malformed: attribute value nested deeper than "
+              + maxDepth
+              + " levels at byte "
+              + (base + in.getTotalBytesRead()));
     }
-    CodedInputStream in = Wire.decoder(b, off, len);
     while (true) {
       int tag = in.readTag();
       if (tag == 0) {
         return;
       }
       if (tag != Wire.tag(1, Wire.LEN)) {
-        Wire.skip(in, tag, off);
+        Wire.skip(in, tag, base);
         continue;
       }
-      int elemLen = Wire.length(in, off, 1);
-      int elemOff = off + in.getTotalBytesRead();
+      int limit = in.pushLimit(Wire.length(in, base, 1));
       if (kvlist) {
-        checkKeyValue(b, elemOff, elemLen, depth);
+        checkKeyValue(in, base, depth);
       } else {
-        checkAnyValue(b, elemOff, elemLen, depth);
+        checkAnyValue(in, base, depth);
       }
-      in.skipRawBytes(elemLen);
+      in.popLimit(limit);
     }
   }
 
-  private void checkKeyValue(byte[] b, int off, int len, int depth)
+  private void checkKeyValue(CodedInputStream in, int base, int depth)
       throws IOException, MalformedOtlpException {
-    CodedInputStream in = Wire.decoder(b, off, len);
     while (true) {
       int tag = in.readTag();
       if (tag == 0) {
         return;
       }
       if (tag == Wire.tag(2, Wire.LEN)) {
-        int l = Wire.length(in, off, 2);
-        checkAnyValue(b, off + in.getTotalBytesRead(), l, depth);
-        in.skipRawBytes(l);
+        int limit = in.pushLimit(Wire.length(in, base, 2));
+        checkAnyValue(in, base, depth);
+        in.popLimit(limit);
       } else {
-        Wire.skip(in, tag, off);
+        Wire.skip(in, tag, base);
       }
     }
   }
 
-  private void checkAnyValue(byte[] b, int off, int len, int depth)
+  private void checkAnyValue(CodedInputStream in, int base, int depth)
       throws IOException, MalformedOtlpException {
-    CodedInputStream in = Wire.decoder(b, off, len);
     while (true) {
       int tag = in.readTag();
       if (tag == 0) {
         return;
       }
       if (tag == Wire.tag(5, Wire.LEN) || tag == Wire.tag(6, Wire.LEN)) {
-        int l = Wire.length(in, off, tag >>> 3);
-        checkNested(b, off + in.getTotalBytesRead(), l, tag == Wire.tag(6, Wire.LEN), depth + 1);
-        in.skipRawBytes(l);
+        int limit = in.pushLimit(Wire.length(in, base, tag >>> 3));
+        checkElements(in, base, tag == Wire.tag(6, Wire.LEN), depth + 1);
+        in.popLimit(limit);
       } else {
-        Wire.skip(in, tag, off);
+        Wire.skip(in, tag, base);
       }
     }
   }
 
-  // Decoding of nested values runs only on input that checkNested already accepted.
+  // Decoding of nested values runs only on input that setNested already accepted.
 
   private static List<Object> decodeArray(byte[] b, int off, int len) {
     List<Object> out = new ArrayList<>();
