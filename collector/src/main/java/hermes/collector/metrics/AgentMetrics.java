@@ -432,7 +432,7 @@ public final class AgentMetrics extends Collector implements AssemblyListener {
   public void sessionFinished(SessionRecord s) {
     sessions.family.get(or(s.service()), s.outcome()).add(1);
     sessionSteps.family.get().observe(s.totals().llmCalls(), 0, 0, 0);
-    sessionTurns.family.get().observe(s.turns().size(), 0, 0, 0);
+    sessionTurns.family.get().observe(s.turnCount(), 0, 0, 0);
     sessionDuration
         .family
         .get()

@@ -180,7 +180,7 @@ final class SessionsApi {
     g.writeStringField("outcome", s.outcome());
     g.writeStringField("start", time(s.startNanos()));
     g.writeNumberField("duration_seconds", seconds(s.durationNanos()));
-    g.writeNumberField("turns", s.turns().size());
+    g.writeNumberField("turns", s.turnCount());
     Totals t = s.totals();
     g.writeNumberField("llm_calls", t.llmCalls());
     g.writeNumberField("tool_calls", t.toolCalls());

@@ -27,9 +27,9 @@ final class SessionBook {
     String platform;
     long start = Long.MAX_VALUE;
     long end = Long.MIN_VALUE;
-    final List<TurnRecord> turns = new ArrayList<>();
-    final List<CallRecord> loose = new ArrayList<>();
+    final SessionLog log = new SessionLog();
     final Totals totals = new Totals();
+    int turns;
     int kept;
     long late;
     boolean expectsRoot;
@@ -55,7 +55,16 @@ final class SessionBook {
   private final int maxCallsKept;
   private final int finishedKept;
   private final LinkedHashMap<String, Live> live = new LinkedHashMap<>(64, 0.75f, true);
-  private final ArrayDeque<SessionRecord> finished = new ArrayDeque<>();
+
+  /** A finalized session: no longer changed, kept in the ring of finished sessions. */
+  private record Finished(
+      Live session, String outcome, long rootTraceHigh, long rootTraceLow, long rootSpanId) {
+    SessionRecord snapshot() {
+      return SessionBook.snapshot(session, outcome, rootTraceHigh, rootTraceLow, rootSpanId);
+    }
+  }
+
+  private final ArrayDeque<Finished> finished = new ArrayDeque<>();
   private final LinkedHashMap<String, Boolean> finalizedKeys =
       new LinkedHashMap<>(64, 0.75f, true) {
         private static final long serialVersionUID = 1L;
@@ -66,6 +75,7 @@ final class SessionBook {
         }
       };
   private final Map<String, Integer> liveByService = new java.util.HashMap<>();
+  private final SessionLog.Writer writer = new SessionLog.Writer();
   long evicted;
   long lateSpans;
   long callsNotKept;
@@ -94,31 +104,12 @@ final class SessionBook {
       lateSpans += 1 + t.calls().size();
       return;
     }
-    TurnRecord kept = t;
     int n = t.calls().size();
-    if (s.kept + n > maxCallsKept) {
-      int room = Math.max(0, maxCallsKept - s.kept);
-      kept =
-          new TurnRecord(
-              t.sessionKey(),
-              t.traceIdHigh(),
-              t.traceIdLow(),
-              t.spanId(),
-              t.parentSpanId(),
-              t.startNanos(),
-              t.endNanos(),
-              t.error(),
-              t.index(),
-              t.service(),
-              t.platform(),
-              List.copyOf(t.calls().subList(0, room)),
-              n - room,
-              t.totals());
-      callsNotKept += n - room;
-      n = room;
-    }
-    s.kept += n;
-    s.turns.add(kept);
+    int keep = Math.min(n, Math.max(0, maxCallsKept - s.kept));
+    callsNotKept += n - keep;
+    s.kept += keep;
+    s.log.appendTurn(t, keep, writer);
+    s.turns++;
     s.totals.add(t.totals());
     s.span(t.startNanos(), t.endNanos());
     s.expectsRoot |= t.parentSpanId() != 0;
@@ -144,7 +135,7 @@ final class SessionBook {
       s.totals.add(c);
       s.span(c.startNanos(), c.startNanos() + c.durationNanos());
       if (s.kept < maxCallsKept) {
-        s.loose.add(c);
+        s.log.appendLoose(c, writer);
         s.kept++;
       } else {
         callsNotKept++;
@@ -211,21 +202,19 @@ final class SessionBook {
 
   private void finish(Live s, String outcome, long rootHigh, long rootLow, long rootSpan) {
     liveByService.computeIfPresent(s.openService, (k, n) -> n > 1 ? n - 1 : null);
-    SessionRecord r = snapshot(s, outcome, rootHigh, rootLow, rootSpan);
+    Finished f = new Finished(s, outcome, rootHigh, rootLow, rootSpan);
     finalizedKeys.put(s.key, Boolean.TRUE);
     if (finishedKept > 0) {
       if (finished.size() >= finishedKept) {
         finished.pollFirst();
       }
-      finished.addLast(r);
+      finished.addLast(f);
     }
-    listener.sessionFinished(r);
+    listener.sessionFinished(f.snapshot());
   }
 
   private static SessionRecord snapshot(
       Live s, String outcome, long rootHigh, long rootLow, long rootSpan) {
-    List<TurnRecord> turns = new ArrayList<>(s.turns);
-    turns.sort((a, b) -> Long.compare(a.startNanos(), b.startNanos()));
     return new SessionRecord(
         s.key,
         s.service,
@@ -233,8 +222,8 @@ final class SessionBook {
         s.start == Long.MAX_VALUE ? 0 : s.start,
         s.end == Long.MIN_VALUE ? 0 : s.end,
         outcome,
-        List.copyOf(turns),
-        List.copyOf(s.loose),
+        s.turns,
+        s.log.view(),
         s.totals.copy(),
         s.late,
         rootHigh,
@@ -255,9 +244,9 @@ final class SessionBook {
   /** Finished sessions, most recently finished first. */
   List<SessionRecord> finished(int limit) {
     List<SessionRecord> out = new ArrayList<>();
-    Iterator<SessionRecord> it = finished.descendingIterator();
+    Iterator<Finished> it = finished.descendingIterator();
     while (it.hasNext() && out.size() < limit) {
-      out.add(it.next());
+      out.add(it.next().snapshot());
     }
     return out;
   }
@@ -268,11 +257,11 @@ final class SessionBook {
     if (s != null) {
       return snapshot(s, null, 0, 0, 0);
     }
-    Iterator<SessionRecord> it = finished.descendingIterator();
+    Iterator<Finished> it = finished.descendingIterator();
     while (it.hasNext()) {
-      SessionRecord r = it.next();
-      if (r.key().equals(key)) {
-        return r;
+      Finished f = it.next();
+      if (f.session().key.equals(key)) {
+        return f.snapshot();
       }
     }
     return null;

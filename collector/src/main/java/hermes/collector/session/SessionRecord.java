@@ -1,38 +1,143 @@
 package hermes.collector.session;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
- * A session as the API and the listeners see it: a snapshot, immutable.
+ * A session as the API and the listeners see it: a snapshot, immutable. The summary is at hand; the
+ * tree ({@link #turns()}, {@link #looseCalls()}) is decoded from the session's packed log on first
+ * use, so a listener that only counts never pays for it.
  *
- * @param key the session key
- * @param service the service that reported it
- * @param platform the platform, or null
- * @param startNanos earliest start seen, ns since the epoch
- * @param endNanos latest end seen
- * @param outcome completed, interrupted, error, abandoned; null while live
- * @param turns finished turns in start order
- * @param looseCalls calls that belong to the session but to none of its turns
- * @param totals everything counted for the session, late calls included
- * @param lateSpans spans that arrived after their turn or session was finalized
- * @param rootTraceIdHigh the session span's trace id (high), 0 when there is none
- * @param rootTraceIdLow the session span's trace id (low)
- * @param rootSpanId the session span's id, 0 when there is none
+ * <p>Threading: safe to share once published; the lazy decode may run twice under a race and yields
+ * equal lists either way.
  */
-public record SessionRecord(
-    String key,
-    String service,
-    String platform,
-    long startNanos,
-    long endNanos,
-    String outcome,
-    List<TurnRecord> turns,
-    List<CallRecord> looseCalls,
-    Totals totals,
-    long lateSpans,
-    long rootTraceIdHigh,
-    long rootTraceIdLow,
-    long rootSpanId) {
+public final class SessionRecord {
+  private final String key;
+  private final String service;
+  private final String platform;
+  private final long startNanos;
+  private final long endNanos;
+  private final String outcome;
+  private final int turnCount;
+  private final SessionLog.View log;
+  private final Totals totals;
+  private final long lateSpans;
+  private final long rootTraceIdHigh;
+  private final long rootTraceIdLow;
+  private final long rootSpanId;
+  private volatile SessionLog.Contents tree;
+
+  SessionRecord(
+      String key,
+      String service,
+      String platform,
+      long startNanos,
+      long endNanos,
+      String outcome,
+      int turnCount,
+      SessionLog.View log,
+      Totals totals,
+      long lateSpans,
+      long rootTraceIdHigh,
+      long rootTraceIdLow,
+      long rootSpanId) {
+    this.key = key;
+    this.service = service;
+    this.platform = platform;
+    this.startNanos = startNanos;
+    this.endNanos = endNanos;
+    this.outcome = outcome;
+    this.turnCount = turnCount;
+    this.log = log;
+    this.totals = totals;
+    this.lateSpans = lateSpans;
+    this.rootTraceIdHigh = rootTraceIdHigh;
+    this.rootTraceIdLow = rootTraceIdLow;
+    this.rootSpanId = rootSpanId;
+  }
+
+  /** The session key. */
+  public String key() {
+    return key;
+  }
+
+  /** The service that reported it. */
+  public String service() {
+    return service;
+  }
+
+  /** The platform, or null. */
+  public String platform() {
+    return platform;
+  }
+
+  /** Earliest start seen, ns since the epoch. */
+  public long startNanos() {
+    return startNanos;
+  }
+
+  /** Latest end seen, ns since the epoch. */
+  public long endNanos() {
+    return endNanos;
+  }
+
+  /** Completed, interrupted, error, abandoned; null while live. */
+  public String outcome() {
+    return outcome;
+  }
+
+  /** Finished turns (as many as {@link #turns()} has, without decoding them). */
+  public int turnCount() {
+    return turnCount;
+  }
+
+  /** Finished turns in start order. */
+  public List<TurnRecord> turns() {
+    return tree().turns();
+  }
+
+  /** Calls that belong to the session but to none of its turns. */
+  public List<CallRecord> looseCalls() {
+    return tree().loose();
+  }
+
+  private SessionLog.Contents tree() {
+    SessionLog.Contents t = tree;
+    if (t == null) {
+      SessionLog.Contents c = log.decode(key);
+      List<TurnRecord> turns = new ArrayList<>(c.turns());
+      turns.sort(Comparator.comparingLong(TurnRecord::startNanos));
+      t = new SessionLog.Contents(List.copyOf(turns), List.copyOf(c.loose()));
+      tree = t;
+    }
+    return t;
+  }
+
+  /** Everything counted for the session, late calls included. */
+  public Totals totals() {
+    return totals;
+  }
+
+  /** Spans that arrived after their turn or session was finalized. */
+  public long lateSpans() {
+    return lateSpans;
+  }
+
+  /** The session span's trace id (high half); 0 when there is none. */
+  public long rootTraceIdHigh() {
+    return rootTraceIdHigh;
+  }
+
+  /** The session span's trace id (low half). */
+  public long rootTraceIdLow() {
+    return rootTraceIdLow;
+  }
+
+  /** The session span's id; 0 when there is none. */
+  public long rootSpanId() {
+    return rootSpanId;
+  }
 
   /** Whether the session is still live. */
   public boolean live() {
@@ -42,5 +147,16 @@ public record SessionRecord(
   /** Duration in ns. */
   public long durationNanos() {
     return Math.max(0, endNanos - startNanos);
+  }
+
+  @Override
+  public String toString() {
+    return "SessionRecord["
+        + key
+        + ", "
+        + (outcome == null ? "live" : outcome)
+        + ", "
+        + turnCount
+        + " turns]";
   }
 }

@@ -51,6 +51,7 @@ final class Shard {
   volatile Map<String, Integer> liveByService = Map.of();
   final java.util.concurrent.atomic.LongAdder errors = new java.util.concurrent.atomic.LongAdder();
   private long lastErrorLogMs;
+  private long inlineNextTick;
 
   Shard(
       int index,
@@ -114,6 +115,25 @@ final class Shard {
   void stop() throws InterruptedException {
     post(STOP);
     thread.join(10_000);
+  }
+
+  /**
+   * Handles every queued message and, when due, the timers, on the calling thread: for an assembler
+   * driven without its threads (benchmarks). Returns whether any message was handled.
+   */
+  boolean drainInline(long now) {
+    boolean any = false;
+    for (Object m = queue.relaxedPoll(); m != null; m = queue.relaxedPoll()) {
+      safely(m, now);
+      any = true;
+    }
+    if (now >= inlineNextTick) {
+      traces.tick(now);
+      sessions.tick(now);
+      publish();
+      inlineNextTick = now + TICK_NANOS;
+    }
+    return any;
   }
 
   /** Handles one message; a failure costs that message only, never the shard. */

@@ -9,7 +9,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jctools.maps.NonBlockingHashMapLong;
+import org.agrona.collections.Long2ObjectHashMap;
 
 /**
  * The first stage of assembly, per shard: the span trees of live traces, linked by parent span id
@@ -33,6 +33,7 @@ final class TraceAssembly {
   // Parent links come from the agent: a cycle or an absurd depth must not hang the shard.
   private static final int MAX_DEPTH = 256;
   private static final int CLOSED_TRACES_REMEMBERED = 65_536;
+  private static final int MIN_TABLE = 4096;
 
   /** Where decided facts go (the shard routes them to the session's shard). */
   interface Outbox {
@@ -60,8 +61,8 @@ final class TraceAssembly {
     final long parentId;
     final Role role;
     final Trace trace;
-    AgentSpan span; // null once the node is only a stub of a finalized turn
-    CallRecord call;
+    final AgentSpan span; // candidates only: the facts a decision needs; calls keep their record
+    final CallRecord call;
     long turnId; // the span id of the turn or session that claimed it; 0 while unclaimed
     long lastChild; // when a direct child last arrived while this node was undecided
     byte decided;
@@ -71,7 +72,8 @@ final class TraceAssembly {
       this.spanId = span.spanId();
       this.parentId = span.parentSpanId();
       this.role = span.role();
-      this.span = span;
+      // A call's span would only wait out the settle delay in the old generation: let it go.
+      this.span = isCandidate(span) ? span : null;
       this.trace = trace;
       this.call = call;
     }
@@ -81,23 +83,34 @@ final class TraceAssembly {
     }
   }
 
-  /**
-   * What stays of a finalized turn while its trace lives on (the session span is still to come):
-   * enough for a late child to find that its turn is gone. Its calls and spans are released.
-   */
-  private static void stub(Node turn) {
-    turn.span = null;
-    turn.call = null;
-  }
-
-  private static final class Trace {
-    final TraceKey key;
-    final List<Node> members = new ArrayList<>();
+  /** A live trace, its own key in {@code traces}. */
+  private static final class Trace extends TraceKey {
+    private static final long[] NONE = {};
+    final ArrayList<Node> members = new ArrayList<>();
     String sessionKey; // from the first span that carried one
+    String service; // of the first span
     long lastActivity;
+    boolean rootDecided;
+    // What stays of the turns finalized while the trace lives on (the session span is still to
+    // come): their span ids, so that a late child finds its turn gone. Exact size: few per trace.
+    long[] finalizedTurns = NONE;
 
-    Trace(TraceKey key) {
-      this.key = key;
+    Trace(long high, long low) {
+      super(high, low);
+    }
+
+    boolean isFinalizedTurn(long spanId) {
+      for (long id : finalizedTurns) {
+        if (id == spanId) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    void finalizedTurn(long spanId) {
+      finalizedTurns = java.util.Arrays.copyOf(finalizedTurns, finalizedTurns.length + 1);
+      finalizedTurns[finalizedTurns.length - 1] = spanId;
     }
   }
 
@@ -107,9 +120,11 @@ final class TraceAssembly {
   private final long settleNanos;
   private final long idleNanos;
   private final int maxSpansPerTrace;
-  private final NonBlockingHashMapLong<Node> nodes = new NonBlockingHashMapLong<>();
+  // Single-threaded, open addressing, no boxing; compacted when a burst has passed (see tick).
+  private final Long2ObjectHashMap<Node> nodes = new Long2ObjectHashMap<>(1024, 0.65f);
   private final LinkedHashMap<TraceKey, Trace> traces = new LinkedHashMap<>(64, 0.75f, true);
-  private final ArrayDeque<Pending> settling = new ArrayDeque<>();
+  private ArrayDeque<Pending> settling = new ArrayDeque<>();
+  private int settlingPeak;
   private final LinkedHashMap<TraceKey, String> closed =
       new LinkedHashMap<>(64, 0.75f, true) {
         private static final long serialVersionUID = 1L;
@@ -144,17 +159,21 @@ final class TraceAssembly {
         late(s, call, s.sessionKey() != null ? s.sessionKey() : closedKey);
         return;
       }
-      trace = new Trace(new TraceKey(s.traceIdHigh(), s.traceIdLow()));
-      traces.put(trace.key, trace);
+      trace = new Trace(s.traceIdHigh(), s.traceIdLow());
+      traces.put(trace, trace);
     }
     trace.lastActivity = now;
+    if (trace.service == null) {
+      trace.service = s.service();
+    }
     if (trace.sessionKey == null && s.sessionKey() != null) {
       trace.sessionKey = s.sessionKey();
     }
     Node parent = s.hasParent() ? nodes.get(s.parentSpanId()) : null;
-    if (parent != null && parent.trace == trace && parent.turnId != 0) {
+    if ((parent != null && parent.trace == trace && parent.turnId != 0)
+        || (parent == null && s.hasParent() && trace.isFinalizedTurn(s.parentSpanId()))) {
       // Its turn (or session) was finalized already: late, but its call still counts.
-      late(s, call, sessionKeyOf(parent));
+      late(s, call, parent != null ? sessionKeyOf(parent) : sessionKeyOf(trace));
       return;
     }
     if (trace.members.size() >= maxSpansPerTrace) {
@@ -172,6 +191,7 @@ final class TraceAssembly {
     trace.members.add(node);
     if (isCandidate(s)) {
       settling.add(new Pending(now + settleNanos, node));
+      settlingPeak = Math.max(settlingPeak, settling.size());
     }
   }
 
@@ -199,7 +219,7 @@ final class TraceAssembly {
   void tick(long now) {
     while (!settling.isEmpty() && settling.peekFirst().due() <= now) {
       Node n = settling.pollFirst().node();
-      if (n.turnId != 0 || n.decided != UNDECIDED || traces.get(n.trace.key) != n.trace) {
+      if (n.turnId != 0 || n.decided != UNDECIDED || traces.get(n.trace) != n.trace) {
         continue;
       }
       // A span is decided once its own children have been quiet for the settle delay; a session
@@ -220,13 +240,21 @@ final class TraceAssembly {
       it.remove();
       close(t);
     }
+    // Tables grown for a burst of spans in flight do not shrink by themselves: give the heap back.
+    if (nodes.capacity() > MIN_TABLE && nodes.size() < nodes.capacity() / 8) {
+      nodes.compact();
+    }
+    if (settling.isEmpty() && settlingPeak > MIN_TABLE) {
+      settling = new ArrayDeque<>();
+      settlingPeak = 0;
+    }
   }
 
   /** Finalizes every candidate now (shutdown): nothing decided is lost. */
   void flush(long now) {
     while (!settling.isEmpty()) {
       Node n = settling.pollFirst().node();
-      if (n.turnId == 0 && n.decided == UNDECIDED && traces.get(n.trace.key) == n.trace) {
+      if (n.turnId == 0 && n.decided == UNDECIDED && traces.get(n.trace) == n.trace) {
         decide(n, now, false);
       }
     }
@@ -254,13 +282,19 @@ final class TraceAssembly {
         turn(n);
       } else {
         n.decided = NOT_TURN;
+        trace.rootDecided = true;
         closeIfDone(trace);
       }
       return;
     }
     // An agent or chain below something: a turn only if it is the outermost one.
     int depth = 0;
-    for (Node p = nodes.get(s.parentSpanId()); ; p = nodes.get(p.parentId)) {
+    for (long id = s.parentSpanId(); ; ) {
+      Node p = nodes.get(id);
+      if (p == null && trace.isFinalizedTurn(id)) {
+        n.decided = NOT_TURN; // nested in a turn finalized already
+        return;
+      }
       if (p == null || p.trace != trace || ++depth > MAX_DEPTH) {
         if (mayDefer && n.deferrals < MAX_DEFERRALS) {
           n.deferrals++; // its parent has not arrived yet: wait for it
@@ -286,6 +320,7 @@ final class TraceAssembly {
         turn(n);
         return;
       }
+      id = p.parentId;
     }
   }
 
@@ -326,25 +361,29 @@ final class TraceAssembly {
             0,
             totals));
     release(t);
+    if (!t.hasParent()) {
+      t.trace.rootDecided = true;
+    }
     closeIfDone(t.trace);
   }
 
-  /** Forgets what a finalized turn claimed; keeps a small stub of the turn for late children. */
+  /**
+   * Forgets a finalized turn and what it claimed; only the turn's span id stays, for late children.
+   */
   private void release(Node turn) {
     Trace trace = turn.trace;
-    List<Node> kept = new ArrayList<>(trace.members.size());
-    for (Node m : trace.members) {
-      if (m == turn) {
-        kept.add(m);
-      } else if (m.turnId == turn.turnId) {
-        nodes.remove(m.spanId);
-      } else {
-        kept.add(m);
-      }
+    trace.members.removeIf(
+        m -> {
+          if (m == turn || m.turnId == turn.turnId) {
+            nodes.remove(m.spanId);
+            return true;
+          }
+          return false;
+        });
+    if (trace.members.isEmpty()) {
+      trace.members.trimToSize();
     }
-    trace.members.clear();
-    trace.members.addAll(kept);
-    stub(turn);
+    trace.finalizedTurn(turn.spanId);
   }
 
   private void sessionRoot(Node root) {
@@ -401,7 +440,7 @@ final class TraceAssembly {
             s.traceIdHigh(),
             s.traceIdLow(),
             s.spanId()));
-    traces.remove(trace.key);
+    traces.remove(trace);
     close(trace);
   }
 
@@ -447,15 +486,13 @@ final class TraceAssembly {
 
   /** Drops a trace once its root is decided and no candidate in it is still settling. */
   private void closeIfDone(Trace trace) {
-    boolean rootDecided = false;
     for (Node m : trace.members) {
       if (m.decided == UNDECIDED && m.turnId == 0 && isCandidate(m)) {
         return;
       }
-      rootDecided |= !m.hasParent() && m.decided != UNDECIDED;
     }
-    if (rootDecided) {
-      traces.remove(trace.key);
+    if (trace.rootDecided) {
+      traces.remove(trace);
       close(trace);
     }
   }
@@ -463,35 +500,27 @@ final class TraceAssembly {
   /** Forgets a trace: its unclaimed calls go to its session as calls of no turn. */
   private void close(Trace trace) {
     List<CallRecord> loose = new ArrayList<>();
-    String key = trace.sessionKey;
-    String service = null;
+    String key = sessionKeyOf(trace);
     for (Node m : trace.members) {
       nodes.remove(m.spanId);
       if (m.turnId == 0 && m.call != null) {
         loose.add(m.call);
-        if (key == null) {
-          key = sessionKeyOf(m);
-        }
-        if (service == null) {
-          service = m.span.service();
-        }
       }
     }
-    if (key == null) {
-      key = trace.key.hex();
-    }
     if (!loose.isEmpty()) {
-      out.loose(key, service, loose, false);
+      out.loose(key, trace.service, loose, false);
     }
-    closed.put(trace.key, key);
+    closed.put(trace.copy(), key); // not the trace: its members must go
     trace.members.clear();
   }
 
   private static String sessionKeyOf(Node n) {
-    if (n.span == null) { // a stub: its turn went to the trace's session
-      return n.trace.sessionKey != null ? n.trace.sessionKey : n.trace.key.hex();
-    }
-    return sessionKeyOf(n.span, n.trace);
+    return n.span != null ? sessionKeyOf(n.span, n.trace) : sessionKeyOf(n.trace);
+  }
+
+  /** The session of a trace's finalized turns. */
+  private static String sessionKeyOf(Trace t) {
+    return t.sessionKey != null ? t.sessionKey : t.hex();
   }
 
   private static String sessionKeyOf(AgentSpan s, Trace t) {
@@ -501,6 +530,6 @@ final class TraceAssembly {
     if (t.sessionKey != null) {
       return t.sessionKey;
     }
-    return t.key.hex(); // no session attribute anywhere: the trace is the session
+    return t.hex(); // no session attribute anywhere: the trace is the session
   }
 }
