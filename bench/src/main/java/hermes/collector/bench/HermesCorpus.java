@@ -22,11 +22,11 @@ import java.util.Random;
  * processor (up to 512 spans per request). Deterministic for a seed.
  */
 public final class HermesCorpus {
-  private static final String[] MODELS = {
+  static final String[] MODELS = {
     "claude-sonnet-4-20250514", "gpt-4o-2024-08-06", "deepseek-v3-0324", "gemini-2.5-pro"
   };
-  private static final String[] PROVIDERS = {"anthropic", "openai", "deepseek", "gemini"};
-  private static final String[] TOOLS = {
+  static final String[] PROVIDERS = {"anthropic", "openai", "deepseek", "gemini"};
+  static final String[] TOOLS = {
     "web_search", "read_file", "write_file", "terminal", "browser_navigate", "memory"
   };
 
@@ -65,7 +65,7 @@ public final class HermesCorpus {
     return out;
   }
 
-  private static ExportTraceServiceRequest request(List<Span> spans) {
+  static ExportTraceServiceRequest request(List<Span> spans) {
     return ExportTraceServiceRequest.newBuilder()
         .addResourceSpans(
             ResourceSpans.newBuilder()
@@ -85,10 +85,10 @@ public final class HermesCorpus {
   }
 
   /** One session, children before parents as the batch processor exports them. */
-  private static void session(Random r, List<Span> out) {
+  static void session(Random r, List<Span> out) {
     ByteString trace = bytes(16, r);
     ByteString root = bytes(8, r);
-    String sessionId = Long.toHexString(r.nextLong());
+    String sessionId = String.format("%016x", r.nextLong());
     long t = 1_763_700_000_000_000_000L + r.nextInt(1_000_000) * 1_000_000_000L;
     long sessionStart = t;
     int turns = 1 + r.nextInt(10);
@@ -194,7 +194,7 @@ public final class HermesCorpus {
             .build());
   }
 
-  private static ByteString bytes(int n, Random r) {
+  static ByteString bytes(int n, Random r) {
     ByteBuffer b = ByteBuffer.allocate(n);
     while (b.hasRemaining()) {
       b.put((byte) r.nextInt(256));
@@ -202,15 +202,15 @@ public final class HermesCorpus {
     return ByteString.copyFrom(b.array());
   }
 
-  private static AnyValue str(String s) {
+  static AnyValue str(String s) {
     return AnyValue.newBuilder().setStringValue(s).build();
   }
 
-  private static KeyValue kv(String k, String v) {
+  static KeyValue kv(String k, String v) {
     return KeyValue.newBuilder().setKey(k).setValue(str(v)).build();
   }
 
-  private static KeyValue kv(String k, long v) {
+  static KeyValue kv(String k, long v) {
     return KeyValue.newBuilder().setKey(k).setValue(AnyValue.newBuilder().setIntValue(v)).build();
   }
 }

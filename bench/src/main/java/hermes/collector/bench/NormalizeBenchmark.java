@@ -19,6 +19,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -38,13 +39,17 @@ import org.openjdk.jmh.infra.Blackhole;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class NormalizeBenchmark {
+  /** The reference plugin's sessions, or every convention interleaved ({@link MixedCorpus}). */
+  @Param({"hermes", "mixed"})
+  public String corpus;
+
   List<byte[]> requests;
   final TraceRequestReader reader = new TraceRequestReader(ReaderLimits.DEFAULT);
   final Normalizer normalizer = new Normalizer(new Names(4096), Map.of(), new LongAdder());
 
   @Setup
   public void setup() {
-    requests = HermesCorpus.requests(1, TraceDecodeBenchmark.SPANS, 512);
+    requests = PipelineFixture.corpus(corpus, TraceDecodeBenchmark.SPANS);
   }
 
   @Benchmark

@@ -7,32 +7,29 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** OTLP/gRPC {@code TraceService/Export} with the corpus' bytes sent as they are. */
 final class GrpcTarget implements Target {
   private final ManagedChannel channel;
-  private final List<byte[]> bodies;
 
-  GrpcTarget(String host, int port, List<byte[]> bodies) {
+  GrpcTarget(String host, int port) {
     this.channel =
         NettyChannelBuilder.forAddress(host, port)
             .usePlaintext()
             .maxInboundMessageSize(4 << 20)
             .build();
-    this.bodies = bodies;
   }
 
   @Override
-  public CompletableFuture<Result> send(int index) {
+  public CompletableFuture<Result> send(byte[] body) {
     CompletableFuture<Result> result = new CompletableFuture<>();
     ClientCalls.asyncUnaryCall(
         channel.newCall(
             OtlpGrpcMethods.TRACE_EXPORT,
             CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)),
-        bodies.get(index),
+        body,
         new StreamObserver<byte[]>() {
           @Override
           public void onNext(byte[] response) {}

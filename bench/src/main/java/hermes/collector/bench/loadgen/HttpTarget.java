@@ -5,7 +5,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** OTLP/HTTP ({@code POST /v1/traces}) with protobuf or JSON bodies, via {@code java.net.http}. */
@@ -17,21 +16,19 @@ final class HttpTarget implements Target {
           .build();
   private final URI url;
   private final String contentType;
-  private final List<byte[]> bodies;
 
-  HttpTarget(URI url, String contentType, List<byte[]> bodies) {
+  HttpTarget(URI url, String contentType) {
     this.url = url;
     this.contentType = contentType;
-    this.bodies = bodies;
   }
 
   @Override
-  public CompletableFuture<Result> send(int index) {
+  public CompletableFuture<Result> send(byte[] body) {
     HttpRequest request =
         HttpRequest.newBuilder(url)
             .timeout(Duration.ofSeconds(30))
             .header("Content-Type", contentType)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(index)))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
             .build();
     return client
         .sendAsync(request, HttpResponse.BodyHandlers.discarding())

@@ -2,15 +2,14 @@ package hermes.collector.bench.loadgen;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.google.protobuf.util.JsonFormat;
 import hermes.collector.bench.HermesCorpus;
+import hermes.collector.bench.OtlpJson;
+import hermes.collector.bench.Rekeyer;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.StringWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -32,7 +31,8 @@ import picocli.CommandLine.Option;
  * coordinated omission) or a closed loop of N connections at full speed.
  *
  * <p>The corpus ({@code --sessions} sessions from {@code --seed}) is built before the clock starts
- * and sent round-robin; ids repeat when it wraps.
+ * and sent round-robin; each pass over it is re-keyed (new trace, span and session ids), so a long
+ * run keeps sending new sessions.
  */
 @Command(
     name = "hermes-loadgen",
@@ -100,20 +100,17 @@ public final class LoadGenerator implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }
-    List<ExportTraceServiceRequest> corpus = HermesCorpus.sessions(seed, sessions, batch);
-    int[] spans = corpus.stream().mapToInt(LoadGenerator::spanCount).toArray();
-    long corpusSpans = 0;
-    for (int s : spans) {
-      corpusSpans += s;
-    }
-    try (Target target = target(corpus)) {
+    List<ExportTraceServiceRequest> requests = HermesCorpus.sessions(seed, sessions, batch);
+    EndlessCorpus corpus = corpus(requests);
+    long corpusSpans = corpus.spansPerPass();
+    try (Target target = target()) {
       LoadStats stats = new LoadStats();
       long start = System.nanoTime();
       Thread sender =
           new Thread(
               rate > 0
-                  ? () -> openLoop(target, spans, stats, start, runNanos)
-                  : () -> closedLoop(target, spans, stats, start, runNanos),
+                  ? () -> openLoop(target, corpus, stats, start, runNanos)
+                  : () -> closedLoop(target, corpus, stats, start, runNanos),
               "loadgen-sender");
       sender.start();
       report(stats, start, sender);
@@ -151,21 +148,29 @@ public final class LoadGenerator implements Callable<Integer> {
     return n;
   }
 
-  private Target target(List<ExportTraceServiceRequest> corpus) throws Exception {
-    List<byte[]> bodies = new ArrayList<>(corpus.size());
+  /** The corpus in the wire format of {@code --protocol}, endless. */
+  private EndlessCorpus corpus(List<ExportTraceServiceRequest> requests) throws Exception {
+    int[] spans = requests.stream().mapToInt(LoadGenerator::spanCount).toArray();
+    List<byte[]> bodies = new ArrayList<>(requests.size());
+    if (protocol.equals("http/json")) {
+      for (ExportTraceServiceRequest r : requests) {
+        bodies.add(OtlpJson.of(r).getBytes(StandardCharsets.UTF_8));
+      }
+      return new EndlessCorpus(bodies, spans, Rekeyer::ofJson);
+    }
+    requests.forEach(r -> bodies.add(r.toByteArray()));
+    return new EndlessCorpus(bodies, spans, Rekeyer::of);
+  }
+
+  private Target target() {
     switch (protocol) {
       case "grpc":
-        corpus.forEach(r -> bodies.add(r.toByteArray()));
         URI g = endpoint != null ? endpoint : URI.create("http://127.0.0.1:4317");
-        return new GrpcTarget(g.getHost(), g.getPort() < 0 ? 4317 : g.getPort(), bodies);
+        return new GrpcTarget(g.getHost(), g.getPort() < 0 ? 4317 : g.getPort());
       case "http/protobuf":
-        corpus.forEach(r -> bodies.add(r.toByteArray()));
-        return new HttpTarget(tracesUrl(), "application/x-protobuf", bodies);
+        return new HttpTarget(tracesUrl(), "application/x-protobuf");
       case "http/json":
-        for (ExportTraceServiceRequest r : corpus) {
-          bodies.add(otlpJson(r).getBytes(StandardCharsets.UTF_8));
-        }
-        return new HttpTarget(tracesUrl(), "application/json", bodies);
+        return new HttpTarget(tracesUrl(), "application/json");
       default:
         throw new CommandLine.ParameterException(
             new CommandLine(this),
@@ -179,31 +184,10 @@ public final class LoadGenerator implements Callable<Integer> {
     return path == null || path.isEmpty() || path.equals("/") ? base.resolve("/v1/traces") : base;
   }
 
-  private static final Pattern ID =
-      Pattern.compile("\"(traceId|spanId|parentSpanId)\": \"([^\"]*)\"");
-
-  /**
-   * OTLP/JSON: protobuf's JSON mapping with the ids as hex, not base64 (the one place the OTLP
-   * encoding departs from it).
-   */
-  static String otlpJson(ExportTraceServiceRequest r) throws Exception {
-    Matcher m = ID.matcher(JsonFormat.printer().print(r));
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      String hex = HexFormat.of().formatHex(Base64.getDecoder().decode(m.group(2)));
-      m.appendReplacement(out, "\"" + m.group(1) + "\": \"" + hex + "\"");
-    }
-    m.appendTail(out);
-    return out.toString();
-  }
-
   /** Sends at the target rate; each latency counts from the request's intended send time. */
-  private void openLoop(Target target, int[] spans, LoadStats stats, long start, long runNanos) {
-    double avgSpans = 0;
-    for (int s : spans) {
-      avgSpans += s;
-    }
-    avgSpans /= spans.length;
+  private void openLoop(
+      Target target, EndlessCorpus corpus, LoadStats stats, long start, long runNanos) {
+    double avgSpans = (double) corpus.spansPerPass() / corpus.size();
     long interval = Math.max(1, (long) (avgSpans * 1e9 / rate));
     // Bounds memory when the collector stalls; a sender waiting here is late, and the latency
     // of what it sends still counts from when it should have gone.
@@ -218,12 +202,12 @@ public final class LoadGenerator implements Callable<Integer> {
         LockSupport.parkNanos(wait);
       }
       inFlight.acquireUninterruptibly();
-      int index = (int) (i % spans.length);
+      int spans = corpus.spans(i);
       target
-          .send(index)
+          .send(corpus.body(i))
           .thenAccept(
               r -> {
-                stats.record(r, spans[index], System.nanoTime() - intended);
+                stats.record(r, spans, System.nanoTime() - intended);
                 inFlight.release();
               });
     }
@@ -231,7 +215,8 @@ public final class LoadGenerator implements Callable<Integer> {
   }
 
   /** {@code connections} requests in flight at all times, each sent when one returns. */
-  private void closedLoop(Target target, int[] spans, LoadStats stats, long start, long runNanos) {
+  private void closedLoop(
+      Target target, EndlessCorpus corpus, LoadStats stats, long start, long runNanos) {
     AtomicLong next = new AtomicLong();
     Thread[] workers = new Thread[connections];
     for (int w = 0; w < connections; w++) {
@@ -239,10 +224,11 @@ public final class LoadGenerator implements Callable<Integer> {
           new Thread(
               () -> {
                 while (System.nanoTime() - start < runNanos) {
-                  int index = (int) (next.getAndIncrement() % spans.length);
+                  long sequence = next.getAndIncrement();
+                  byte[] body = corpus.body(sequence);
                   long sent = System.nanoTime();
-                  Target.Result r = target.send(index).join();
-                  stats.record(r, spans[index], System.nanoTime() - sent);
+                  Target.Result r = target.send(body).join();
+                  stats.record(r, corpus.spans(sequence), System.nanoTime() - sent);
                 }
               },
               "loadgen-" + w);

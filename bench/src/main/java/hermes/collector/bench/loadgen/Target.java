@@ -17,8 +17,8 @@ interface Target extends AutoCloseable {
     ERROR
   }
 
-  /** Sends request {@code index} of the corpus; never completes exceptionally. */
-  CompletableFuture<Result> send(int index);
+  /** Sends one serialized export request; never completes exceptionally. */
+  CompletableFuture<Result> send(byte[] body);
 
   @Override
   void close();
