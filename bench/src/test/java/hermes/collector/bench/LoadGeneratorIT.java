@@ -74,12 +74,15 @@ class LoadGeneratorIT {
   }
 
   private static double received(String protocol, String encoding) throws Exception {
-    String series =
+    return metric(
         "hermes_collector_spans_received_total{protocol=\""
             + protocol
             + "\",encoding=\""
             + encoding
-            + "\",}";
+            + "\",}");
+  }
+
+  private static double metric(String series) throws Exception {
     String body =
         HttpClient.newHttpClient()
             .send(
@@ -106,15 +109,59 @@ class LoadGeneratorIT {
       {"http/json", http, "http", "json"},
       {"grpc", grpc, "grpc", "protobuf"}
     };
+    int seed = 1; // a seed per run: no run replays another's sessions
     for (String[] r : runs) {
       double before = received(r[2], r[3]);
       String json =
-          run("--protocol", r[0], "--endpoint", r[1], "--duration", "2s", "--connections", "2");
+          run(
+              "--protocol",
+              r[0],
+              "--endpoint",
+              r[1],
+              "--duration",
+              "2s",
+              "--connections",
+              "2",
+              "--seed",
+              Integer.toString(seed++));
       long accepted = field(json, "spans_accepted");
       assertThat(accepted).as(r[0]).isPositive();
       assertThat(field(json, "requests_failed")).as(r[0]).isZero();
       assertThat(received(r[2], r[3]) - before).as(r[0]).isEqualTo((double) accepted);
     }
+  }
+
+  @Test
+  void aLongRunSendsNewSessionsAndWarmUpIsSentButNotCounted() throws Exception {
+    double before = received("http", "protobuf");
+    double lateBefore = metric("hermes_collector_late_spans_total");
+    String completed = "hermes_sessions_total{service=\"hermes-agent\",outcome=\"completed\",}";
+    double completedBefore = metric(completed);
+    String json =
+        run(
+            "--endpoint",
+            "http://127.0.0.1:" + collector.httpAddress().getPort(),
+            "--seed",
+            "77",
+            "--warmup",
+            "1s",
+            "--duration",
+            "2s",
+            "--connections",
+            "2");
+    long measured = field(json, "spans_accepted");
+    long warmUp = field(json, "warmup_spans_accepted");
+    assertThat(warmUp).isPositive();
+    assertThat(received("http", "protobuf") - before).isEqualTo((double) (measured + warmUp));
+    // 50 sessions are a few thousand spans: the corpus wrapped many times, re-keyed each time,
+    // so the collector saw new sessions, never late spans of finished ones.
+    assertThat(measured + warmUp).isGreaterThan(10 * 2_000L);
+    Thread.sleep(6_000); // sessions finalize (and replays would be found late) after 5 s settle
+    assertThat(metric("hermes_collector_late_spans_total") - lateBefore).isZero();
+    long passes = (measured + warmUp) / field(json, "corpus_spans");
+    assertThat(metric(completed) - completedBefore)
+        .as("50 new sessions per pass over the corpus")
+        .isGreaterThanOrEqualTo((passes - 1) * 50.0);
   }
 
   @Test
@@ -126,7 +173,9 @@ class LoadGeneratorIT {
             "--rate",
             "20000",
             "--duration",
-            "2s");
+            "2s",
+            "--seed",
+            "4");
     assertThat(json).contains("\"mode\":\"open\"");
     // The schedule, not the collector's speed, sets how much is sent: ~40,000 spans.
     assertThat(field(json, "spans_accepted")).isBetween(32_000L, 48_000L);

@@ -71,6 +71,14 @@ public final class LoadGenerator implements Callable<Integer> {
   String duration;
 
   @Option(
+      names = "--warmup",
+      defaultValue = "0s",
+      description =
+          "send this long first without counting it (JIT warm-up of both sides), e.g. 5s"
+              + " (default: ${DEFAULT-VALUE})")
+  String warmup;
+
+  @Option(
       names = "--sessions",
       defaultValue = "1000",
       description = "sessions in the corpus (default: ${DEFAULT-VALUE})")
@@ -95,8 +103,10 @@ public final class LoadGenerator implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     long runNanos;
+    long warmupNanos;
     try {
-      runNanos = parseDuration(duration);
+      warmupNanos = parseDuration("--warmup", warmup, true);
+      runNanos = warmupNanos + parseDuration("--duration", duration, false);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }
@@ -104,8 +114,8 @@ public final class LoadGenerator implements Callable<Integer> {
     EndlessCorpus corpus = corpus(requests);
     long corpusSpans = corpus.spansPerPass();
     try (Target target = target()) {
-      LoadStats stats = new LoadStats();
       long start = System.nanoTime();
+      LoadStats stats = new LoadStats(start + warmupNanos);
       Thread sender =
           new Thread(
               rate > 0
@@ -115,7 +125,7 @@ public final class LoadGenerator implements Callable<Integer> {
       sender.start();
       report(stats, start, sender);
       Histogram h = stats.total();
-      double seconds = (System.nanoTime() - start) / 1e9;
+      double seconds = (System.nanoTime() - start - warmupNanos) / 1e9;
       System.out.println(
           json
               ? summaryJson(stats, h, seconds, corpusSpans)
@@ -207,7 +217,7 @@ public final class LoadGenerator implements Callable<Integer> {
           .send(corpus.body(i))
           .thenAccept(
               r -> {
-                stats.record(r, spans, System.nanoTime() - intended);
+                stats.record(r, spans, System.nanoTime() - intended, intended);
                 inFlight.release();
               });
     }
@@ -228,7 +238,7 @@ public final class LoadGenerator implements Callable<Integer> {
                   byte[] body = corpus.body(sequence);
                   long sent = System.nanoTime();
                   Target.Result r = target.send(body).join();
-                  stats.record(r, corpus.spans(sequence), System.nanoTime() - sent);
+                  stats.record(r, corpus.spans(sequence), System.nanoTime() - sent, sent);
                 }
               },
               "loadgen-" + w);
@@ -252,7 +262,7 @@ public final class LoadGenerator implements Callable<Integer> {
       sender.join(1_000);
       long now = System.nanoTime();
       Histogram h = stats.interval();
-      long spansNow = stats.okSpans.sum();
+      long spansNow = stats.okSpans.sum() + stats.warmUpSpans.sum();
       if (!json) {
         System.err.printf(
             Locale.ROOT,
@@ -281,6 +291,7 @@ public final class LoadGenerator implements Callable<Integer> {
       g.writeNumberField("seconds", seconds);
       g.writeNumberField("corpus_spans", corpusSpans);
       g.writeNumberField("spans_accepted", stats.okSpans.sum());
+      g.writeNumberField("warmup_spans_accepted", stats.warmUpSpans.sum());
       g.writeNumberField("spans_per_second", stats.okSpans.sum() / seconds);
       g.writeNumberField("requests_accepted", stats.okRequests.sum());
       g.writeNumberField("requests_refused", stats.refused.sum());
@@ -296,10 +307,11 @@ public final class LoadGenerator implements Callable<Integer> {
     return w.toString();
   }
 
-  static long parseDuration(String s) {
+  static long parseDuration(String option, String s, boolean zeroAllowed) {
     Matcher m = Pattern.compile("(\\d+)(ms|s|m|h)").matcher(s.trim());
-    if (!m.matches()) {
-      throw new IllegalArgumentException("--duration: '" + s + "' is not like 500ms, 30s, 2m, 1h");
+    if (!m.matches() || (!zeroAllowed && Long.parseLong(m.group(1)) == 0)) {
+      throw new IllegalArgumentException(
+          option + ": '" + s + "' is not like 500ms, 30s, 2m, 1h" + (zeroAllowed ? "" : " (> 0)"));
     }
     long n = Long.parseLong(m.group(1));
     switch (m.group(2)) {
