@@ -37,7 +37,7 @@ final class GrpcSender implements Sender {
     } else {
       b = NettyChannelBuilder.forAddress(endpoint.getHost(), port).usePlaintext();
     }
-    this.channel = b.maxInboundMessageSize(4 << 20).build();
+    this.channel = b.maxInboundMessageSize(4 << 20).compressorRegistry(FastGzip.REGISTRY).build();
     Metadata md = new Metadata();
     headers.forEach((k, v) -> md.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
     this.intercepted =

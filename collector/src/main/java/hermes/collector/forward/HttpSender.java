@@ -50,7 +50,7 @@ final class HttpSender implements Sender {
       byte[] body = batch;
       if (gzip) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(batch.length / 4 + 64);
-        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+        try (GZIPOutputStream gz = FastGzip.stream(out)) {
           gz.write(batch);
         }
         body = out.toByteArray();
