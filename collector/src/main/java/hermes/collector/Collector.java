@@ -209,7 +209,9 @@ public final class Collector implements AutoCloseable {
             agentMetrics,
             config.admin().apiToken());
     log.info("admin listening on {} (GET /metrics, /healthz, /readyz)", show(admin.address()));
-    grpc = OtlpGrpcServer.start(otlp.grpcEndpoint(), ingest, otlp.maxRequestBytes());
+    grpc =
+        OtlpGrpcServer.start(
+            otlp.grpcEndpoint(), ingest, otlp.maxRequestBytes(), otlp.grpcMaxConcurrentStreams());
     log.info("OTLP/gRPC listening on {}", show(grpc.address()));
     http =
         OtlpHttpServer.bind(

@@ -34,6 +34,7 @@ public record CollectorConfig(
    *
    * @param httpEndpoint {@code otlp.http.endpoint}
    * @param grpcEndpoint {@code otlp.grpc.endpoint}
+   * @param grpcMaxConcurrentStreams {@code otlp.grpc.max_concurrent_streams}, per connection
    * @param maxRequestBytes {@code otlp.max_request_bytes}, after decompression
    * @param maxAttributeDepth {@code otlp.max_attribute_depth}
    * @param maxAttributesPerSpan {@code otlp.max_attributes_per_span}
@@ -42,6 +43,7 @@ public record CollectorConfig(
   public record Otlp(
       Endpoint httpEndpoint,
       Endpoint grpcEndpoint,
+      int grpcMaxConcurrentStreams,
       int maxRequestBytes,
       int maxAttributeDepth,
       int maxAttributesPerSpan,

@@ -241,6 +241,7 @@ public final class ConfigLoader {
         new CollectorConfig.Otlp(
             v.endpoint("otlp.http.endpoint"),
             v.endpoint("otlp.grpc.endpoint"),
+            v.integer("otlp.grpc.max_concurrent_streams", 1, 10_000),
             (int) v.bytes("otlp.max_request_bytes", 1024, Integer.MAX_VALUE - 8),
             v.integer("otlp.max_attribute_depth", 1, 64),
             v.integer("otlp.max_attributes_per_span", 1, 65536),

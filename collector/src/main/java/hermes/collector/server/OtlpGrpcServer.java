@@ -56,13 +56,16 @@ public final class OtlpGrpcServer implements AutoCloseable {
    *
    * @throws IOException naming the address when the bind fails
    */
-  public static OtlpGrpcServer start(Endpoint endpoint, Ingest ingest, int maxRequestBytes)
+  public static OtlpGrpcServer start(
+      Endpoint endpoint, Ingest ingest, int maxRequestBytes, int maxConcurrentStreams)
       throws IOException {
     IngestMetrics metrics = ingest.metrics();
     Server server =
         NettyServerBuilder.forAddress(endpoint.toSocketAddress())
             .directExecutor()
             .maxInboundMessageSize(maxRequestBytes)
+            // Each call in flight buffers its whole message: this bounds a connection's memory.
+            .maxConcurrentCallsPerConnection(maxConcurrentStreams)
             .addStreamTracerFactory(new StatusCounter(metrics))
             .addService(service(OtlpGrpcMethods.TRACE_EXPORT, Signal.TRACES, ingest))
             .addService(service(OtlpGrpcMethods.METRICS_EXPORT, Signal.METRICS, ingest))
