@@ -33,8 +33,11 @@ class OverloadIT {
   @Test
   void hundredsOfConcurrentCallsOnOneConnectionAllSucceed() throws Exception {
     int grpc;
-    try (ServerSocket s = new ServerSocket(0)) {
+    int admin;
+    try (ServerSocket s = new ServerSocket(0);
+        ServerSocket a = new ServerSocket(0)) {
       grpc = s.getLocalPort();
+      admin = a.getLocalPort();
     }
     Path log = Files.createTempFile("collector-overload", ".log");
     List<String> cmd =
@@ -51,7 +54,7 @@ class OverloadIT {
                 "--otlp-http-endpoint",
                 "127.0.0.1:0",
                 "--admin-endpoint",
-                "127.0.0.1:0"));
+                "127.0.0.1:" + admin));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("HERMES_COLLECTOR_"));
     Process p = pb.redirectOutput(log.toFile()).start();
@@ -96,6 +99,18 @@ class OverloadIT {
       assertThat(done.await(90, TimeUnit.SECONDS)).isTrue();
       assertThat(outcomes).as("see %s", log).isEqualTo(Map.of(Status.Code.OK, calls));
       assertThat(Files.readString(log)).doesNotContain("OutOfMemoryError");
+      String metrics =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create("http://127.0.0.1:" + admin + "/metrics"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertThat(metrics)
+          .contains("hermes_collector_grpc_calls_in_flight 0.0")
+          .contains(
+              "hermes_collector_requests_total{protocol=\"grpc\",signal=\"traces\",code=\"OK\",} 400.0");
       assertThat(p.isAlive()).isTrue();
     } finally {
       channel.shutdownNow();

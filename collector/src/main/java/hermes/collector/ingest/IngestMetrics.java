@@ -3,6 +3,7 @@ package hermes.collector.ingest;
 import hermes.collector.proto.OtlpResponses.Signal;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
+import io.prometheus.client.Gauge;
 import java.util.Locale;
 
 /**
@@ -21,9 +22,17 @@ public final class IngestMetrics {
   private final Counter.Child spansRejectedInvalid;
   private final Counter.Child spansRefusedFull;
   private final Counter.Child attributesUnindexed;
+  private final Gauge grpcCallsInFlight;
 
   /** Registers the metrics in {@code registry}. */
   public IngestMetrics(CollectorRegistry registry) {
+    grpcCallsInFlight =
+        Gauge.build(
+                "hermes_collector_grpc_calls_in_flight",
+                "OTLP/gRPC export calls received and not yet answered, over all connections (each"
+                    + " connection holds at most otlp.grpc.max_concurrent_streams; clients queue the"
+                    + " rest).")
+            .register(registry);
     requests =
         Counter.build(
                 "hermes_collector_requests_total",
@@ -102,6 +111,11 @@ public final class IngestMetrics {
   /** The {@code signal} label value. */
   public static String label(Signal s) {
     return s.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** A gRPC export call started ({@code +1}) or ended ({@code -1}). */
+  public void grpcCallInFlight(int delta) {
+    grpcCallsInFlight.inc(delta);
   }
 
   /** Counts one answered request. */

@@ -149,9 +149,11 @@ public final class OtlpGrpcServer implements AutoCloseable {
       if (signal == null) {
         return new ServerStreamTracer() {};
       }
+      metrics.grpcCallInFlight(1);
       return new ServerStreamTracer() {
         @Override
         public void streamClosed(Status status) {
+          metrics.grpcCallInFlight(-1);
           metrics.request(Protocol.GRPC, signal, status.getCode().name());
         }
       };
