@@ -127,7 +127,29 @@ class ForwardIT {
     }
   }
 
+  /**
+   * A free port below the kernel's ephemeral range. Several tests start a backend on a port only
+   * after the collector has been dialing it; an ephemeral port could meanwhile be the local port of
+   * one of those dials (or a TCP self-connect), and the backend would fail to bind.
+   */
   static int freePort() throws Exception {
+    int low = 32768;
+    try {
+      String range =
+          java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+      low = Integer.parseInt(range.split("\\s+")[0]);
+    } catch (java.io.IOException | RuntimeException e) {
+      // not Linux: fall through with the usual range start
+    }
+    java.util.Random random = new java.util.Random();
+    for (int attempt = 0; attempt < 200 && low > 11_000; attempt++) {
+      int port = 10_000 + random.nextInt(low - 10_000);
+      try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (java.io.IOException taken) {
+        // try another
+      }
+    }
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
