@@ -215,7 +215,12 @@ public final class Collector implements AutoCloseable {
     log.info("OTLP/gRPC listening on {}", show(grpc.address()));
     http =
         OtlpHttpServer.bind(
-            otlp.httpEndpoint(), loops, ingest, otlp.maxRequestBytes(), otlp.retryAfterSeconds());
+            otlp.httpEndpoint(),
+            loops,
+            ingest,
+            otlp.maxRequestBytes(),
+            otlp.retryAfterSeconds(),
+            otlp.httpMaxInFlightBytes());
     log.info(
         "OTLP/HTTP listening on {} (POST /v1/traces, /v1/metrics, /v1/logs)", show(http.address()));
     ready.set(true);

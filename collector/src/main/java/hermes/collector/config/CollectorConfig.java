@@ -33,6 +33,7 @@ public record CollectorConfig(
    * The OTLP receivers.
    *
    * @param httpEndpoint {@code otlp.http.endpoint}
+   * @param httpMaxInFlightBytes {@code otlp.http.max_inflight_bytes}
    * @param grpcEndpoint {@code otlp.grpc.endpoint}
    * @param grpcMaxConcurrentStreams {@code otlp.grpc.max_concurrent_streams}, per connection
    * @param maxRequestBytes {@code otlp.max_request_bytes}, after decompression
@@ -42,6 +43,7 @@ public record CollectorConfig(
    */
   public record Otlp(
       Endpoint httpEndpoint,
+      long httpMaxInFlightBytes,
       Endpoint grpcEndpoint,
       int grpcMaxConcurrentStreams,
       int maxRequestBytes,

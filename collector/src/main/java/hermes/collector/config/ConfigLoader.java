@@ -240,6 +240,7 @@ public final class ConfigLoader {
     CollectorConfig.Otlp otlp =
         new CollectorConfig.Otlp(
             v.endpoint("otlp.http.endpoint"),
+            v.bytes("otlp.http.max_inflight_bytes", 1024, Long.MAX_VALUE),
             v.endpoint("otlp.grpc.endpoint"),
             v.integer("otlp.grpc.max_concurrent_streams", 1, 10_000),
             (int) v.bytes("otlp.max_request_bytes", 1024, Integer.MAX_VALUE - 8),

@@ -23,9 +23,16 @@ public final class IngestMetrics {
   private final Counter.Child spansRefusedFull;
   private final Counter.Child attributesUnindexed;
   private final Gauge grpcCallsInFlight;
+  private final Gauge httpInFlightBytes;
 
   /** Registers the metrics in {@code registry}. */
   public IngestMetrics(CollectorRegistry registry) {
+    httpInFlightBytes =
+        Gauge.build(
+                "hermes_collector_http_inflight_bytes",
+                "OTLP/HTTP request body bytes being received or handled, over all connections"
+                    + " (at most otlp.http.max_inflight_bytes; past it requests get 503).")
+            .register(registry);
     grpcCallsInFlight =
         Gauge.build(
                 "hermes_collector_grpc_calls_in_flight",
@@ -111,6 +118,11 @@ public final class IngestMetrics {
   /** The {@code signal} label value. */
   public static String label(Signal s) {
     return s.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** OTLP/HTTP body bytes taken ({@code > 0}) or given back ({@code < 0}). */
+  public void httpInFlightBytes(long delta) {
+    httpInFlightBytes.inc(delta);
   }
 
   /** A gRPC export call started ({@code +1}) or ended ({@code -1}). */

@@ -146,6 +146,26 @@ final class OtlpHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     }
   }
 
+  /**
+   * The 503 for a request refused before its body is read, because the bodies in flight fill {@code
+   * otlp.http.max_inflight_bytes} (called by the {@link InFlightLimiter}).
+   */
+  FullHttpResponse overloaded(HttpRequest req) {
+    Encoding encoding = encoding(req.headers().get(HttpHeaderNames.CONTENT_TYPE));
+    String message = "too many request bytes in flight (otlp.http.max_inflight_bytes), retry later";
+    FullHttpResponse r =
+        encoding == null
+            ? text(HttpResponseStatus.SERVICE_UNAVAILABLE, message)
+            : status(
+                HttpResponseStatus.SERVICE_UNAVAILABLE,
+                encoding,
+                OtlpResponses.CODE_UNAVAILABLE,
+                message);
+    r.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+    Signal signal = signal(req);
+    return signal == null ? r : answered(signal, r);
+  }
+
   /** The 413 for a body over the limit before decompression (called by the aggregator). */
   FullHttpResponse tooLarge(HttpRequest req, int limit) {
     Encoding encoding = encoding(req.headers().get(HttpHeaderNames.CONTENT_TYPE));

@@ -13,16 +13,20 @@ public final class OtlpHttpServer {
    *
    * @param maxRequestBytes body limit, before and after decompression
    * @param retryAfterSeconds the {@code Retry-After} of a 503
+   * @param maxInFlightBytes request body bytes received or being handled at once, all connections
    */
   public static HttpListener bind(
       Endpoint endpoint,
       EventLoops loops,
       Ingest ingest,
       int maxRequestBytes,
-      int retryAfterSeconds)
+      int retryAfterSeconds,
+      long maxInFlightBytes)
       throws IOException {
     OtlpHttpHandler handler = new OtlpHttpHandler(ingest, maxRequestBytes, retryAfterSeconds);
+    InFlightLimiter.Budget budget =
+        new InFlightLimiter.Budget(maxInFlightBytes, ingest.metrics()::httpInFlightBytes);
     return HttpListener.bind(
-        "OTLP/HTTP", endpoint, loops, new OtlpHttpInitializer(handler, maxRequestBytes));
+        "OTLP/HTTP", endpoint, loops, new OtlpHttpInitializer(handler, maxRequestBytes, budget));
   }
 }
