@@ -56,14 +56,6 @@ final class InFlightLimiter extends ChannelInboundHandlerAdapter {
         changed.accept(-n);
       }
     }
-
-    long used() {
-      return used.get();
-    }
-
-    long max() {
-      return max;
-    }
   }
 
   private final Budget budget;

@@ -48,11 +48,6 @@ final class SessionLog {
   private long lastTraceLow;
   private long lastParent;
 
-  /** Bytes held by the records (not counting the name table). */
-  int size() {
-    return bytes.length;
-  }
-
   /**
    * Appends a finished turn and the first {@code keep} of its calls; the rest are counted as
    * dropped (the per-session bound), and the turn's totals are stored so nothing counted is lost.
