@@ -3,8 +3,8 @@ package hermes.collector.session;
 import hermes.collector.semconv.AgentSpan;
 
 /**
- * What the assembler tells the rest of the collector (metrics): the seam the Prometheus layer
- * records from. The assembler knows nothing of Prometheus.
+ * What the assembler tells the rest of the collector (metrics, the sessions event stream, guards):
+ * events flow one way, from the assembler out. The assembler knows nothing of its listeners.
  *
  * <p>Threading: called on the assembler's shard threads, several at once; an implementation must be
  * thread-safe and must not block. Per call, per turn and per session facts each arrive once.
@@ -20,6 +20,22 @@ public interface AssemblyListener {
 
   /** A turn was finalized (its settle delay after its span arrived). */
   default void turnFinished(TurnRecord turn) {}
+
+  /**
+   * A session became live: the first span that names it arrived. Fired once per session, before any
+   * {@link #sessionUpdated} or {@link #sessionFinished} of it.
+   *
+   * @param session a snapshot of the live session ({@link SessionRecord#live()} is true)
+   */
+  default void sessionOpened(SessionRecord session) {}
+
+  /**
+   * A live session changed (a call or a turn arrived, totals grew). Coalesced: at most a few times
+   * a second per session, never per span, so a listener may render or send each one.
+   *
+   * @param session a snapshot of the live session
+   */
+  default void sessionUpdated(SessionRecord session) {}
 
   /** A session was finalized: its root arrived, or it went idle, or it was evicted. */
   default void sessionFinished(SessionRecord session) {}
