@@ -91,6 +91,8 @@ public class ForwardBenchmark {
                 null,
                 0,
                 0,
+                TraceForwarder.SpoolSync.NONE,
+                Duration.ofSeconds(1),
                 List.of(),
                 null));
     forwarder.start();
@@ -113,6 +115,6 @@ public class ForwardBenchmark {
     while (!forwarder.reserve(r.length)) {
       Thread.onSpinWait(); // the queue is full: ingest would answer 503 here; we wait instead
     }
-    forwarder.accept(r, PipelineFixture.BATCH);
+    forwarder.accept(r, PipelineFixture.BATCH, () -> true);
   }
 }

@@ -115,6 +115,8 @@ public record CollectorConfig(
    * @param spoolDir {@code forward.spool.dir}, null for no spool
    * @param spoolMaxBytes {@code forward.spool.max_bytes}
    * @param spoolSegmentBytes {@code forward.spool.segment_bytes}
+   * @param spoolSync {@code forward.spool.sync}: none, interval or always
+   * @param spoolSyncInterval {@code forward.spool.sync_interval}
    * @param redactAttributes {@code forward.redact_attributes}
    * @param tlsCaFile {@code forward.tls.ca_file}, null for the system trust store
    * @param tlsCertFile {@code forward.tls.cert_file}, null for no client certificate
@@ -135,6 +137,8 @@ public record CollectorConfig(
       Path spoolDir,
       long spoolMaxBytes,
       long spoolSegmentBytes,
+      String spoolSync,
+      Duration spoolSyncInterval,
       java.util.List<String> redactAttributes,
       Path tlsCaFile,
       Path tlsCertFile,

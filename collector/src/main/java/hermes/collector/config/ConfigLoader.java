@@ -173,6 +173,11 @@ public final class ConfigLoader {
       throw new ConfigException(
           "forward.on_full: '" + onFull + "' is not one of backpressure, drop_oldest");
     }
+    String spoolSync = v.string("forward.spool.sync");
+    if (!spoolSync.equals("none") && !spoolSync.equals("interval") && !spoolSync.equals("always")) {
+      throw new ConfigException(
+          "forward.spool.sync: '" + spoolSync + "' is not one of none, interval, always");
+    }
     if (v.string("forward.tls.cert_file").isEmpty() != v.string("forward.tls.key_file").isEmpty()) {
       throw new ConfigException(
           "forward.tls.cert_file and forward.tls.key_file: set both (a client certificate and its"
@@ -204,6 +209,8 @@ public final class ConfigLoader {
         v.string("forward.spool.dir").isEmpty() ? null : Path.of(v.string("forward.spool.dir")),
         v.bytes("forward.spool.max_bytes", 64 * 1024, 1L << 50),
         v.bytes("forward.spool.segment_bytes", 4 * 1024, 1L << 34),
+        spoolSync,
+        v.duration("forward.spool.sync_interval", Duration.ofMillis(1), Duration.ofMinutes(10)),
         redactedKeys(v.string("forward.redact_attributes")),
         tlsFile(v, "forward.tls.ca_file", uri),
         tlsFile(v, "forward.tls.cert_file", uri),

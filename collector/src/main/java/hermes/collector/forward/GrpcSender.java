@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 final class GrpcSender implements Sender {
   private final ManagedChannel channel;
   private final io.grpc.Channel intercepted;
-  private final Duration timeout;
   private final boolean gzip;
 
   GrpcSender(
@@ -42,12 +41,11 @@ final class GrpcSender implements Sender {
     headers.forEach((k, v) -> md.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
     this.intercepted =
         ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md));
-    this.timeout = timeout;
     this.gzip = gzip;
   }
 
   @Override
-  public Outcome send(byte[] batch) {
+  public Outcome send(byte[] batch, Duration timeout) {
     CallOptions options =
         CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     if (gzip) {
@@ -71,6 +69,12 @@ final class GrpcSender implements Sender {
     Status.Code code = e.getStatus().getCode();
     String reason = "grpc_" + code.name().toLowerCase(java.util.Locale.ROOT);
     long retryAfter = retryDelayMillis(e);
+    Status st = e.getStatus();
+    String detail =
+        "gRPC "
+            + code
+            + (st.getDescription() == null ? "" : ": " + st.getDescription())
+            + (st.getCause() == null ? "" : " (" + st.getCause().getMessage() + ")");
     switch (code) {
       case CANCELLED:
       case DEADLINE_EXCEEDED:
@@ -78,11 +82,13 @@ final class GrpcSender implements Sender {
       case OUT_OF_RANGE:
       case UNAVAILABLE:
       case DATA_LOSS:
-        return Outcome.retryable(reason, retryAfter);
+        return Outcome.retryable(reason, retryAfter, detail);
       case RESOURCE_EXHAUSTED:
-        return retryAfter >= 0 ? Outcome.retryable(reason, retryAfter) : Outcome.fatal(reason);
+        return retryAfter >= 0
+            ? Outcome.retryable(reason, retryAfter, detail)
+            : Outcome.fatal(reason, detail);
       default:
-        return Outcome.fatal(reason);
+        return Outcome.fatal(reason, detail);
     }
   }
 

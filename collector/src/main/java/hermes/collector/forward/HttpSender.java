@@ -40,7 +40,7 @@ final class HttpSender implements Sender {
   }
 
   @Override
-  public Outcome send(byte[] batch) {
+  public Outcome send(byte[] batch, Duration timeout) {
     try {
       HttpRequest.Builder b =
           HttpRequest.newBuilder(url)
@@ -66,19 +66,38 @@ final class HttpSender implements Sender {
       }
       if (code == 429 || code == 502 || code == 503 || code == 504) {
         long after = r.headers().firstValue("Retry-After").map(HttpSender::seconds).orElse(-1L);
-        return Outcome.retryable("http_" + code, after);
+        return Outcome.retryable("http_" + code, after, status(r));
       }
-      return Outcome.fatal("http_" + code);
+      return Outcome.fatal("http_" + code, status(r));
     } catch (javax.net.ssl.SSLException e) {
       // Untrusted or expired certificate, or no client certificate: named so it is not mistaken
       // for an outage; retried, since certificates are rotated without restarting us.
-      return Outcome.retryable("tls", -1);
+      return Outcome.retryable("tls", -1, "TLS: " + e.getMessage());
+    } catch (java.net.http.HttpConnectTimeoutException e) {
+      return Outcome.retryable("timeout", -1, "connect timed out after " + this.timeout);
+    } catch (java.net.http.HttpTimeoutException e) {
+      return Outcome.retryable("timeout", -1, "no answer within " + timeout);
+    } catch (java.net.ConnectException e) {
+      return Outcome.retryable("connect", -1, "connection refused (" + authority() + ")");
     } catch (IOException e) {
-      return Outcome.retryable("connect", -1);
+      return Outcome.retryable("connect", -1, "I/O error: " + e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return Outcome.retryable("interrupted", -1);
+      return Outcome.retryable("interrupted", -1, "interrupted (shutdown)");
     }
+  }
+
+  private String authority() {
+    return url.getHost() + ":" + url.getPort();
+  }
+
+  /** "HTTP 500: the body's start", for the log. */
+  private static String status(HttpResponse<byte[]> r) {
+    byte[] body = r.body();
+    int n = Math.min(body.length, Outcome.MAX_DETAIL);
+    return "HTTP "
+        + r.statusCode()
+        + (n == 0 ? "" : ": " + new String(body, 0, n, java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private static long seconds(String v) {

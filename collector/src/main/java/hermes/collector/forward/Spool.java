@@ -6,31 +6,80 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A disk queue of trace requests: append-only segment files of records ({@code length, CRC32C,
- * spans, bytes}), read in order from a cursor that is persisted after each delivered batch, so a
- * restart (even after {@code kill -9}) resumes where delivery stopped and no accepted request is
- * lost. A torn record at the end of the last segment (a crash mid-write) is cut off at open and
- * counted; the spool is bounded, and when full its oldest segment is dropped and its spans counted.
+ * A disk queue of trace requests: append-only segment files of records ({@code magic, length,
+ * spans, CRC32C, bytes}, the CRC covering length, spans and bytes), read in order from a cursor
+ * that is persisted after each delivered batch, so a restart (even after {@code kill -9}) resumes
+ * where delivery stopped and no accepted request is lost.
+ *
+ * <p>What can go wrong on disk, and what happens:
+ *
+ * <ul>
+ *   <li>A write fails (disk full): the partial record is cut off at once (or, if even that fails,
+ *       before the next append), {@link #append} throws, and the caller refuses the request so the
+ *       client retries; nothing is acknowledged that is not whole on disk.
+ *   <li>A record is torn or corrupt (a crash mid-write, a bad sector): the reader skips it once,
+ *       counts it once ({@link #tornRecords}), and resynchronises on the next record whose magic
+ *       and CRC check out, so every whole record after it is still delivered; the skip moves the
+ *       persisted cursor, so it is not met (or counted) again.
+ *   <li>A restart keeps every whole record; only a torn tail (nothing valid after it) is cut off.
+ * </ul>
+ *
+ * <p>The spool is bounded: segments are at most a quarter of {@code maxBytes} (so a small bound is
+ * honoured), and when full the oldest segment is dropped and its undelivered spans counted ({@link
+ * #droppedSpans}).
  *
  * <p>Written by hand because no library in this project's set offers a bounded, CRC-checked,
  * cursor-based segment log; it is a few hundred lines of plain NIO.
  *
  * <p>Threading: {@link #append} from any thread (serialized); {@link #next}, {@link #commit} from
- * the one exporter thread. Segment list and cursor changes are guarded by this object.
+ * the one exporter thread. Segment list and cursor changes are guarded by this object; the
+ * interval fsync runs on its own daemon thread.
  */
 final class Spool implements AutoCloseable {
-  static final int HEADER = 12;
+  private static final Logger log = LoggerFactory.getLogger(Spool.class);
+  static final int HEADER = 16;
+  static final int MAGIC = 0x48535031; // "HSP1": where a record starts, for resynchronising
   private static final String CURSOR = "cursor";
+
+  /** When appended records are forced to the device. */
+  enum Sync {
+    /** Never by us (the OS writes back; a power loss may lose the last seconds). */
+    NONE,
+    /** Every interval, on a background thread. */
+    INTERVAL,
+    /** Before {@link #append} returns, so before the client hears "accepted". */
+    ALWAYS
+  }
+
+  /** Opens the segment files for writing; replaced in tests to fail like a full disk. */
+  interface Opener {
+    FileChannel open(Path file, OpenOption... options) throws IOException;
+  }
+
+  /**
+   * Test seam: an {@link Opener} per spool directory (absolute, normalized). Empty in production.
+   */
+  static final Map<Path, Opener> OPENERS = new ConcurrentHashMap<>();
 
   /** One record read back. */
   record Record(byte[] bytes, int spans, long segment, long end) {}
@@ -38,18 +87,31 @@ final class Spool implements AutoCloseable {
   private final Path dir;
   private final long maxBytes;
   private final long segmentBytes;
-  private final TreeMap<Long, Long> segments = new TreeMap<>(); // id -> size
+  private final Sync sync;
+  private final Opener opener;
+  private final TreeMap<Long, Long> segments = new TreeMap<>(); // id -> size of whole records
+  private final ScheduledExecutorService syncer;
   private FileChannel writer;
+  private boolean dirty; // the write segment may hold bytes past its size (a failed cut)
   private long writeSegment;
   private long readSegment;
   private long readOffset;
-  long tornRecords;
-  long droppedSpans;
+  volatile long tornRecords;
+  volatile long droppedSpans;
 
   Spool(Path dir, long maxBytes, long segmentBytes) throws IOException {
+    this(dir, maxBytes, segmentBytes, Sync.NONE, Duration.ofSeconds(1));
+  }
+
+  Spool(Path dir, long maxBytes, long segmentBytes, Sync sync, Duration syncInterval)
+      throws IOException {
     this.dir = dir;
     this.maxBytes = maxBytes;
-    this.segmentBytes = segmentBytes;
+    // A segment is dropped whole, and the one being written never: a quarter of the bound keeps
+    // the spool under it (a 1 MiB bound with 16 MiB segments would otherwise hold 16 MiB).
+    this.segmentBytes = Math.max(HEADER + 1, Math.min(segmentBytes, maxBytes / 4));
+    this.sync = sync;
+    this.opener = OPENERS.getOrDefault(dir.toAbsolutePath().normalize(), FileChannel::open);
     Files.createDirectories(dir);
     try (Stream<Path> files = Files.list(dir)) {
       for (Path p : (Iterable<Path>) files::iterator) {
@@ -64,12 +126,7 @@ final class Spool implements AutoCloseable {
     }
     writeSegment = segments.lastKey();
     segments.put(writeSegment, truncateTornTail(writeSegment));
-    writer =
-        FileChannel.open(
-            file(writeSegment),
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.APPEND);
+    writer = openWriter(writeSegment);
     readSegment = segments.firstKey();
     readOffset = 0;
     Path cursor = dir.resolve(CURSOR);
@@ -81,13 +138,34 @@ final class Spool implements AutoCloseable {
         readOffset = Math.min(Long.parseLong(c[1]), segments.get(seg));
       }
     }
+    if (sync == Sync.INTERVAL) {
+      syncer =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "spool-sync");
+                t.setDaemon(true);
+                return t;
+              });
+      long ms = Math.max(1, syncInterval.toMillis());
+      syncer.scheduleWithFixedDelay(this::forceQuietly, ms, ms, TimeUnit.MILLISECONDS);
+    } else {
+      syncer = null;
+    }
+  }
+
+  private FileChannel openWriter(long id) throws IOException {
+    return opener.open(
+        file(id), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
   }
 
   private Path file(long id) {
     return dir.resolve(String.format("segment-%020d.log", id));
   }
 
-  /** Cuts a torn record off the end of a segment; returns the segment's valid size. */
+  /**
+   * The valid size of the last segment: whole records are kept even after a torn one in the middle
+   * (the reader skips that one); only a torn tail, with no whole record after it, is cut off.
+   */
   private long truncateTornTail(long id) throws IOException {
     Path p = file(id);
     if (!Files.exists(p)) {
@@ -96,76 +174,170 @@ final class Spool implements AutoCloseable {
     try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       long size = ch.size();
       long pos = 0;
+      long validEnd = 0;
       while (pos < size) {
         Record r = read(ch, id, pos, size);
         if (r == null) {
-          tornRecords++;
-          ch.truncate(pos);
-          return pos;
+          pos = resync(ch, pos + 1, size);
+          continue;
         }
         pos = r.end();
+        validEnd = pos;
       }
-      return size;
+      if (validEnd < size) {
+        tornRecords++;
+        ch.truncate(validEnd);
+      }
+      return validEnd;
     }
   }
 
-  /** The record at {@code pos}, or null when it is incomplete or its CRC does not match. */
+  /** The record at {@code pos}, or null when it is incomplete, misframed or its CRC is wrong. */
   private static Record read(FileChannel ch, long id, long pos, long size) throws IOException {
     if (size - pos < HEADER) {
       return null;
     }
     ByteBuffer h = ByteBuffer.allocate(HEADER);
-    ch.read(h, pos);
+    readFully(ch, h, pos);
     h.flip();
+    int magic = h.getInt();
     int len = h.getInt();
-    int crc = h.getInt();
     int spans = h.getInt();
-    if (len < 0 || size - pos - HEADER < len) {
+    int crc = h.getInt();
+    if (magic != MAGIC || len < 0 || spans < 0 || size - pos - HEADER < len) {
       return null;
     }
     byte[] bytes = new byte[len];
-    ch.read(ByteBuffer.wrap(bytes), pos + HEADER);
-    CRC32C c = new CRC32C();
-    c.update(bytes);
-    if ((int) c.getValue() != crc) {
+    readFully(ch, ByteBuffer.wrap(bytes), pos + HEADER);
+    if (crc(len, spans, bytes) != crc) {
       return null;
     }
     return new Record(bytes, spans, id, pos + HEADER + len);
   }
 
-  /** Appends one request; drops the oldest segment(s) first when the spool would overflow. */
-  synchronized void append(byte[] bytes, int spans) throws IOException {
-    long size = HEADER + bytes.length;
+  private static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+    while (b.hasRemaining()) {
+      if (ch.read(b, pos + b.position()) < 0) {
+        return; // shorter than its size says: the checks that follow fail it
+      }
+    }
+  }
+
+  private static int crc(int len, int spans, byte[] bytes) {
+    CRC32C c = new CRC32C();
+    ByteBuffer h = ByteBuffer.allocate(8).putInt(len).putInt(spans).flip();
+    c.update(h);
+    c.update(bytes);
+    return (int) c.getValue();
+  }
+
+  /**
+   * The offset of the first whole record at or after {@code from}, found by its magic and checked
+   * by its CRC; {@code size} when there is none.
+   */
+  private static long resync(FileChannel ch, long from, long size) throws IOException {
+    ByteBuffer w = ByteBuffer.allocate(64 * 1024);
+    long base = from;
+    while (size - base >= HEADER) {
+      w.clear();
+      w.limit((int) Math.min(w.capacity(), size - base));
+      readFully(ch, w, base);
+      w.flip();
+      int n = w.limit();
+      for (int i = 0; i + 4 <= n; i++) {
+        if (w.getInt(i) == MAGIC && read(ch, 0, base + i, size) != null) {
+          return base + i;
+        }
+      }
+      base += Math.max(1, n - 3); // a magic may straddle two windows
+    }
+    return size;
+  }
+
+  /**
+   * Appends one request whole, then runs {@code commit} (the other consumers taking the request);
+   * returns false, with the record cut off again, when {@code commit} refuses. Drops the oldest
+   * segment(s) first when the spool would overflow.
+   *
+   * @throws IOException the write (or, with {@link Sync#ALWAYS}, the fsync) failed; the partial
+   *     record was cut off and {@code commit} was not run: the request must be refused
+   */
+  synchronized boolean append(byte[] bytes, int spans, BooleanSupplier commit) throws IOException {
+    if (dirty) { // a cut that failed last time: whatever is past the last whole record goes now
+      writer.truncate(segments.get(writeSegment));
+      dirty = false;
+    }
+    long size = HEADER + (long) bytes.length;
     long current = segments.get(writeSegment);
     boolean consumed = readSegment == writeSegment && readOffset == current;
     if (current > 0 && (consumed || current + size > segmentBytes)) {
+      FileChannel next = openWriter(writeSegment + 1);
+      if (sync != Sync.NONE) {
+        writer.force(false); // the interval thread only forces the current segment
+      }
       writer.close();
+      writer = next;
       writeSegment++;
       segments.put(writeSegment, 0L);
-      writer =
-          FileChannel.open(
-              file(writeSegment),
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE,
-              StandardOpenOption.APPEND);
       if (consumed) { // everything in the old one was delivered: start reading the new one
         segments.remove(writeSegment - 1);
         Files.deleteIfExists(file(writeSegment - 1));
         readSegment = writeSegment;
         readOffset = 0;
       }
+      current = 0;
     }
     while (total() + size > maxBytes && segments.size() > 1) {
       dropOldest();
     }
-    CRC32C c = new CRC32C();
-    c.update(bytes);
     ByteBuffer b = ByteBuffer.allocate((int) size);
-    b.putInt(bytes.length).putInt((int) c.getValue()).putInt(spans).put(bytes).flip();
-    while (b.hasRemaining()) {
-      writer.write(b);
+    b.putInt(MAGIC).putInt(bytes.length).putInt(spans).putInt(crc(bytes.length, spans, bytes));
+    b.put(bytes).flip();
+    try {
+      while (b.hasRemaining()) {
+        writer.write(b);
+      }
+      if (sync == Sync.ALWAYS) {
+        writer.force(false);
+      }
+    } catch (IOException e) {
+      cut(current);
+      throw e;
     }
-    segments.put(writeSegment, segments.get(writeSegment) + size);
+    if (!commit.getAsBoolean()) {
+      cut(current); // not published yet: the reader has not seen it
+      return false;
+    }
+    segments.put(writeSegment, current + size);
+    return true;
+  }
+
+  /** Appends one request (tests). */
+  void append(byte[] bytes, int spans) throws IOException {
+    append(bytes, spans, () -> true);
+  }
+
+  /** Cuts the write segment back to {@code size}; if that fails, the next append retries it. */
+  private void cut(long size) {
+    try {
+      writer.truncate(size);
+    } catch (IOException e) {
+      dirty = true;
+    }
+  }
+
+  private void forceQuietly() {
+    FileChannel w;
+    synchronized (this) {
+      w = writer;
+    }
+    try {
+      w.force(false);
+    } catch (java.nio.channels.ClosedChannelException e) {
+      // rolled over meanwhile; the old segment was forced before it was closed
+    } catch (IOException e) {
+      log.warn("spool: fsync failed ({})", e.toString());
+    }
   }
 
   private long total() {
@@ -183,14 +355,17 @@ final class Spool implements AutoCloseable {
     if (id >= readSegment) {
       try (FileChannel ch = FileChannel.open(file(id), StandardOpenOption.READ)) {
         long size = segments.get(id);
+        long dropped = 0;
         for (long pos = from; pos < size; ) {
           Record r = read(ch, id, pos, size);
           if (r == null) {
-            break;
+            pos = resync(ch, pos + 1, size);
+            continue;
           }
-          droppedSpans += r.spans();
+          dropped += r.spans();
           pos = r.end();
         }
+        droppedSpans += dropped;
       }
     }
     segments.remove(id);
@@ -237,19 +412,21 @@ final class Spool implements AutoCloseable {
         continue;
       }
       Record r;
+      long resume = -1;
       try (FileChannel ch = FileChannel.open(file(seg), StandardOpenOption.READ)) {
         r = read(ch, seg, pos, size);
+        if (r == null && out.isEmpty()) {
+          resume = resync(ch, pos + 1, size);
+        }
       }
       if (r == null) {
-        synchronized (this) {
-          tornRecords++; // unreadable: skip the rest of this segment
-          Long next = segments.higherKey(seg);
-          if (next == null) {
-            return out;
-          }
-          seg = next;
+        if (!out.isEmpty()) {
+          return out; // deliver what precedes it; the next call starts at it and skips it
         }
-        pos = 0;
+        if (!skip(seg, resume)) {
+          return out;
+        }
+        pos = resume;
         continue;
       }
       if (!out.isEmpty() && total + r.bytes().length > maxBytesPerBatch) {
@@ -259,6 +436,26 @@ final class Spool implements AutoCloseable {
       total += r.bytes().length;
       pos = r.end();
     }
+  }
+
+  /**
+   * Moves the cursor past a torn record (nothing before it is pending), counts it once and
+   * persists the cursor, so neither a later call nor a restart meets it again. False when a drop
+   * moved the cursor meanwhile.
+   */
+  private synchronized boolean skip(long seg, long resume) throws IOException {
+    if (!segments.containsKey(seg) || readSegment > seg) {
+      return false;
+    }
+    tornRecords++;
+    readSegment = seg;
+    readOffset = resume;
+    while (segments.firstKey() < readSegment) {
+      long id = segments.pollFirstEntry().getKey();
+      Files.deleteIfExists(file(id));
+    }
+    persistCursor();
+    return true;
   }
 
   /** Marks everything up to the end of {@code last} delivered; persists the cursor. */
@@ -272,6 +469,10 @@ final class Spool implements AutoCloseable {
       long id = segments.pollFirstEntry().getKey();
       Files.deleteIfExists(file(id));
     }
+    persistCursor();
+  }
+
+  private void persistCursor() throws IOException {
     Path tmp = dir.resolve(CURSOR + ".tmp");
     Files.writeString(tmp, readSegment + " " + readOffset + "\n", StandardCharsets.US_ASCII);
     try {
@@ -283,6 +484,30 @@ final class Spool implements AutoCloseable {
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, dir.resolve(CURSOR), StandardCopyOption.REPLACE_EXISTING);
     }
+  }
+
+  /** Spans in whole records not delivered yet (reads the spool: for shutdown, not per request). */
+  synchronized long pendingSpans() throws IOException {
+    long n = 0;
+    for (Map.Entry<Long, Long> e : segments.tailMap(readSegment, true).entrySet()) {
+      long id = e.getKey();
+      long size = e.getValue();
+      if (size == 0) {
+        continue;
+      }
+      try (FileChannel ch = FileChannel.open(file(id), StandardOpenOption.READ)) {
+        for (long pos = id == readSegment ? readOffset : 0; pos < size; ) {
+          Record r = read(ch, id, pos, size);
+          if (r == null) {
+            pos = resync(ch, pos + 1, size);
+            continue;
+          }
+          n += r.spans();
+          pos = r.end();
+        }
+      }
+    }
+    return n;
   }
 
   /** Bytes on disk. */
@@ -297,6 +522,12 @@ final class Spool implements AutoCloseable {
 
   @Override
   public synchronized void close() throws IOException {
+    if (syncer != null) {
+      syncer.shutdownNow();
+    }
+    if (sync != Sync.NONE && writer.isOpen()) {
+      writer.force(false);
+    }
     writer.close();
   }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +50,16 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
     DROP_OLDEST
   }
 
+  /** When the spool forces what it wrote to the device ({@code forward.spool.sync}). */
+  public enum SpoolSync {
+    /** Left to the OS (a power loss may lose the last seconds; a process crash loses nothing). */
+    NONE,
+    /** Every {@code forward.spool.sync_interval}, off the request path. */
+    INTERVAL,
+    /** Before the client hears "accepted". */
+    ALWAYS
+  }
+
   /**
    * The forwarder's settings ({@code forward.*}).
    *
@@ -65,7 +76,10 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
    * @param retryMax largest backoff
    * @param spoolDir the disk spool's directory, null for an in-memory queue
    * @param spoolMaxBytes the spool's bound
-   * @param spoolSegmentBytes the spool's segment size
+   * @param spoolSegmentBytes the spool's segment size (at most a quarter of {@code spoolMaxBytes}
+   *     is used)
+   * @param spoolSync when the spool forces its writes to the device
+   * @param spoolSyncInterval the period of {@link SpoolSync#INTERVAL}
    * @param redactAttributes span and span-event attribute keys removed before forwarding
    * @param tls the TLS files of an {@code https://} endpoint
    */
@@ -84,6 +98,8 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
       java.nio.file.Path spoolDir,
       long spoolMaxBytes,
       long spoolSegmentBytes,
+      SpoolSync spoolSync,
+      Duration spoolSyncInterval,
       List<String> redactAttributes,
       TlsFiles tls) {}
 
@@ -100,11 +116,13 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
   private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
   private final Thread thread;
+  private final Worker worker;
   private final Spool spool;
   private final AttributeRedactor redactor;
   private volatile long stopDeadline = Long.MAX_VALUE;
   private volatile boolean stopping;
-  private long lastLogMs;
+  private volatile long lastLogMs;
+  private final LongAdder suppressedLogs = new LongAdder();
 
   /**
    * A forwarder; {@link #start()} it.
@@ -122,9 +140,14 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
         settings.spoolDir() == null
             ? null
             : new Spool(
-                settings.spoolDir(), settings.spoolMaxBytes(), settings.spoolSegmentBytes());
+                settings.spoolDir(),
+                settings.spoolMaxBytes(),
+                settings.spoolSegmentBytes(),
+                Spool.Sync.valueOf(settings.spoolSync().name()),
+                settings.spoolSyncInterval());
     this.redactor = new AttributeRedactor(settings.redactAttributes());
-    this.thread = new Thread(new Worker(this), "forwarder");
+    this.worker = new Worker(this);
+    this.thread = new Thread(worker, "forwarder");
     this.thread.setDaemon(true);
     for (String reason : List.of("queue_full", "rejected_by_backend", "shutdown")) {
       dropped.put(reason, new LongAdder());
@@ -172,44 +195,71 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
   }
 
   @Override
-  public void accept(byte[] original, int spans) {
+  public Taken accept(byte[] original, int spans, BooleanSupplier commit) {
     byte[] request;
     try {
       request = redactor.redact(original);
     } catch (MalformedOtlpException e) {
       // Unreachable for a request the reader accepted; never forward what could not be redacted.
-      count(dropped, "redaction_error", spans);
       release(original.length);
-      return;
+      if (!commit.getAsBoolean()) {
+        return Taken.PIPELINE_FULL;
+      }
+      count(dropped, "redaction_error", spans);
+      return Taken.ACCEPTED;
     }
     if (spool != null) {
-      // On disk before the client hears "accepted": a kill -9 loses nothing acknowledged.
+      // Whole on disk before the client hears "accepted": a kill -9 loses nothing acknowledged,
+      // and a write that fails (disk full) is refused, so the client retries it.
       try {
-        spool.append(request, spans);
+        return spool.append(request, spans, commit) ? Taken.ACCEPTED : Taken.PIPELINE_FULL;
       } catch (java.io.IOException e) {
-        count(dropped, "spool_error", spans);
         logRateLimited(
-            "forwarding: cannot write the spool ({}); {} spans dropped", e.toString(), spans);
+            "forwarding: cannot write the spool ({}); {} spans refused with 503/UNAVAILABLE",
+            e.toString(),
+            spans);
+        return Taken.FAILED;
       }
-      return;
+    }
+    if (!commit.getAsBoolean()) {
+      release(original.length);
+      return Taken.PIPELINE_FULL;
     }
     if (request.length != original.length) {
       queuedBytes.addAndGet(request.length - original.length); // reserved before redaction
     }
     queuedSpans.addAndGet(spans);
     queue.offer(new Item(request, spans));
+    return Taken.ACCEPTED;
   }
 
   private void count(Map<String, LongAdder> m, String reason, long n) {
     m.computeIfAbsent(reason, k -> new LongAdder()).add(n);
   }
 
+  /**
+   * Logs at most one line every 10 s (a backend down for an hour is one line per 10 s, not one per
+   * retry); the lines left out meanwhile are counted in the next one. Called from I/O threads and
+   * the exporter thread: a racy check is fine, the bound is approximate.
+   */
   private void logRateLimited(String message, Object... args) {
     long now = System.currentTimeMillis();
     if (now - lastLogMs > 10_000) {
       lastLogMs = now;
-      log.warn(message, args);
+      long more = suppressedLogs.sumThenReset();
+      log.warn(more == 0 ? message : message + " [{} similar lines left out]", withArg(args, more));
+    } else {
+      suppressedLogs.increment();
     }
+  }
+
+  private static Object[] withArg(Object[] args, long more) {
+    if (more == 0) {
+      return args;
+    }
+    Object[] a = java.util.Arrays.copyOf(args, args.length + 1);
+    a[args.length] = more;
+    return a;
   }
 
   /**
@@ -219,7 +269,18 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
   private boolean deliver(byte[] batch, int spans) {
     long backoff = settings.retryInitial().toMillis();
     while (true) {
-      Outcome o = sender.send(batch);
+      Duration timeout = settings.timeout();
+      if (stopping) { // the grace period bounds every attempt: shutdown must not wait for one
+        long left = stopDeadline - System.nanoTime();
+        if (left <= 0) {
+          if (spool == null) {
+            count(dropped, "shutdown", spans);
+          }
+          return false;
+        }
+        timeout = left < timeout.toNanos() ? Duration.ofNanos(left) : timeout;
+      }
+      Outcome o = sender.send(batch, timeout);
       if (o.kind() == Outcome.Kind.DELIVERED) {
         forwarded.add(spans - o.rejectedSpans());
         if (o.rejectedSpans() > 0) {
@@ -232,7 +293,9 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
       if (o.kind() == Outcome.Kind.FATAL) {
         count(dropped, "fatal_" + o.reason(), spans);
         logRateLimited(
-            "forwarding: the backend refused a batch of {} spans ({}); dropped", spans, o.reason());
+            "forwarding: the backend refused a batch of {} spans for good ({}); dropped",
+            spans,
+            o.detail());
         return true;
       }
       long wait = o.retryAfterMillis() >= 0 ? o.retryAfterMillis() : jitter(backoff);
@@ -243,7 +306,8 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
         return false;
       }
       retries.increment();
-      logRateLimited("forwarding: backend unavailable ({}); retrying in {} ms", o.reason(), wait);
+      logRateLimited(
+          "forwarding: export of {} spans failed ({}); retrying in {} ms", spans, o.detail(), wait);
       LockSupport.parkNanos(wait * 1_000_000L);
       backoff = Math.min(settings.retryMax().toMillis(), backoff * 2);
     }
@@ -256,17 +320,49 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
 
   /** Drains the queue within {@code grace}; what is left is counted as dropped. */
   public void shutdown(Duration grace) {
+    long before = droppedAtShutdown();
     stopDeadline = System.nanoTime() + grace.toNanos();
     stopping = true;
     try {
-      thread.join(Math.max(1, grace.toMillis()) + 1000);
+      // A hard bound: an attempt is cut to the grace period, but a backend that accepted the
+      // connection and never answers may still hold the thread in a read; at the deadline the
+      // sender is closed and the thread interrupted, which ends any attempt at once.
+      long ms = Math.max(1, grace.toMillis());
+      thread.join(ms);
+      if (thread.isAlive()) {
+        sender.close();
+        thread.interrupt();
+        thread.join(200);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    for (Item i = queue.relaxedPoll(); i != null; i = queue.relaxedPoll()) {
-      count(dropped, "shutdown", i.spans());
+    if (thread.isAlive()) { // not expected; the single-consumer queue must not be polled then
+      count(dropped, "shutdown", queuedSpans.get());
+    } else {
+      for (Item i = carryAndQueue(); i != null; i = queue.relaxedPoll()) {
+        count(dropped, "shutdown", i.spans());
+      }
     }
     sender.close();
+    long lost = droppedAtShutdown() - before;
+    if (lost > 0) {
+      log.warn(
+          "shutdown: {} spans not forwarded within the grace period ({} ms) were dropped"
+              + " (hermes_collector_dropped_spans_total{{reason=\"shutdown\"}})",
+          lost,
+          grace.toMillis());
+    }
+    if (spool != null) {
+      try {
+        long left = spool.pendingSpans();
+        if (left > 0) {
+          log.info("shutdown: {} spans stay in the spool for the next start", left);
+        }
+      } catch (java.io.IOException e) {
+        log.warn("reading the spool: {}", e.toString());
+      }
+    }
     if (spool != null) {
       try {
         spool.close();
@@ -274,6 +370,18 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
         log.warn("closing the spool: {}", e.toString());
       }
     }
+  }
+
+  private long droppedAtShutdown() {
+    LongAdder a = dropped.get("shutdown");
+    return a == null ? 0 : a.sum();
+  }
+
+  /** The item the exporter held back for the next batch, if any, else the queue's head. */
+  private Item carryAndQueue() {
+    Item c = worker.carry;
+    worker.carry = null;
+    return c != null ? c : queue.relaxedPoll();
   }
 
   @Override

@@ -70,7 +70,8 @@ public final class Ingest {
    *
    * @return how many spans were rejected as invalid, and why
    * @throws MalformedOtlpException the body is not a valid request; nothing of it was kept
-   * @throws PipelineFullException the sink had no room; nothing of it was kept
+   * @throws PipelineFullException the sink or the forwarder had no room, or the forward spool
+   *     could not be written; nothing of it was kept
    */
   public ExportResult traces(byte[] body, Encoding encoding, Protocol protocol)
       throws MalformedOtlpException, PipelineFullException {
@@ -91,18 +92,29 @@ public final class Ingest {
         batch.abort();
         throw e;
       }
-      if (tap != null && !tap.reserve(pb.length)) {
-        batch.abort();
-        throw refuse(d.accepted + d.rejected);
-      }
-      if (!batch.commit()) {
-        if (tap != null) {
-          tap.release(pb.length);
+      int spans = d.accepted + d.rejected;
+      if (tap == null) {
+        if (!batch.commit()) {
+          throw refuse(spans);
         }
-        throw refuse(d.accepted + d.rejected);
-      }
-      if (tap != null) {
-        tap.accept(pb, d.accepted + d.rejected);
+      } else {
+        if (!tap.reserve(pb.length)) {
+          batch.abort();
+          metrics.spansRefusedForwardFull(spans);
+          throw new PipelineFullException(
+              "forward queue full: " + spans + " spans refused, retry later");
+        }
+        switch (tap.accept(pb, spans, batch::commit)) {
+          case ACCEPTED:
+            break;
+          case PIPELINE_FULL:
+            throw refuse(spans);
+          default:
+            batch.abort();
+            metrics.spansRefusedSpoolError(spans);
+            throw new PipelineFullException(
+                "cannot write the forward spool: " + spans + " spans refused, retry later");
+        }
       }
     } catch (MalformedOtlpException e) {
       metrics.decodeError(protocol, Signal.TRACES, encoding);

@@ -21,6 +21,8 @@ public final class IngestMetrics {
   private final Counter.Child[][] logRecords;
   private final Counter.Child spansRejectedInvalid;
   private final Counter.Child spansRefusedFull;
+  private final Counter.Child spansRefusedForwardFull;
+  private final Counter.Child spansRefusedSpoolError;
   private final Counter.Child attributesUnindexed;
   private final Gauge grpcCallsInFlight;
   private final Gauge httpInFlightBytes;
@@ -60,8 +62,9 @@ public final class IngestMetrics {
     Counter refused =
         Counter.build(
                 "hermes_collector_spans_refused_total",
-                "Spans not accepted: invalid_span (rejected as partial success), pipeline_full"
-                    + " (request refused with 503/UNAVAILABLE, the client retries).")
+                "Spans not accepted: invalid_span (rejected as partial success), pipeline_full,"
+                    + " forward_full (the forward queue), spool_error (the forward spool could not"
+                    + " be written): requests refused with 503/UNAVAILABLE, the client retries.")
             .labelNames("reason")
             .register(registry);
     Counter decode =
@@ -112,6 +115,8 @@ public final class IngestMetrics {
     }
     spansRejectedInvalid = refused.labels("invalid_span");
     spansRefusedFull = refused.labels("pipeline_full");
+    spansRefusedForwardFull = refused.labels("forward_full");
+    spansRefusedSpoolError = refused.labels("spool_error");
     attributesUnindexed = unindexed.labels();
   }
 
@@ -157,6 +162,14 @@ public final class IngestMetrics {
 
   void spansRefusedFull(int n) {
     spansRefusedFull.inc(n);
+  }
+
+  void spansRefusedForwardFull(int n) {
+    spansRefusedForwardFull.inc(n);
+  }
+
+  void spansRefusedSpoolError(int n) {
+    spansRefusedSpoolError.inc(n);
   }
 
   void attributesUnindexed(int n) {
