@@ -184,7 +184,8 @@ public final class Collector implements AutoCloseable {
                   fw.spoolDir(),
                   fw.spoolMaxBytes(),
                   fw.spoolSegmentBytes(),
-                  TraceForwarder.SpoolSync.valueOf(fw.spoolSync().toUpperCase(java.util.Locale.ROOT)),
+                  TraceForwarder.SpoolSync.valueOf(
+                      fw.spoolSync().toUpperCase(java.util.Locale.ROOT)),
                   fw.spoolSyncInterval(),
                   fw.redactAttributes(),
                   new TlsFiles(fw.tlsCaFile(), fw.tlsCertFile(), fw.tlsKeyFile())));

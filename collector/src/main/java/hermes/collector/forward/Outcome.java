@@ -7,8 +7,8 @@ package hermes.collector.forward;
  * @param reason why it was not delivered (a metric label), or null
  * @param retryAfterMillis the backend's own wait hint, or -1
  * @param rejectedSpans spans the backend rejected as partial success
- * @param detail why, for the log: connection refused, timeout, the status and the backend's
- *     message (cut short); null when delivered
+ * @param detail why, for the log: connection refused, timeout, the status and the backend's message
+ *     (cut short); null when delivered
  */
 record Outcome(Kind kind, String reason, long retryAfterMillis, long rejectedSpans, String detail) {
   /** The longest detail logged: a backend's error page is not worth more. */

@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * cursor-based segment log; it is a few hundred lines of plain NIO.
  *
  * <p>Threading: {@link #append} from any thread (serialized); {@link #next}, {@link #commit} from
- * the one exporter thread. Segment list and cursor changes are guarded by this object; the
- * interval fsync runs on its own daemon thread.
+ * the one exporter thread. Segment list and cursor changes are guarded by this object; the interval
+ * fsync runs on its own daemon thread.
  */
 final class Spool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Spool.class);
@@ -439,9 +439,9 @@ final class Spool implements AutoCloseable {
   }
 
   /**
-   * Moves the cursor past a torn record (nothing before it is pending), counts it once and
-   * persists the cursor, so neither a later call nor a restart meets it again. False when a drop
-   * moved the cursor meanwhile.
+   * Moves the cursor past a torn record (nothing before it is pending), counts it once and persists
+   * the cursor, so neither a later call nor a restart meets it again. False when a drop moved the
+   * cursor meanwhile.
    */
   private synchronized boolean skip(long seg, long resume) throws IOException {
     if (!segments.containsKey(seg) || readSegment > seg) {

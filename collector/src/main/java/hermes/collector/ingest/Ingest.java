@@ -70,8 +70,8 @@ public final class Ingest {
    *
    * @return how many spans were rejected as invalid, and why
    * @throws MalformedOtlpException the body is not a valid request; nothing of it was kept
-   * @throws PipelineFullException the sink or the forwarder had no room, or the forward spool
-   *     could not be written; nothing of it was kept
+   * @throws PipelineFullException the sink or the forwarder had no room, or the forward spool could
+   *     not be written; nothing of it was kept
    */
   public ExportResult traces(byte[] body, Encoding encoding, Protocol protocol)
       throws MalformedOtlpException, PipelineFullException {
