@@ -114,7 +114,9 @@ class ShutdownIT {
         c.close();
         closed = true;
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        assertThat(ms).as("close() with a 2 s grace period, in ms").isLessThan(3_500);
+        // A bound a user sees, not a performance figure: the grace period plus a margin for
+        // closing what is left (the code before the fix took the grace period plus 1 s and more).
+        assertThat(ms).as("close() with a 2 s grace period, in ms").isLessThan(2_800);
         Double dropped =
             c.registry()
                 .getSampleValue(
