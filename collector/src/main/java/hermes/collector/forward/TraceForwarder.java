@@ -348,8 +348,8 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
     long lost = droppedAtShutdown() - before;
     if (lost > 0) {
       log.warn(
-          "shutdown: {} spans not forwarded within the grace period ({} ms) were dropped"
-              + " (hermes_collector_dropped_spans_total{{reason=\"shutdown\"}})",
+          "shutdown: {} spans could not be forwarded in the {} ms left of the grace period;"
+              + " dropped (hermes_collector_dropped_spans_total{reason=\"shutdown\"})",
           lost,
           grace.toMillis());
     }
