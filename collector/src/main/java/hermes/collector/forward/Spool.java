@@ -486,30 +486,6 @@ final class Spool implements AutoCloseable {
     }
   }
 
-  /** Spans in whole records not delivered yet (reads the spool: for shutdown, not per request). */
-  synchronized long pendingSpans() throws IOException {
-    long n = 0;
-    for (Map.Entry<Long, Long> e : segments.tailMap(readSegment, true).entrySet()) {
-      long id = e.getKey();
-      long size = e.getValue();
-      if (size == 0) {
-        continue;
-      }
-      try (FileChannel ch = FileChannel.open(file(id), StandardOpenOption.READ)) {
-        for (long pos = id == readSegment ? readOffset : 0; pos < size; ) {
-          Record r = read(ch, id, pos, size);
-          if (r == null) {
-            pos = resync(ch, pos + 1, size);
-            continue;
-          }
-          n += r.spans();
-          pos = r.end();
-        }
-      }
-    }
-    return n;
-  }
-
   /** Bytes on disk. */
   synchronized long bytes() {
     return total();

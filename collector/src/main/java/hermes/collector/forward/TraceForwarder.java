@@ -353,15 +353,8 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
           lost,
           grace.toMillis());
     }
-    if (spool != null) {
-      try {
-        long left = spool.pendingSpans();
-        if (left > 0) {
-          log.info("shutdown: {} spans stay in the spool for the next start", left);
-        }
-      } catch (java.io.IOException e) {
-        log.warn("reading the spool: {}", e.toString());
-      }
+    if (spool != null && spool.bytes() > 0) { // not read through: that could outlast the grace
+      log.info("shutdown: {} bytes stay in the spool for the next start", spool.bytes());
     }
     if (spool != null) {
       try {

@@ -126,6 +126,24 @@ class ConfigLoaderTest {
         "forward.tls.cert_file and forward.tls.key_file: set both");
   }
 
+  @Test
+  void spoolSyncSettings() throws Exception {
+    CollectorConfig.Forward defaults = ConfigLoader.load(null, Map.of(), Map.of()).forward();
+    assertThat(defaults.spoolSync()).isEqualTo("none");
+    assertThat(defaults.spoolSyncInterval()).isEqualTo(java.time.Duration.ofSeconds(1));
+    CollectorConfig.Forward f =
+        ConfigLoader.load(
+                null,
+                Map.of(),
+                Map.of("forward.spool.sync", "interval", "forward.spool.sync_interval", "250ms"))
+            .forward();
+    assertThat(f.spoolSync()).isEqualTo("interval");
+    assertThat(f.spoolSyncInterval()).isEqualTo(java.time.Duration.ofMillis(250));
+    assertRejected(
+        Map.of("forward.spool.sync", "fsync"),
+        "forward.spool.sync: 'fsync' is not one of none, interval, always");
+  }
+
   private static void assertRejected(Map<String, String> flags, String messageStart) {
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), flags))
         .isInstanceOf(ConfigException.class)
