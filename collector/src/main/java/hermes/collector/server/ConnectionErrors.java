@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -39,8 +40,12 @@ final class ConnectionErrors extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof PrematureChannelClosureException
+        && LingeringClose.closing(ctx.pipeline())) {
+      return; // the aggregator's note that we closed a refused request's connection mid-body
+    }
     ListenerMetrics.ErrorKind kind =
-        cause instanceof IOException
+        cause instanceof IOException || cause instanceof PrematureChannelClosureException
             ? ListenerMetrics.ErrorKind.IO
             : cause instanceof DecoderException
                 ? ListenerMetrics.ErrorKind.DECODER

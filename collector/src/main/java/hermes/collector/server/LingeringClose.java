@@ -3,6 +3,7 @@ package hermes.collector.server;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -51,6 +52,11 @@ final class LingeringClose {
                           LINGER_MILLIS,
                           TimeUnit.MILLISECONDS);
                 });
+  }
+
+  /** Whether {@link #respond} was called on this pipeline: the connection is being closed. */
+  static boolean closing(ChannelPipeline pipeline) {
+    return pipeline.get(NAME) != null;
   }
 
   /** Throws away everything read once a connection is being closed. */

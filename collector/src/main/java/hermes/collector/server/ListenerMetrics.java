@@ -30,7 +30,7 @@ public final class ListenerMetrics {
 
   /** What ended a connection through {@code exceptionCaught} (the {@code kind} label). */
   enum ErrorKind {
-    /** A socket error (reset by peer, broken pipe). */
+    /** A socket error (reset by peer, broken pipe) or a client gone in the middle of a request. */
     IO,
     /** A protocol decoder failure Netty raised as an exception. */
     DECODER,
@@ -80,7 +80,8 @@ public final class ListenerMetrics {
     errors =
         Counter.build(
                 "hermes_collector_connection_errors_total",
-                "Connections ended by an error (io: reset or broken pipe, decoder, other).")
+                "Connections ended by an error (io: reset, broken pipe or closed by the client in the"
+                    + " middle of a request; decoder; other).")
             .labelNames("listener", "kind")
             .register(registry);
   }

@@ -24,11 +24,8 @@ import java.util.function.Function;
  * loop.
  */
 final class RequestCheck extends ChannelInboundHandlerAdapter {
-  /**
-   * The most significant digits taken (a long holds any 18-digit number; a longer length is not a
-   * length any receiver could mean, so it is refused as malformed, like Netty does).
-   */
-  private static final int MAX_DIGITS = 18;
+  /** A long has at most 19 digits; a longer or larger number is refused as malformed. */
+  private static final int MAX_DIGITS = 19;
 
   private static final int MAX_REASON = 200;
 
@@ -116,13 +113,16 @@ final class RequestCheck extends ChannelInboundHandlerAdapter {
       start++; // leading zeros do not make a number larger
     }
     if (len == 0 || len - start > MAX_DIGITS) {
-      return -1; // 18 digits always fit in a long, so the loop below cannot overflow
+      return -1;
     }
     long n = 0;
     for (int i = 0; i < len; i++) {
       char c = s.charAt(i);
       if (c < '0' || c > '9') {
         return -1;
+      }
+      if (n > (Long.MAX_VALUE - (c - '0')) / 10) {
+        return -1; // past Long.MAX_VALUE: checked before the arithmetic, which cannot overflow
       }
       n = n * 10 + (c - '0');
     }
