@@ -197,6 +197,26 @@ class HttpHardeningIT {
     assertGoodRequestIs200();
   }
 
+  @Test
+  void aClientResetInTheMiddleOfABodyIsCountedAndGivesBackItsBytes() throws Exception {
+    Socket s = RawHttp.connect(port);
+    s.getOutputStream().write(postHead("3000"));
+    s.getOutputStream().write(new byte[100]);
+    awaitSample("hermes_collector_http_inflight_bytes", 3000);
+    s.setSoLinger(true, 0); // close with a reset
+    s.close();
+    awaitSample("hermes_collector_http_inflight_bytes", 0);
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (TestCollectors.sample(
+            collector,
+            "hermes_collector_connection_errors_total{listener=\"otlp_http\",kind=\"io\",}")
+        < 1) {
+      assertThat(System.nanoTime()).as("the reset counted").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+    assertGoodRequestIs200();
+  }
+
   private void awaitSample(String series, double value) throws Exception {
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (TestCollectors.sample(collector, series) != value) {
