@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -22,6 +23,15 @@ import org.slf4j.LoggerFactory;
 @ChannelHandler.Sharable
 final class ConnectionErrors extends ChannelInboundHandlerAdapter {
   static final long LOG_EVERY_NANOS = 10_000_000_000L;
+
+  /**
+   * Set on a channel the server closes on purpose (a refusal, a timeout, an error already counted):
+   * the aggregator's note that the channel closed in the middle of a request is then no further
+   * error.
+   */
+  static final AttributeKey<Boolean> CLOSED_BY_SERVER =
+      AttributeKey.valueOf(ConnectionErrors.class, "closedByServer");
+
   private static final Logger log = LoggerFactory.getLogger(ConnectionErrors.class);
 
   private final ListenerMetrics.Listener metrics;
@@ -41,8 +51,8 @@ final class ConnectionErrors extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof PrematureChannelClosureException
-        && LingeringClose.closing(ctx.pipeline())) {
-      return; // the aggregator's note that we closed a refused request's connection mid-body
+        && Boolean.TRUE.equals(ctx.channel().attr(CLOSED_BY_SERVER).get())) {
+      return; // counted as what it is (a refusal, a timeout, an error), not as a further error
     }
     ListenerMetrics.ErrorKind kind =
         cause instanceof IOException || cause instanceof PrematureChannelClosureException
@@ -68,6 +78,7 @@ final class ConnectionErrors extends ChannelInboundHandlerAdapter {
     } else {
       suppressed[k].incrementAndGet();
     }
+    ctx.channel().attr(CLOSED_BY_SERVER).set(Boolean.TRUE); // one error, counted once
     ctx.close();
   }
 }

@@ -118,6 +118,7 @@ final class HttpTimeouts extends ChannelDuplexHandler {
         };
     if (expired != null && ctx.channel().isOpen()) {
       metrics.timedOut(expired);
+      ctx.channel().attr(ConnectionErrors.CLOSED_BY_SERVER).set(Boolean.TRUE);
       stop();
       ctx.close();
     }

@@ -3,7 +3,6 @@ package hermes.collector.server;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -31,6 +30,7 @@ final class LingeringClose {
   /** Sends {@code response} with {@code Connection: close}, then closes as described above. */
   static void respond(ChannelHandlerContext ctx, FullHttpResponse response) {
     HttpUtil.setKeepAlive(response, false);
+    ctx.channel().attr(ConnectionErrors.CLOSED_BY_SERVER).set(Boolean.TRUE);
     if (ctx.pipeline().get(NAME) == null) {
       ctx.pipeline().addFirst(NAME, new Discard());
     }
@@ -52,11 +52,6 @@ final class LingeringClose {
                           LINGER_MILLIS,
                           TimeUnit.MILLISECONDS);
                 });
-  }
-
-  /** Whether {@link #respond} was called on this pipeline: the connection is being closed. */
-  static boolean closing(ChannelPipeline pipeline) {
-    return pipeline.get(NAME) != null;
   }
 
   /** Throws away everything read once a connection is being closed. */

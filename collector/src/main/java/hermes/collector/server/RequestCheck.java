@@ -13,12 +13,12 @@ import java.util.function.Function;
 
 /**
  * Refuses a request from its head, before anything is reserved or buffered for it: one that is not
- * valid HTTP/1.1 (what Netty's decoder flagged: request line, headers, chunk framing; and a {@code
- * Content-Length} that is not one plain decimal number, RFC 9110 section 8.6) gets 400, and one
- * that declares a body over the limit gets the listener's 413. Either way the connection is closed
- * after the answer ({@link LingeringClose}): the rest of what the client sends cannot be trusted to
- * frame a next request. Malformed requests are counted in {@code
- * hermes_collector_http_malformed_requests_total}.
+ * valid HTTP/1.1 (what Netty's decoder flagged: request line, headers, chunk framing; a {@code
+ * Content-Length} that is not one plain decimal number, RFC 9110 section 8.6; a {@code
+ * Transfer-Encoding} other than {@code chunked}) gets 400, and one that declares a body over the
+ * limit gets the listener's 413. Either way the connection is closed after the answer ({@link
+ * LingeringClose}): the rest of what the client sends cannot be trusted to frame a next request.
+ * Malformed requests are counted in {@code hermes_collector_http_malformed_requests_total}.
  *
  * <p>Threading: one instance per channel, right after the codec and its timeouts, used on its event
  * loop.
@@ -59,6 +59,13 @@ final class RequestCheck extends ChannelInboundHandlerAdapter {
       return;
     }
     if (msg instanceof HttpRequest req) {
+      String te = req.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
+      if (te != null && !te.strip().equalsIgnoreCase("chunked")) {
+        // Netty frames any value containing "chunked" as chunked and anything else as no body,
+        // where the sender meant one: the body would be read as the next request.
+        malformed(ctx, msg, "Transfer-Encoding '" + te + "' is not chunked");
+        return;
+      }
       long declared = declaredLength(req);
       if (declared == -2) {
         malformed(ctx, msg, "Content-Length is not one non-negative decimal number");
