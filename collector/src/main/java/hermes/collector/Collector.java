@@ -20,6 +20,7 @@ import hermes.collector.semconv.Normalizer;
 import hermes.collector.server.AdminServer;
 import hermes.collector.server.EventLoops;
 import hermes.collector.server.HttpListener;
+import hermes.collector.server.ListenerMetrics;
 import hermes.collector.server.OtlpGrpcServer;
 import hermes.collector.server.OtlpHttpServer;
 import hermes.collector.session.AssemblyConfig;
@@ -55,6 +56,7 @@ public final class Collector implements AutoCloseable {
   private final CollectorConfig config;
   private final CollectorRegistry registry;
   private final EventLoops loops;
+  private final EventLoops adminLoops; // its own, so /healthz and /metrics answer under OTLP floods
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private HttpListener admin;
@@ -70,6 +72,7 @@ public final class Collector implements AutoCloseable {
     this.config = config;
     this.registry = new CollectorRegistry(true);
     this.loops = new EventLoops(0);
+    this.adminLoops = new EventLoops(1);
   }
 
   /**
@@ -201,16 +204,19 @@ public final class Collector implements AutoCloseable {
             metricsSink,
             forwarder,
             new IngestMetrics(registry));
+    ListenerMetrics listenerMetrics = new ListenerMetrics(registry);
     admin =
         AdminServer.bind(
             config.admin().endpoint(),
-            loops,
+            adminLoops,
             registry,
             ready::get,
             assembler,
             pricing,
             agentMetrics,
-            config.admin().apiToken());
+            config.admin().apiToken(),
+            config.admin().connections(),
+            listenerMetrics);
     log.info("admin listening on {} (GET /metrics, /healthz, /readyz)", show(admin.address()));
     grpc =
         OtlpGrpcServer.start(
@@ -223,7 +229,9 @@ public final class Collector implements AutoCloseable {
             ingest,
             otlp.maxRequestBytes(),
             otlp.retryAfterSeconds(),
-            otlp.httpMaxInFlightBytes());
+            otlp.httpMaxInFlightBytes(),
+            otlp.httpConnections(),
+            listenerMetrics);
     log.info(
         "OTLP/HTTP listening on {} (POST /v1/traces, /v1/metrics, /v1/logs)", show(http.address()));
     ready.set(true);
@@ -295,6 +303,7 @@ public final class Collector implements AutoCloseable {
     }
     Duration left = config.shutdownGracePeriod().minusNanos(System.nanoTime() - started);
     loops.shutdown(left.isNegative() ? Duration.ofMillis(1) : left);
+    adminLoops.shutdown(Duration.ofMillis(100)); // nothing of value is in flight on the admin port
     log.info("stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
   }
 }

@@ -34,6 +34,7 @@ public record CollectorConfig(
    *
    * @param httpEndpoint {@code otlp.http.endpoint}
    * @param httpMaxInFlightBytes {@code otlp.http.max_inflight_bytes}
+   * @param httpConnections {@code otlp.http.max_connections} and its timeouts
    * @param grpcEndpoint {@code otlp.grpc.endpoint}
    * @param grpcMaxConcurrentStreams {@code otlp.grpc.max_concurrent_streams}, per connection
    * @param maxRequestBytes {@code otlp.max_request_bytes}, after decompression
@@ -44,6 +45,7 @@ public record CollectorConfig(
   public record Otlp(
       Endpoint httpEndpoint,
       long httpMaxInFlightBytes,
+      Connections httpConnections,
       Endpoint grpcEndpoint,
       int grpcMaxConcurrentStreams,
       int maxRequestBytes,
@@ -56,8 +58,22 @@ public record CollectorConfig(
    *
    * @param endpoint {@code admin.endpoint}
    * @param apiToken {@code admin.api_token}, empty for loopback-only
+   * @param connections {@code admin.max_connections} and its timeouts (the body timeout is {@code
+   *     admin.header_timeout}: admin bodies are small)
    */
-  public record Admin(Endpoint endpoint, String apiToken) {}
+  public record Admin(Endpoint endpoint, String apiToken, Connections connections) {}
+
+  /**
+   * The connection bounds of an HTTP listener ({@code <listener>.max_connections}, {@code
+   * .header_timeout}, {@code .body_timeout}, {@code .idle_timeout}).
+   *
+   * @param max open connections at most; past it new ones are closed at once
+   * @param headerTimeout a request head must be complete this long after its first byte
+   * @param bodyTimeout a request body closes after this long without a byte
+   * @param idleTimeout a connection with no request in progress closes after this long
+   */
+  public record Connections(
+      int max, Duration headerTimeout, Duration bodyTimeout, Duration idleTimeout) {}
 
   /**
    * Session assembly ({@code sessions.*}).

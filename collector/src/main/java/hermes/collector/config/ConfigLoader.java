@@ -243,11 +243,24 @@ public final class ConfigLoader {
     return List.copyOf(keys);
   }
 
+  /** The connection bounds under {@code prefix}; the body timeout is read from {@code bodyKey}. */
+  private static CollectorConfig.Connections connections(
+      ConfigValues v, String prefix, String bodyKey) throws ConfigException {
+    Duration min = Duration.ofMillis(100);
+    Duration max = Duration.ofHours(24);
+    return new CollectorConfig.Connections(
+        v.integer(prefix + ".max_connections", 1, 1_000_000),
+        v.duration(prefix + ".header_timeout", min, max),
+        v.duration(bodyKey, min, max),
+        v.duration(prefix + ".idle_timeout", min, max));
+  }
+
   private static CollectorConfig build(ConfigValues v) throws ConfigException {
     CollectorConfig.Otlp otlp =
         new CollectorConfig.Otlp(
             v.endpoint("otlp.http.endpoint"),
             v.bytes("otlp.http.max_inflight_bytes", 1024, Long.MAX_VALUE),
+            connections(v, "otlp.http", "otlp.http.body_timeout"),
             v.endpoint("otlp.grpc.endpoint"),
             v.integer("otlp.grpc.max_concurrent_streams", 1, 10_000),
             (int) v.bytes("otlp.max_request_bytes", 1024, Integer.MAX_VALUE - 8),
@@ -255,7 +268,10 @@ public final class ConfigLoader {
             v.integer("otlp.max_attributes_per_span", 1, 65536),
             v.integer("otlp.retry_after_seconds", 0, 3600));
     CollectorConfig.Admin admin =
-        new CollectorConfig.Admin(v.endpoint("admin.endpoint"), v.string("admin.api_token"));
+        new CollectorConfig.Admin(
+            v.endpoint("admin.endpoint"),
+            v.string("admin.api_token"),
+            connections(v, "admin", "admin.header_timeout"));
     int shards = v.integer("sessions.shards", 0, 256);
     CollectorConfig.Sessions sessions =
         new CollectorConfig.Sessions(

@@ -144,7 +144,8 @@ public final class IngestMetrics {
     requestBytes[p.ordinal()][s.ordinal()].inc(n);
   }
 
-  void decodeError(Protocol p, Signal s, Encoding e) {
+  /** Counts one request rejected as malformed (also a bad gzip body, by the HTTP receiver). */
+  public void decodeError(Protocol p, Signal s, Encoding e) {
     decodeErrors[p.ordinal()][s.ordinal()][e.ordinal()].inc();
   }
 

@@ -153,9 +153,4 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
     return r;
   }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    ctx.close();
-  }
 }

@@ -1,5 +1,6 @@
 package hermes.collector.server;
 
+import hermes.collector.config.CollectorConfig;
 import hermes.collector.config.Endpoint;
 import hermes.collector.cost.Pricing;
 import hermes.collector.metrics.AgentMetrics;
@@ -15,10 +16,14 @@ public final class AdminServer {
   /**
    * Starts listening; {@code ready} answers {@code /readyz}.
    *
+   * @param loops the admin's own event loops, so that it answers while OTLP floods keep the
+   *     receivers' loops busy
    * @param assembler serves the sessions API, or null for none
    * @param pricing reloaded by {@code POST /-/reload} (with the assembler)
    * @param metrics the agent metrics, for {@code GET /api/stats} (with the assembler)
    * @param apiToken the API's bearer token for non-loopback clients; empty for loopback only
+   * @param connections the connection cap and timeouts
+   * @param listenerMetrics where connection-level events are counted ({@code listener="admin"})
    */
   public static HttpListener bind(
       Endpoint endpoint,
@@ -28,13 +33,17 @@ public final class AdminServer {
       SessionAssembler assembler,
       Pricing pricing,
       AgentMetrics metrics,
-      String apiToken)
+      String apiToken,
+      CollectorConfig.Connections connections,
+      ListenerMetrics listenerMetrics)
       throws IOException {
     SessionsApi api = assembler == null ? null : new SessionsApi(assembler, pricing, metrics);
     return HttpListener.bind(
         "admin",
         endpoint,
         loops,
-        new AdminInitializer(new AdminHandler(registry, ready, api, apiToken)));
+        new AdminInitializer(
+            new AdminHandler(registry, ready, api, apiToken),
+            new HttpListenerLimits("admin", connections, listenerMetrics)));
   }
 }

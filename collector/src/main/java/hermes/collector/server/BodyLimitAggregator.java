@@ -1,19 +1,17 @@
 package hermes.collector.server;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.FullHttpMessage;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpUtil;
 
 /**
  * Netty's aggregator with the OTLP answer for a body over the limit: 413 with a {@code
- * google.rpc.Status} naming the limit, counted like every other response. The connection stays open
- * when the client can still be read past the body (keep-alive with a declared length or {@code
- * Expect: 100-continue}), as Netty's own handling does.
+ * google.rpc.Status} naming the limit, counted like every other response, then the connection
+ * closed ({@link LingeringClose}, so the client reads the 413 rather than a reset). Only a chunked
+ * body gets here: a declared length over the limit is refused by {@link RequestCheck} first. The
+ * connection is not kept: reading an unbounded chunked body to its end only to stay connected would
+ * let one client hold an I/O thread and its in-flight reservation.
  */
 final class BodyLimitAggregator extends HttpObjectAggregator {
   private final OtlpHttpHandler handler;
@@ -29,15 +27,6 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
       ctx.close();
       return;
     }
-    FullHttpResponse response = handler.tooLarge(request, maxContentLength());
-    boolean close =
-        oversized instanceof FullHttpMessage
-            || (!HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized));
-    HttpUtil.setKeepAlive(response, !close);
-    if (close) {
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-    } else {
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-    }
+    LingeringClose.respond(ctx, handler.tooLarge(request, maxContentLength()));
   }
 }

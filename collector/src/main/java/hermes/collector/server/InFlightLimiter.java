@@ -1,6 +1,5 @@
 package hermes.collector.server;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -18,8 +17,10 @@ import java.util.function.LongConsumer;
  * body is aggregated whole before it is decoded, so without a bound many clients at once could fill
  * the heap. A request is reserved by its {@code Content-Length} when its headers arrive (a chunked
  * one chunk by chunk); when the reservation does not fit, the request is answered 503 with {@code
- * Retry-After} (the OTel SDKs retry) and the connection closed, before its body is read. Released
- * when the request has been handled.
+ * Retry-After} (the OTel SDKs retry) and the connection closed ({@link LingeringClose}), before its
+ * body is read. Released when the request has been handled, or when its connection closes (a
+ * stalled body is closed by {@link HttpTimeouts}). A declared length over the request limit never
+ * gets here: {@link RequestCheck} refuses it first, so a reservation is at most that limit.
  *
  * <p>Threading: one instance per channel, used on its event loop; the {@link Budget} is shared.
  */
@@ -40,7 +41,8 @@ final class InFlightLimiter extends ChannelInboundHandlerAdapter {
     boolean tryReserve(long n) {
       while (true) {
         long now = used.get();
-        if (now > 0 && now + n > max) {
+        // n > max - now, not now + n > max: n comes from a client and must not overflow the sum
+        if (now > 0 && n > max - now) {
           return false;
         }
         if (used.compareAndSet(now, now + n)) {
@@ -105,9 +107,7 @@ final class InFlightLimiter extends ChannelInboundHandlerAdapter {
     refusing = true;
     ReferenceCountUtil.release(msg);
     releaseAll();
-    FullHttpResponse response = overloaded.apply(current);
-    HttpUtil.setKeepAlive(response, false);
-    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    LingeringClose.respond(ctx, overloaded.apply(current));
     return false;
   }
 

@@ -36,7 +36,7 @@ import java.util.Locale;
  * spans were rejected), a {@code google.rpc.Status} on failure.
  *
  * <p>Threading: stateless and {@link ChannelHandler.Sharable}; runs on the I/O threads, where the
- * whole request is decoded without blocking.
+ * whole request is decoded without blocking. Exceptions go on to {@link ConnectionErrors}.
  */
 @ChannelHandler.Sharable
 final class OtlpHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -66,7 +66,7 @@ final class OtlpHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
   }
 
   private FullHttpResponse handle(FullHttpRequest req) {
-    if (!req.decoderResult().isSuccess()) {
+    if (!req.decoderResult().isSuccess()) { // RequestCheck answers these first; kept as a guard
       return text(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
     }
     Signal signal = signal(req);
@@ -106,6 +106,7 @@ final class OtlpHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
               OtlpResponses.CODE_RESOURCE_EXHAUSTED,
               e.getMessage()));
     } catch (IOException e) {
+      ingest.metrics().decodeError(Protocol.HTTP, signal, encoding);
       return answered(
           signal,
           status(
@@ -261,12 +262,6 @@ final class OtlpHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN + "; charset=utf-8")
         .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
     return r;
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // A broken connection (reset, TLS garbage, codec failure) ends that connection only.
-    ctx.close();
   }
 
   /** A {@code Content-Encoding} the receiver does not decode. */

@@ -25,6 +25,27 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void connectionBoundsHaveDocumentedDefaultsAndRefuseBadValues() throws Exception {
+    CollectorConfig c = ConfigLoader.load(null, Map.of(), Map.of());
+    assertThat(c.otlp().httpConnections())
+        .isEqualTo(
+            new CollectorConfig.Connections(
+                1000, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)));
+    // the admin listener's body timeout is its header timeout: its bodies are small
+    assertThat(c.admin().connections())
+        .isEqualTo(
+            new CollectorConfig.Connections(
+                1000, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60)));
+    assertThatThrownBy(
+            () -> ConfigLoader.load(null, Map.of(), Map.of("otlp.http.max_connections", "0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("otlp.http.max_connections");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("admin.idle_timeout", "10")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("admin.idle_timeout");
+  }
+
+  @Test
   void fileThenEnvironmentThenFlagsOverride() throws Exception {
     Path f = dir.resolve("c.yaml");
     Files.writeString(

@@ -1,0 +1,84 @@
+package hermes.collector.server;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.util.AttributeKey;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of an HTTP pipeline: an exception that reached it ends that connection only, and
+ * is counted ({@code hermes_collector_connection_errors_total}) and logged at most once per {@link
+ * #LOG_EVERY_NANOS} per kind, with the number of others since, so a flood of resets cannot flood
+ * the log.
+ *
+ * <p>Threading: {@link ChannelHandler.Sharable}, one per listener; the log limit is lock-free.
+ */
+@ChannelHandler.Sharable
+final class ConnectionErrors extends ChannelInboundHandlerAdapter {
+  static final long LOG_EVERY_NANOS = 10_000_000_000L;
+
+  /**
+   * Set on a channel the server closes on purpose (a refusal, a timeout, an error already counted):
+   * the aggregator's note that the channel closed in the middle of a request is then no further
+   * error.
+   */
+  static final AttributeKey<Boolean> CLOSED_BY_SERVER =
+      AttributeKey.valueOf(ConnectionErrors.class, "closedByServer");
+
+  private static final Logger log = LoggerFactory.getLogger(ConnectionErrors.class);
+
+  private final ListenerMetrics.Listener metrics;
+  private final AtomicLongArray nextLog =
+      new AtomicLongArray(ListenerMetrics.ErrorKind.values().length);
+  private final AtomicLong[] suppressed = new AtomicLong[ListenerMetrics.ErrorKind.values().length];
+
+  ConnectionErrors(ListenerMetrics.Listener metrics) {
+    this.metrics = metrics;
+    long now = System.nanoTime();
+    for (int i = 0; i < suppressed.length; i++) {
+      suppressed[i] = new AtomicLong();
+      nextLog.set(i, now);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof PrematureChannelClosureException
+        && Boolean.TRUE.equals(ctx.channel().attr(CLOSED_BY_SERVER).get())) {
+      return; // counted as what it is (a refusal, a timeout, an error), not as a further error
+    }
+    ListenerMetrics.ErrorKind kind =
+        cause instanceof IOException || cause instanceof PrematureChannelClosureException
+            ? ListenerMetrics.ErrorKind.IO
+            : cause instanceof DecoderException
+                ? ListenerMetrics.ErrorKind.DECODER
+                : ListenerMetrics.ErrorKind.OTHER;
+    metrics.error(kind);
+    int k = kind.ordinal();
+    long now = System.nanoTime();
+    long next = nextLog.get(k);
+    if (now - next >= 0 && nextLog.compareAndSet(k, next, now + LOG_EVERY_NANOS)) {
+      long others = suppressed[k].getAndSet(0);
+      String message = "{}: closing a connection from {} after an error ({}): {}{}";
+      String more = others == 0 ? "" : " (" + others + " more like it since, not logged)";
+      Object remote = ctx.channel().remoteAddress();
+      if (kind == ListenerMetrics.ErrorKind.OTHER) {
+        // Not a client's doing: the stack trace is worth having.
+        log.warn(message, metrics.name(), remote, kind.label(), cause, more, cause);
+      } else {
+        log.info(message, metrics.name(), remote, kind.label(), cause, more);
+      }
+    } else {
+      suppressed[k].incrementAndGet();
+    }
+    ctx.channel().attr(CLOSED_BY_SERVER).set(Boolean.TRUE); // one error, counted once
+    ctx.close();
+  }
+}
