@@ -7,6 +7,7 @@ import hermes.collector.config.ConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -81,10 +82,19 @@ class DeploymentFilesTest {
       }
     }
     assertThat(dockerfile)
-        .contains("USER hermes")
+        .contains("USER 10001:10001")
         .contains("EXPOSE 4317 4318 8889")
-        .contains("HEALTHCHECK");
-    assertThat(dockerfile).contains("hermes.collector.HealthCheck");
+        .contains("COPY config/container.yaml /etc/hermes-collector/collector.yaml")
+        .contains("-XX:+ExitOnOutOfMemoryError");
+    // The health check must not start a JVM: busybox wget from its own stage.
+    String healthcheck = dockerfile.substring(dockerfile.indexOf("HEALTHCHECK"));
+    healthcheck = healthcheck.substring(0, healthcheck.indexOf("\nENTRYPOINT"));
+    assertThat(healthcheck)
+        .contains("busybox\", \"wget\"")
+        .contains("/healthz")
+        .doesNotContain("java");
+    assertThat(dockerfile)
+        .contains("COPY --from=busybox /bin/busybox /opt/hermes-collector/busybox");
   }
 
   @Test
@@ -126,5 +136,80 @@ class DeploymentFilesTest {
     yaml(ROOT.resolve("docker/grafana/provisioning/datasources/prometheus.yml"));
     yaml(ROOT.resolve("docker/grafana/provisioning/dashboards/hermes.yml"));
     yaml(ROOT.resolve("dashboards/alertmanager.yml"));
+  }
+
+  /**
+   * The image's environment: every ENV instruction of the final stage of docker/Dockerfile
+   * (KEY=VALUE pairs, quotes removed, line continuations joined).
+   */
+  static Map<String, String> imageEnvironment() throws Exception {
+    String dockerfile = Files.readString(ROOT.resolve("docker/Dockerfile")).replace("\\\n", " ");
+    String finalStage = dockerfile.substring(dockerfile.lastIndexOf("\nFROM "));
+    Map<String, String> env = new LinkedHashMap<>();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|\\S+)").matcher("");
+    for (String line : finalStage.split("\n")) {
+      if (line.startsWith("ENV ")) {
+        m.reset(line.substring(4));
+        while (m.find()) {
+          env.put(m.group(1), m.group(2).replace("\"", ""));
+        }
+      }
+    }
+    return env;
+  }
+
+  /** The ConfigMap's embedded collector.yaml, written to a file. */
+  @SuppressWarnings("unchecked")
+  static Path configMapConfig() throws Exception {
+    Map<String, Object> cm =
+        (Map<String, Object>)
+            new Yaml(new SafeConstructor(new LoaderOptions()))
+                .loadAll(
+                    Files.readString(ROOT.resolve("docker/k8s/hermes-agent-with-collector.yaml")))
+                .iterator()
+                .next();
+    Path tmp = Files.createTempFile("configmap", ".yaml");
+    Files.writeString(tmp, (String) ((Map<String, Object>) cm.get("data")).get("collector.yaml"));
+    return tmp;
+  }
+
+  @Test
+  void theImageEnvironmentNeverOverridesAShippedConfig() throws Exception {
+    Map<String, String> env = imageEnvironment();
+    assertThat(env).containsKey("JAVA_TOOL_OPTIONS");
+    // Loopback where the collector shares the agent's network namespace; all interfaces where it
+    // is reached across a container network.
+    Map<String, String> receiversHost =
+        Map.of(
+            "config/collector.yaml", "127.0.0.1",
+            "config/sidecar.yaml", "127.0.0.1",
+            "docker/k8s ConfigMap", "127.0.0.1",
+            "config/container.yaml", "0.0.0.0",
+            "config/compose.yaml", "0.0.0.0");
+    try (var files = Files.list(ROOT.resolve("config"))) {
+      assertThat(files.map(f -> "config/" + f.getFileName()).filter(f -> !f.contains("pricing")))
+          .as("every shipped config is checked here")
+          .allMatch(receiversHost::containsKey);
+    }
+    for (Map.Entry<String, String> e : receiversHost.entrySet()) {
+      Path file = e.getKey().startsWith("config/") ? ROOT.resolve(e.getKey()) : configMapConfig();
+      CollectorConfig c = ConfigLoader.load(file, env, Map.of());
+      assertThat(c.otlp().httpEndpoint().toString())
+          .as(e.getKey())
+          .isEqualTo(e.getValue() + ":4318");
+      assertThat(c.otlp().grpcEndpoint().toString())
+          .as(e.getKey())
+          .isEqualTo(e.getValue() + ":4317");
+      assertThat(c.admin().endpoint().toString()).as(e.getKey()).isEqualTo("0.0.0.0:8889");
+    }
+  }
+
+  @Test
+  void theConfigMapCarriesConfigSidecarYaml() throws Exception {
+    assertThat(ConfigLoader.effectiveChecked(configMapConfig(), Map.of(), Map.of()).toString())
+        .isEqualTo(
+            ConfigLoader.effectiveChecked(ROOT.resolve("config/sidecar.yaml"), Map.of(), Map.of())
+                .toString());
   }
 }
