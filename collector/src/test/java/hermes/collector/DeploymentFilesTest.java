@@ -212,4 +212,66 @@ class DeploymentFilesTest {
             ConfigLoader.effectiveChecked(ROOT.resolve("config/sidecar.yaml"), Map.of(), Map.of())
                 .toString());
   }
+
+  /** docker-compose on PATH, or a failure in CI and a skip on a developer machine without it. */
+  static Path dockerCompose() {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      Path p = Path.of(dir, "docker-compose");
+      if (Files.isExecutable(p)) {
+        return p;
+      }
+    }
+    if (System.getenv("CI") != null) {
+      throw new AssertionError("docker-compose not on PATH: .ci/run installs Debian's");
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        false, "docker-compose not installed (apt-get install docker-compose)");
+    return null;
+  }
+
+  private static Map.Entry<Integer, String> composeConfig(String... envFile) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(dockerCompose().toString()));
+    cmd.addAll(List.of(envFile));
+    cmd.addAll(List.of("-f", "docker/docker-compose.yaml", "config"));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true);
+    pb.environment().remove("GRAFANA_ADMIN_PASSWORD");
+    pb.environment().remove("HERMES_COLLECTOR_ADMIN_API_TOKEN");
+    Process p = pb.start();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    return Map.entry(p.exitValue(), out);
+  }
+
+  @Test
+  void dockerComposeAcceptsTheStackWithTheDocumentedEnvFile() throws Exception {
+    Map.Entry<Integer, String> r = composeConfig("--env-file", "docker/hermes.env.example");
+    assertThat(r.getKey()).as(r.getValue()).isZero();
+    assertThat(r.getValue())
+        .contains("--enable-feature=exemplar-storage")
+        .contains("HERMES_COLLECTOR_ADMIN_API_TOKEN: change-me-too")
+        .contains("/etc/alertmanager/secrets");
+    // Without the env file the error names what to set.
+    Map.Entry<Integer, String> missing = composeConfig();
+    assertThat(missing.getKey()).isNotZero();
+    assertThat(missing.getValue())
+        .contains("set HERMES_COLLECTOR_ADMIN_API_TOKEN in docker/hermes.env");
+  }
+
+  @Test
+  void theAlertmanagerSecretFilesAreMounted() throws Exception {
+    String am = Files.readString(ROOT.resolve("dashboards/alertmanager.yml"));
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("_file: (/etc/alertmanager/secrets/\\S+)").matcher(am);
+    int files = 0;
+    while (m.find()) {
+      files++;
+      assertThat(
+              ROOT.resolve("docker/alertmanager/secrets")
+                  .resolve(Path.of(m.group(1)).getFileName()))
+          .as(m.group(1))
+          .isRegularFile();
+    }
+    assertThat(files).isPositive();
+  }
 }
