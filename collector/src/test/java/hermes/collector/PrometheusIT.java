@@ -234,6 +234,12 @@ class PrometheusIT {
         // value (0 for counters that have not moved), never "No data".
         List<String> missing = new ArrayList<>(DashboardsTest.expressions("5s"));
         long deadline = System.nanoTime() + 60_000_000_000L;
+        // Two scrapes in, so rates over the window have their two samples.
+        while (!query(port, "count_over_time(up{job=\"hermes-agent\"}[1m]) >= 2")
+                .contains("\"value\":[")
+            && System.nanoTime() < deadline) {
+          Thread.sleep(500);
+        }
         while (!missing.isEmpty() && System.nanoTime() < deadline) {
           Thread.sleep(1000);
           missing.removeIf(
