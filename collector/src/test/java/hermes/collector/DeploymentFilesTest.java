@@ -274,4 +274,77 @@ class DeploymentFilesTest {
     }
     assertThat(files).isPositive();
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void grafanaLinksExemplarsToTheProvisionedJaegerDatasource() throws Exception {
+    Map<String, Object> doc =
+        (Map<String, Object>)
+            yaml(ROOT.resolve("docker/grafana/provisioning/datasources/prometheus.yml"));
+    Map<String, Map<String, Object>> byType = new LinkedHashMap<>();
+    for (Map<String, Object> ds : (List<Map<String, Object>>) doc.get("datasources")) {
+      byType.put((String) ds.get("type"), ds);
+    }
+    Map<String, Object> jsonData = (Map<String, Object>) byType.get("prometheus").get("jsonData");
+    List<Map<String, Object>> destinations =
+        (List<Map<String, Object>>) jsonData.get("exemplarTraceIdDestinations");
+    assertThat(destinations)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.get("name")).isEqualTo("trace_id"); // the collector's exemplar label
+              assertThat(d.get("datasourceUid")).isEqualTo(byType.get("jaeger").get("uid"));
+            });
+    assertThat(Files.readString(ROOT.resolve("docker/docker-compose.yaml")))
+        .contains("--enable-feature=exemplar-storage");
+  }
+
+  @Test
+  void everyDockerfileStageCopiedFromIsDefined() throws Exception {
+    String dockerfile = Files.readString(ROOT.resolve("docker/Dockerfile"));
+    java.util.Set<String> stages = new java.util.HashSet<>();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?m)^FROM \\S+ AS (\\S+)$").matcher(dockerfile);
+    while (m.find()) {
+      stages.add(m.group(1));
+    }
+    m = java.util.regex.Pattern.compile("--from=(\\S+)").matcher(dockerfile);
+    int copies = 0;
+    while (m.find()) {
+      assertThat(stages).contains(m.group(1));
+      copies++;
+    }
+    assertThat(copies).isEqualTo(2);
+    // Every instruction is one Docker knows (a typo would fail the build).
+    for (String line : dockerfile.replace("\\\n", " ").split("\n")) {
+      if (!line.isBlank() && !line.startsWith("#") && !line.startsWith(" ")) {
+        assertThat(line.split(" ")[0])
+            .as(line)
+            .isIn(
+                "FROM",
+                "RUN",
+                "COPY",
+                "USER",
+                "ENV",
+                "EXPOSE",
+                "HEALTHCHECK",
+                "ENTRYPOINT",
+                "WORKDIR",
+                "CMD",
+                "ARG",
+                "LABEL");
+      }
+    }
+  }
+
+  @Test
+  void theRunScriptEndsOnOutOfMemoryAndBothScriptsShowBuildProgress() throws Exception {
+    String collector = Files.readString(ROOT.resolve("bin/hermes-collector"));
+    assertThat(collector).contains("exec java -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} -jar");
+    for (String script : List.of("bin/hermes-collector", "bin/hermes-loadgen")) {
+      String text = Files.readString(ROOT.resolve(script));
+      // Not "mvnw -q": each module and step is shown while a first build takes its minute.
+      assertThat(text).as(script).doesNotContain("mvnw\" -q").contains("\"[INFO] Building \"*");
+    }
+  }
 }
