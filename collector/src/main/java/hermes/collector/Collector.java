@@ -89,6 +89,8 @@ public final class Collector implements AutoCloseable {
       c.startAgentModel();
       c.startListeners(c.assembler);
     } catch (IOException | ConfigException | RuntimeException e) {
+      // The cause first: the operator reads it before the lines of the stop it triggers.
+      log.error("cannot start: {}", e.getMessage());
       c.close();
       throw e;
     }

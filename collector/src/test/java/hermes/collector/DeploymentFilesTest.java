@@ -7,6 +7,7 @@ import hermes.collector.config.ConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -81,10 +82,19 @@ class DeploymentFilesTest {
       }
     }
     assertThat(dockerfile)
-        .contains("USER hermes")
+        .contains("USER 10001:10001")
         .contains("EXPOSE 4317 4318 8889")
-        .contains("HEALTHCHECK");
-    assertThat(dockerfile).contains("hermes.collector.HealthCheck");
+        .contains("COPY config/container.yaml /etc/hermes-collector/collector.yaml")
+        .contains("-XX:+ExitOnOutOfMemoryError");
+    // The health check must not start a JVM: busybox wget from its own stage.
+    String healthcheck = dockerfile.substring(dockerfile.indexOf("HEALTHCHECK"));
+    healthcheck = healthcheck.substring(0, healthcheck.indexOf("\nENTRYPOINT"));
+    assertThat(healthcheck)
+        .contains("busybox\", \"wget\"")
+        .contains("/healthz")
+        .doesNotContain("java");
+    assertThat(dockerfile)
+        .contains("COPY --from=busybox /bin/busybox /opt/hermes-collector/busybox");
   }
 
   @Test
@@ -126,5 +136,215 @@ class DeploymentFilesTest {
     yaml(ROOT.resolve("docker/grafana/provisioning/datasources/prometheus.yml"));
     yaml(ROOT.resolve("docker/grafana/provisioning/dashboards/hermes.yml"));
     yaml(ROOT.resolve("dashboards/alertmanager.yml"));
+  }
+
+  /**
+   * The image's environment: every ENV instruction of the final stage of docker/Dockerfile
+   * (KEY=VALUE pairs, quotes removed, line continuations joined).
+   */
+  static Map<String, String> imageEnvironment() throws Exception {
+    String dockerfile = Files.readString(ROOT.resolve("docker/Dockerfile")).replace("\\\n", " ");
+    String finalStage = dockerfile.substring(dockerfile.lastIndexOf("\nFROM "));
+    Map<String, String> env = new LinkedHashMap<>();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|\\S+)").matcher("");
+    for (String line : finalStage.split("\n")) {
+      if (line.startsWith("ENV ")) {
+        m.reset(line.substring(4));
+        while (m.find()) {
+          env.put(m.group(1), m.group(2).replace("\"", ""));
+        }
+      }
+    }
+    return env;
+  }
+
+  /** The ConfigMap's embedded collector.yaml, written to a file. */
+  @SuppressWarnings("unchecked")
+  static Path configMapConfig() throws Exception {
+    Map<String, Object> cm =
+        (Map<String, Object>)
+            new Yaml(new SafeConstructor(new LoaderOptions()))
+                .loadAll(
+                    Files.readString(ROOT.resolve("docker/k8s/hermes-agent-with-collector.yaml")))
+                .iterator()
+                .next();
+    Path tmp = Files.createTempFile("configmap", ".yaml");
+    Files.writeString(tmp, (String) ((Map<String, Object>) cm.get("data")).get("collector.yaml"));
+    return tmp;
+  }
+
+  @Test
+  void theImageEnvironmentNeverOverridesAShippedConfig() throws Exception {
+    Map<String, String> env = imageEnvironment();
+    assertThat(env).containsKey("JAVA_TOOL_OPTIONS");
+    // Loopback where the collector shares the agent's network namespace; all interfaces where it
+    // is reached across a container network.
+    Map<String, String> receiversHost =
+        Map.of(
+            "config/collector.yaml", "127.0.0.1",
+            "config/sidecar.yaml", "127.0.0.1",
+            "docker/k8s ConfigMap", "127.0.0.1",
+            "config/container.yaml", "0.0.0.0",
+            "config/compose.yaml", "0.0.0.0");
+    try (var files = Files.list(ROOT.resolve("config"))) {
+      assertThat(files.map(f -> "config/" + f.getFileName()).filter(f -> !f.contains("pricing")))
+          .as("every shipped config is checked here")
+          .allMatch(receiversHost::containsKey);
+    }
+    for (Map.Entry<String, String> e : receiversHost.entrySet()) {
+      Path file = e.getKey().startsWith("config/") ? ROOT.resolve(e.getKey()) : configMapConfig();
+      CollectorConfig c = ConfigLoader.load(file, env, Map.of());
+      assertThat(c.otlp().httpEndpoint().toString())
+          .as(e.getKey())
+          .isEqualTo(e.getValue() + ":4318");
+      assertThat(c.otlp().grpcEndpoint().toString())
+          .as(e.getKey())
+          .isEqualTo(e.getValue() + ":4317");
+      assertThat(c.admin().endpoint().toString()).as(e.getKey()).isEqualTo("0.0.0.0:8889");
+    }
+  }
+
+  @Test
+  void theConfigMapCarriesConfigSidecarYaml() throws Exception {
+    assertThat(ConfigLoader.effectiveChecked(configMapConfig(), Map.of(), Map.of()).toString())
+        .isEqualTo(
+            ConfigLoader.effectiveChecked(ROOT.resolve("config/sidecar.yaml"), Map.of(), Map.of())
+                .toString());
+  }
+
+  /** docker-compose on PATH, or a failure in CI and a skip on a developer machine without it. */
+  static Path dockerCompose() {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      Path p = Path.of(dir, "docker-compose");
+      if (Files.isExecutable(p)) {
+        return p;
+      }
+    }
+    if (System.getenv("CI") != null) {
+      throw new AssertionError("docker-compose not on PATH: .ci/run installs Debian's");
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        false, "docker-compose not installed (apt-get install docker-compose)");
+    return null;
+  }
+
+  private static Map.Entry<Integer, String> composeConfig(String... envFile) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(dockerCompose().toString()));
+    cmd.addAll(List.of(envFile));
+    cmd.addAll(List.of("-f", "docker/docker-compose.yaml", "config"));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true);
+    pb.environment().remove("GRAFANA_ADMIN_PASSWORD");
+    pb.environment().remove("HERMES_COLLECTOR_ADMIN_API_TOKEN");
+    Process p = pb.start();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    return Map.entry(p.exitValue(), out);
+  }
+
+  @Test
+  void dockerComposeAcceptsTheStackWithTheDocumentedEnvFile() throws Exception {
+    Map.Entry<Integer, String> r = composeConfig("--env-file", "docker/hermes.env.example");
+    assertThat(r.getKey()).as(r.getValue()).isZero();
+    assertThat(r.getValue())
+        .contains("--enable-feature=exemplar-storage")
+        .contains("HERMES_COLLECTOR_ADMIN_API_TOKEN: change-me-too")
+        .contains("/etc/alertmanager/secrets");
+    // Without the env file the error names what to set.
+    Map.Entry<Integer, String> missing = composeConfig();
+    assertThat(missing.getKey()).isNotZero();
+    assertThat(missing.getValue())
+        .contains("set HERMES_COLLECTOR_ADMIN_API_TOKEN in docker/hermes.env");
+  }
+
+  @Test
+  void theAlertmanagerSecretFilesAreMounted() throws Exception {
+    String am = Files.readString(ROOT.resolve("dashboards/alertmanager.yml"));
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("_file: (/etc/alertmanager/secrets/\\S+)").matcher(am);
+    int files = 0;
+    while (m.find()) {
+      files++;
+      assertThat(
+              ROOT.resolve("docker/alertmanager/secrets")
+                  .resolve(Path.of(m.group(1)).getFileName()))
+          .as(m.group(1))
+          .isRegularFile();
+    }
+    assertThat(files).isPositive();
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void grafanaLinksExemplarsToTheProvisionedJaegerDatasource() throws Exception {
+    Map<String, Object> doc =
+        (Map<String, Object>)
+            yaml(ROOT.resolve("docker/grafana/provisioning/datasources/prometheus.yml"));
+    Map<String, Map<String, Object>> byType = new LinkedHashMap<>();
+    for (Map<String, Object> ds : (List<Map<String, Object>>) doc.get("datasources")) {
+      byType.put((String) ds.get("type"), ds);
+    }
+    Map<String, Object> jsonData = (Map<String, Object>) byType.get("prometheus").get("jsonData");
+    List<Map<String, Object>> destinations =
+        (List<Map<String, Object>>) jsonData.get("exemplarTraceIdDestinations");
+    assertThat(destinations)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.get("name")).isEqualTo("trace_id"); // the collector's exemplar label
+              assertThat(d.get("datasourceUid")).isEqualTo(byType.get("jaeger").get("uid"));
+            });
+    assertThat(Files.readString(ROOT.resolve("docker/docker-compose.yaml")))
+        .contains("--enable-feature=exemplar-storage");
+  }
+
+  @Test
+  void everyDockerfileStageCopiedFromIsDefined() throws Exception {
+    String dockerfile = Files.readString(ROOT.resolve("docker/Dockerfile"));
+    java.util.Set<String> stages = new java.util.HashSet<>();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?m)^FROM \\S+ AS (\\S+)$").matcher(dockerfile);
+    while (m.find()) {
+      stages.add(m.group(1));
+    }
+    m = java.util.regex.Pattern.compile("--from=(\\S+)").matcher(dockerfile);
+    int copies = 0;
+    while (m.find()) {
+      assertThat(stages).contains(m.group(1));
+      copies++;
+    }
+    assertThat(copies).isEqualTo(2);
+    // Every instruction is one Docker knows (a typo would fail the build).
+    for (String line : dockerfile.replace("\\\n", " ").split("\n")) {
+      if (!line.isBlank() && !line.startsWith("#") && !line.startsWith(" ")) {
+        assertThat(line.split(" ")[0])
+            .as(line)
+            .isIn(
+                "FROM",
+                "RUN",
+                "COPY",
+                "USER",
+                "ENV",
+                "EXPOSE",
+                "HEALTHCHECK",
+                "ENTRYPOINT",
+                "WORKDIR",
+                "CMD",
+                "ARG",
+                "LABEL");
+      }
+    }
+  }
+
+  @Test
+  void theRunScriptEndsOnOutOfMemoryAndBothScriptsShowBuildProgress() throws Exception {
+    String collector = Files.readString(ROOT.resolve("bin/hermes-collector"));
+    assertThat(collector).contains("exec java -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} -jar");
+    for (String script : List.of("bin/hermes-collector", "bin/hermes-loadgen")) {
+      String text = Files.readString(ROOT.resolve(script));
+      // Not "mvnw -q": each module and step is shown while a first build takes its minute.
+      assertThat(text).as(script).doesNotContain("mvnw\" -q").contains("\"[INFO] Building \"*");
+    }
   }
 }

@@ -129,8 +129,10 @@ class MainIT {
               "127.0.0.1:" + taken.getLocalPort());
       assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).isEqualTo(1);
-      assertThat(output(p))
-          .contains("OTLP/HTTP: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+      String out = output(p);
+      assertThat(out).contains("OTLP/HTTP: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+      // The cause comes before the lines of the stop it triggers.
+      assertThat(out.indexOf("cannot listen on")).isLessThan(out.indexOf("stopped in"));
     }
   }
 
@@ -147,5 +149,101 @@ class MainIT {
     Process version = launch(Map.of(), "--version");
     assertThat(version.waitFor(20, TimeUnit.SECONDS)).isTrue();
     assertThat(output(version)).startsWith("hermes-collector ");
+  }
+
+  private static Process finished(Process p) throws InterruptedException {
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    return p;
+  }
+
+  @Test
+  void validateChecksWithoutStartingAnything() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      // A taken port does not matter: validate binds nothing.
+      Process ok =
+          finished(
+              launch(
+                  Map.of(),
+                  "validate",
+                  "--config",
+                  DeploymentFilesTest.ROOT.resolve("config/sidecar.yaml").toString(),
+                  "--otlp-http-endpoint",
+                  "127.0.0.1:" + taken.getLocalPort()));
+      assertThat(output(ok)).contains("configuration OK: ").doesNotContain("listening");
+      assertThat(ok.exitValue()).isZero();
+    }
+    Process bad =
+        finished(launch(Map.of("HERMES_COLLECTOR_SESSIONS_SETTLE_DELY", "1s"), "validate"));
+    assertThat(bad.exitValue()).isEqualTo(2);
+    assertThat(output(bad))
+        .contains(
+            "unknown environment variable HERMES_COLLECTOR_SESSIONS_SETTLE_DELY; did you mean"
+                + " HERMES_COLLECTOR_SESSIONS_SETTLE_DELAY?");
+    Process typo = finished(launch(Map.of(), "validate", "--set", "sessions.settle_dely=1s"));
+    assertThat(typo.exitValue()).isEqualTo(2);
+    assertThat(output(typo)).contains("did you mean 'sessions.settle_delay'?");
+  }
+
+  @Test
+  void printConfigShowsSourcesAndRedactsSecrets() throws Exception {
+    Process p =
+        finished(
+            launch(
+                Map.of("HERMES_COLLECTOR_ADMIN_API_TOKEN", "hunter2"),
+                "print-config",
+                "--config",
+                DeploymentFilesTest.ROOT.resolve("config/sidecar.yaml").toString(),
+                "--set",
+                "forward.headers=Authorization=Bearer xyz"));
+    String out = output(p);
+    assertThat(p.exitValue()).isZero();
+    assertThat(out)
+        .containsPattern("sessions\\.max_live: +10000 +# file")
+        .containsPattern("sessions\\.settle_delay: +5s +# default")
+        .containsPattern("admin\\.api_token: +<redacted> +# env")
+        .containsPattern("forward\\.headers: +Authorization=<redacted> +# flag")
+        .doesNotContain("hunter2")
+        .doesNotContain("xyz");
+  }
+
+  @Test
+  void aSetWithoutEqualsIsOneLine() throws Exception {
+    Process p = finished(launch(Map.of(), "--set", "sessions.settle_delay"));
+    assertThat(p.exitValue()).isEqualTo(2);
+    String out = output(p).strip();
+    assertThat(out.lines()).hasSize(1);
+    assertThat(out).contains("--set").contains("KEY=VALUE").contains("sessions.settle_delay");
+  }
+
+  @Test
+  void startLogsVersionAndTheSettingsThatDifferFromTheDefault() throws Exception {
+    Process p =
+        launch(
+            Map.of("HERMES_COLLECTOR_ADMIN_API_TOKEN", "hunter2"),
+            "--admin-endpoint",
+            "127.0.0.1:0",
+            "--otlp-grpc-endpoint",
+            "127.0.0.1:0",
+            "--otlp-http-endpoint",
+            "127.0.0.1:0");
+    BufferedReader log =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    List<String> lines = new ArrayList<>();
+    String line;
+    while ((line = log.readLine()) != null) {
+      lines.add(line);
+      if (line.contains("OTLP/HTTP listening")) {
+        break;
+      }
+    }
+    new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(lines.get(0)).containsPattern("hermes-collector \\S+ \\(build \\S+, Java ");
+    assertThat(lines.get(1))
+        .contains("settings not at their default: ")
+        .contains("otlp.http.endpoint=127.0.0.1:0 (flag)")
+        .contains("admin.api_token=<redacted> (env)")
+        .doesNotContain("hunter2")
+        .doesNotContain("sessions.settle_delay");
   }
 }

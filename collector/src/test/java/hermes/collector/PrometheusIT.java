@@ -172,7 +172,7 @@ class PrometheusIT {
         }
         assertThat(recordings).hasSize(5);
         List<String> missing = new ArrayList<>(recordings);
-        missing.addAll(DashboardsTest.expressions()); // every dashboard query must return data
+        missing.addAll(DashboardsTest.expressions("5s")); // every dashboard query must return data
         boolean pending = false;
         while ((!missing.isEmpty() || !pending) && System.nanoTime() < deadline) {
           feed(c);
@@ -200,6 +200,63 @@ class PrometheusIT {
         // The chapter's alert on the LLM error rate sees the rate-limited calls too.
         assertThat(query(port, "sum by (error_type) (rate(hermes_llm_errors_total[5m]))"))
             .contains("\"error_type\":\"rate_limit\"");
+      } finally {
+        p.destroy();
+        p.waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void everyDashboardQueryReturnsDataOnceAnIdleCollectorHasBeenScraped() throws Exception {
+    Path prometheus = prometheus();
+    try (Collector c = TestCollectors.startFull()) {
+      int port = freePort();
+      Path config = dir.resolve("prometheus.yml");
+      Files.writeString(
+          config,
+          "global:\n  scrape_interval: 1s\n"
+              + "scrape_configs:\n  - job_name: hermes-agent\n    static_configs:\n"
+              + "      - targets: ['127.0.0.1:"
+              + c.adminAddress().getPort()
+              + "']\n");
+      Process p =
+          new ProcessBuilder(
+                  prometheus.toString(),
+                  "--config.file=" + config,
+                  "--storage.tsdb.path=" + dir.resolve("data"),
+                  "--web.listen-address=127.0.0.1:" + port)
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("prometheus.log").toFile())
+              .start();
+      try {
+        // No span, no metric point: a collector that has only been scraped. Every panel shows a
+        // value (0 for counters that have not moved), never "No data".
+        List<String> missing = new ArrayList<>(DashboardsTest.expressions("5s"));
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        // Two scrapes in, so rates over the window have their two samples.
+        while (!query(port, "count_over_time(up{job=\"hermes-agent\"}[1m]) >= 2")
+                .contains("\"value\":[")
+            && System.nanoTime() < deadline) {
+          Thread.sleep(500);
+        }
+        while (!missing.isEmpty() && System.nanoTime() < deadline) {
+          Thread.sleep(1000);
+          missing.removeIf(
+              r -> {
+                try {
+                  return query(port, r).contains("\"result\":[{");
+                } catch (Exception e) {
+                  return false;
+                }
+              });
+        }
+        assertThat(query(port, "up{job=\"hermes-agent\"}")).contains("\"value\":[");
+        assertThat(missing)
+            .as(
+                "dashboard queries with no data; prometheus log: %s",
+                Files.readString(dir.resolve("prometheus.log")))
+            .isEmpty();
       } finally {
         p.destroy();
         p.waitFor(10, TimeUnit.SECONDS);

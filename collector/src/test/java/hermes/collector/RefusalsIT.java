@@ -270,6 +270,7 @@ class RefusalsIT {
             "unsupported content type 'text/plain': use application/x-protobuf or application/json");
     r = post("/v1/traces", null, request(span(1)).toByteArray());
     assertThat(r.statusCode()).isEqualTo(415);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain; charset=utf-8");
     r =
         post(
             "/v1/traces",
@@ -278,8 +279,10 @@ class RefusalsIT {
             "Content-Encoding",
             "br");
     assertThat(r.statusCode()).isEqualTo(415);
-    assertThat(rpcStatus(r).getMessage())
-        .isEqualTo("unsupported content encoding 'br': use gzip or none");
+    // One format for every 415: plain text naming what is accepted.
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain; charset=utf-8");
+    assertThat(new String(r.body(), StandardCharsets.UTF_8))
+        .isEqualTo("unsupported content encoding 'br': use gzip or none\n");
     assertThat(sink.spans).isEmpty();
     assertStillServing();
   }

@@ -198,4 +198,84 @@ class LoadGeneratorIT {
       assertThat(field(json, "spans_accepted")).isPositive().isEqualTo(stock.spans());
     }
   }
+
+  /** Runs the generator without --json: its exit status and its stderr. */
+  private static Map.Entry<Integer, String> runPlain(String... args) throws Exception {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                "target/benchmarks.jar",
+                "hermes.collector.bench.loadgen.LoadGenerator",
+                "--sessions",
+                "5"));
+    cmd.addAll(List.of(args));
+    Path err = Files.createTempFile("loadgen", ".err");
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(err.toFile())
+            .start();
+    assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    return Map.entry(p.exitValue(), Files.readString(err));
+  }
+
+  @Test
+  void aRefusedConnectionIsNamedAndExitsNonZero() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    for (String protocol : List.of("http/protobuf", "grpc")) {
+      Map.Entry<Integer, String> r =
+          runPlain(
+              "--protocol",
+              protocol,
+              "--endpoint",
+              "http://127.0.0.1:" + port,
+              "--connections",
+              "1",
+              "--duration",
+              "1s");
+      assertThat(r.getKey()).as(r.getValue()).isEqualTo(1);
+      assertThat(r.getValue())
+          .as(protocol)
+          .contains("no request was accepted (")
+          .contains("connection refused by 127.0.0.1:" + port);
+    }
+  }
+
+  @Test
+  void aRejectedRequestShowsTheStatusAndTheBody() throws Exception {
+    // The admin port refuses a body this large before reading it: a real server saying no.
+    Map.Entry<Integer, String> r =
+        runPlain(
+            "--protocol",
+            "http/json",
+            "--endpoint",
+            "http://127.0.0.1:" + collector.adminAddress().getPort() + "/v1/traces",
+            "--connections",
+            "1",
+            "--duration",
+            "1s");
+    assertThat(r.getKey()).as(r.getValue()).isEqualTo(1);
+    assertThat(r.getValue()).contains("no request was accepted (HTTP 413");
+  }
+
+  @Test
+  void theCorpusLineTellsWhatIsSent() throws Exception {
+    Map.Entry<Integer, String> r =
+        runPlain(
+            "--endpoint",
+            "http://127.0.0.1:" + collector.httpAddress().getPort(),
+            "--connections",
+            "1",
+            "--duration",
+            "1s");
+    assertThat(r.getKey()).as(r.getValue()).isZero();
+    assertThat(r.getValue())
+        .containsPattern("corpus: 5 sessions, [0-9,]+ spans \\(\\d+ per session\\)")
+        .contains("ids are re-keyed on each pass");
+  }
 }

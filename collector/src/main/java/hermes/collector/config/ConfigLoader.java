@@ -51,9 +51,35 @@ public final class ConfigLoader {
    */
   public static CollectorConfig load(
       Path file, Map<String, String> env, Map<String, String> overrides) throws ConfigException {
+    Map<String, String> values = new LinkedHashMap<>();
+    effective(file, env, overrides).forEach((k, s) -> values.put(k, s.value()));
+    return build(new ConfigValues(values));
+  }
+
+  /**
+   * Loads and validates the configuration like {@link #load}, and returns every key's effective
+   * value with its source, in the embedded default's order (for {@code print-config}).
+   */
+  public static Map<String, Setting> effectiveChecked(
+      Path file, Map<String, String> env, Map<String, String> overrides) throws ConfigException {
+    Map<String, Setting> settings = effective(file, env, overrides);
+    Map<String, String> values = new LinkedHashMap<>();
+    settings.forEach((k, s) -> values.put(k, s.value()));
+    build(new ConfigValues(values));
+    return settings;
+  }
+
+  /**
+   * The effective value of every key and where it came from, not yet validated. An unknown key in
+   * the file or the flags, and an unknown {@code HERMES_COLLECTOR_*} environment variable, is an
+   * error that suggests the closest known key.
+   */
+  static Map<String, Setting> effective(
+      Path file, Map<String, String> env, Map<String, String> overrides) throws ConfigException {
     Objects.requireNonNull(env, "env");
     Objects.requireNonNull(overrides, "overrides");
-    Map<String, String> values = embeddedDefaults();
+    Map<String, Setting> values = new LinkedHashMap<>();
+    embeddedDefaults().forEach((k, v) -> values.put(k, new Setting(v, Setting.Source.DEFAULT)));
     if (file != null) {
       Map<String, String> fromFile;
       try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -61,16 +87,30 @@ public final class ConfigLoader {
       } catch (IOException e) {
         throw new ConfigException("--config: cannot read '" + file + "': " + e.getMessage());
       }
-      merge(values, fromFile, "in " + file);
+      merge(values, fromFile, "in " + file, Setting.Source.FILE);
     }
-    for (String key : new ArrayList<>(values.keySet())) {
-      String v = env.get(envName(key));
-      if (v != null) {
-        values.put(key, v);
+    Map<String, String> envKeys = new LinkedHashMap<>();
+    for (String key : values.keySet()) {
+      envKeys.put(envName(key), key);
+    }
+    for (String name : new TreeSet<>(env.keySet())) {
+      if (!name.startsWith(ENV_PREFIX)) {
+        continue;
       }
+      String key = envKeys.get(name);
+      if (key == null) {
+        String near = Suggestions.closest(name, envKeys.keySet());
+        throw new ConfigException(
+            "unknown environment variable "
+                + name
+                + (near == null
+                    ? " (HERMES_COLLECTOR_ + a config key upper-cased, dots as underscores)"
+                    : "; did you mean " + near + "?"));
+      }
+      values.put(key, new Setting(env.get(name), Setting.Source.ENV));
     }
-    merge(values, overrides, "in --set");
-    return build(new ConfigValues(values));
+    merge(values, overrides, "in --set", Setting.Source.FLAG);
+    return values;
   }
 
   static Map<String, String> embeddedDefaults() {
@@ -85,19 +125,22 @@ public final class ConfigLoader {
     }
   }
 
-  private static void merge(Map<String, String> into, Map<String, String> from, String where)
+  private static void merge(
+      Map<String, Setting> into, Map<String, String> from, String where, Setting.Source source)
       throws ConfigException {
     for (Map.Entry<String, String> e : from.entrySet()) {
       if (!into.containsKey(e.getKey())) {
+        String near = Suggestions.closest(e.getKey(), into.keySet());
         throw new ConfigException(
             "unknown config key '"
                 + e.getKey()
                 + "' "
                 + where
-                + "; known keys: "
-                + String.join(", ", new TreeSet<>(into.keySet())));
+                + (near == null
+                    ? "; known keys: " + String.join(", ", new TreeSet<>(into.keySet()))
+                    : "; did you mean '" + near + "'?"));
       }
-      into.put(e.getKey(), e.getValue());
+      into.put(e.getKey(), new Setting(e.getValue(), source));
     }
   }
 

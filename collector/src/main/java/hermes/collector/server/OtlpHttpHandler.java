@@ -95,8 +95,9 @@ final class OtlpHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     try {
       body = body(req);
     } catch (UnsupportedEncodingException e) {
-      return answered(
-          signal, status(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, encoding, 3, e.getMessage()));
+      // Every 415 is plain text: an unknown content type has no encoding to answer in, so one
+      // format for all of them (README, "Refusals").
+      return answered(signal, text(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, e.getMessage()));
     } catch (BoundedGunzip.TooLargeException e) {
       return answered(
           signal,

@@ -102,7 +102,14 @@ class ConfigLoaderTest {
         "shutdown.grace_period: 'forever' is not a duration");
     assertRejected(
         Map.of("otlp.htp.endpoint", "127.0.0.1:1"),
-        "unknown config key 'otlp.htp.endpoint' in --set; known keys: admin.api_token,"
+        "unknown config key 'otlp.htp.endpoint' in --set; did you mean 'otlp.http.endpoint'?");
+    assertRejected(
+        Map.of("sessions.settle_dely", "1s"),
+        "unknown config key 'sessions.settle_dely' in --set; did you mean"
+            + " 'sessions.settle_delay'?");
+    assertRejected(
+        Map.of("nothing.like.it", "1"),
+        "unknown config key 'nothing.like.it' in --set; known keys: admin.api_token,"
             + " admin.endpoint,");
     assertRejected(
         Map.of("semconv.includes_cache.hermes", "maybe"),
@@ -163,6 +170,41 @@ class ConfigLoaderTest {
     assertRejected(
         Map.of("forward.spool.sync", "fsync"),
         "forward.spool.sync: 'fsync' is not one of none, interval, always");
+  }
+
+  @Test
+  void anUnknownEnvironmentVariableIsAnErrorLikeAnUnknownKey() {
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    null, Map.of("HERMES_COLLECTOR_SESSIONS_SETTLE_DELY", "1s"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "unknown environment variable HERMES_COLLECTOR_SESSIONS_SETTLE_DELY; did you mean"
+                + " HERMES_COLLECTOR_SESSIONS_SETTLE_DELAY?");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(null, Map.of("HERMES_COLLECTOR_WHATEVER_ELSE", "1"), Map.of()))
+        .hasMessageStartingWith("unknown environment variable HERMES_COLLECTOR_WHATEVER_ELSE (");
+  }
+
+  @Test
+  void effectiveValuesNameTheirSourceAndSecretsAreRedacted() throws Exception {
+    Path f = dir.resolve("c.yaml");
+    Files.writeString(f, "sessions:\n  max_live: 7\nadmin:\n  api_token: s3cret\n");
+    Map<String, Setting> e =
+        ConfigLoader.effectiveChecked(
+            f,
+            Map.of("HERMES_COLLECTOR_SESSIONS_FINISHED_KEPT", "3"),
+            Map.of("forward.headers", "Authorization=Bearer abc,X-Team=ops"));
+    assertThat(e.get("sessions.max_live")).isEqualTo(new Setting("7", Setting.Source.FILE));
+    assertThat(e.get("sessions.finished_kept").source()).isEqualTo(Setting.Source.ENV);
+    assertThat(e.get("forward.headers").source()).isEqualTo(Setting.Source.FLAG);
+    assertThat(e.get("sessions.settle_delay")).isEqualTo(new Setting("5s", Setting.Source.DEFAULT));
+    assertThat(e.get("admin.api_token").shown("admin.api_token")).isEqualTo("<redacted>");
+    assertThat(e.get("forward.headers").shown("forward.headers"))
+        .isEqualTo("Authorization=<redacted>,X-Team=<redacted>");
+    assertThat(Setting.isSecret("some.db_password")).isTrue();
+    assertThat(Setting.isSecret("forward.endpoint")).isFalse();
   }
 
   private static void assertRejected(Map<String, String> flags, String messageStart) {

@@ -13,8 +13,12 @@ import java.util.concurrent.TimeUnit;
 /** OTLP/gRPC {@code TraceService/Export} with the corpus' bytes sent as they are. */
 final class GrpcTarget implements Target {
   private final ManagedChannel channel;
+  private final Failures failures;
+  private final String where;
 
-  GrpcTarget(String host, int port) {
+  GrpcTarget(String host, int port, Failures failures) {
+    this.failures = failures;
+    this.where = host + ":" + port;
     this.channel =
         NettyChannelBuilder.forAddress(host, port)
             .usePlaintext()
@@ -36,7 +40,14 @@ final class GrpcTarget implements Target {
 
           @Override
           public void onError(Throwable t) {
-            Status.Code code = Status.fromThrowable(t).getCode();
+            Status status = Status.fromThrowable(t);
+            Status.Code code = status.getCode();
+            failures.add(
+                status.getCause() != null
+                    ? "gRPC " + code + ": " + Failures.describe(status.getCause(), where)
+                    : "gRPC "
+                        + code
+                        + (status.getDescription() == null ? "" : ": " + status.getDescription()));
             result.complete(
                 code == Status.Code.UNAVAILABLE || code == Status.Code.RESOURCE_EXHAUSTED
                     ? Result.REFUSED

@@ -16,10 +16,12 @@ final class HttpTarget implements Target {
           .build();
   private final URI url;
   private final String contentType;
+  private final Failures failures;
 
-  HttpTarget(URI url, String contentType) {
+  HttpTarget(URI url, String contentType, Failures failures) {
     this.url = url;
     this.contentType = contentType;
+    this.failures = failures;
   }
 
   @Override
@@ -31,16 +33,19 @@ final class HttpTarget implements Target {
             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
             .build();
     return client
-        .sendAsync(request, HttpResponse.BodyHandlers.discarding())
+        .sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
         .handle(
             (r, e) -> {
               if (e != null) {
+                failures.add(Failures.describe(e, url.getAuthority()));
                 return Result.ERROR;
               }
               int code = r.statusCode();
-              return code == 200
-                  ? Result.OK
-                  : code == 503 || code == 429 ? Result.REFUSED : Result.ERROR;
+              if (code == 200) {
+                return Result.OK;
+              }
+              failures.add(Failures.describe(code, r.body()));
+              return code == 503 || code == 429 ? Result.REFUSED : Result.ERROR;
             });
   }
 

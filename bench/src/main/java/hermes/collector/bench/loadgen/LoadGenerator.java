@@ -110,10 +110,24 @@ public final class LoadGenerator implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }
-    List<ExportTraceServiceRequest> requests = HermesCorpus.sessions(seed, sessions, batch);
+    List<ExportTraceServiceRequest> requests =
+        NearNow.shift(
+            HermesCorpus.sessions(seed, sessions, batch),
+            TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis()));
     EndlessCorpus corpus = corpus(requests);
     long corpusSpans = corpus.spansPerPass();
-    try (Target target = target()) {
+    if (!json) {
+      System.err.printf(
+          Locale.ROOT,
+          "corpus: %d sessions, %,d spans (%.0f per session), in %d requests; sessions end now;"
+              + " ids are re-keyed on each pass over the corpus%n",
+          sessions,
+          corpusSpans,
+          (double) corpusSpans / Math.max(1, sessions),
+          corpus.size());
+    }
+    Failures failures = new Failures();
+    try (Target target = target(failures)) {
       long start = System.nanoTime();
       LoadStats stats = new LoadStats(start + warmupNanos);
       Thread sender =
@@ -144,7 +158,16 @@ public final class LoadGenerator implements Callable<Integer> {
                   h.getMaxValue() / 1e3,
                   stats.refused.sum(),
                   stats.errors.sum()));
-      return stats.okRequests.sum() > 0 ? 0 : 1;
+      if (failures.first() != null) {
+        System.err.println("failed or refused requests: " + failures.summary());
+      }
+      if (stats.okRequests.sum() == 0) {
+        System.err.println(
+            "hermes-loadgen: no request was accepted"
+                + (failures.first() == null ? "" : " (" + failures.first() + ")"));
+        return 1;
+      }
+      return 0;
     }
   }
 
@@ -172,15 +195,15 @@ public final class LoadGenerator implements Callable<Integer> {
     return new EndlessCorpus(bodies, spans, Rekeyer::of);
   }
 
-  private Target target() {
+  private Target target(Failures failures) {
     switch (protocol) {
       case "grpc":
         URI g = endpoint != null ? endpoint : URI.create("http://127.0.0.1:4317");
-        return new GrpcTarget(g.getHost(), g.getPort() < 0 ? 4317 : g.getPort());
+        return new GrpcTarget(g.getHost(), g.getPort() < 0 ? 4317 : g.getPort(), failures);
       case "http/protobuf":
-        return new HttpTarget(tracesUrl(), "application/x-protobuf");
+        return new HttpTarget(tracesUrl(), "application/x-protobuf", failures);
       case "http/json":
-        return new HttpTarget(tracesUrl(), "application/json");
+        return new HttpTarget(tracesUrl(), "application/json", failures);
       default:
         throw new CommandLine.ParameterException(
             new CommandLine(this),
