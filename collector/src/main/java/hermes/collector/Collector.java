@@ -4,7 +4,6 @@ import hermes.collector.config.CollectorConfig;
 import hermes.collector.config.ConfigException;
 import hermes.collector.cost.Pricing;
 import hermes.collector.cost.PricingException;
-import hermes.collector.forward.TlsFiles;
 import hermes.collector.forward.TraceForwarder;
 import hermes.collector.ingest.ExportResult;
 import hermes.collector.ingest.Ingest;
@@ -12,6 +11,7 @@ import hermes.collector.ingest.IngestMetrics;
 import hermes.collector.ingest.MetricsSink;
 import hermes.collector.ingest.SpanSink;
 import hermes.collector.metrics.AgentMetrics;
+import hermes.collector.metrics.ForwarderMetrics;
 import hermes.collector.metrics.OtlpMetricsBridge;
 import hermes.collector.metrics.PipelineMetrics;
 import hermes.collector.proto.ReaderLimits;
@@ -170,32 +170,10 @@ public final class Collector implements AutoCloseable {
     DefaultExports.register(registry);
     CollectorConfig.Forward fw = config.forward();
     if (fw.endpoint() != null) {
-      forwarder =
-          new TraceForwarder(
-              new TraceForwarder.Settings(
-                  fw.endpoint(),
-                  fw.protocol(),
-                  fw.headers(),
-                  fw.gzip(),
-                  fw.maxBatchBytes(),
-                  fw.linger(),
-                  fw.queueMaxBytes(),
-                  fw.dropOldest()
-                      ? TraceForwarder.OnFull.DROP_OLDEST
-                      : TraceForwarder.OnFull.BACKPRESSURE,
-                  fw.timeout(),
-                  fw.retryInitial(),
-                  fw.retryMax(),
-                  fw.spoolDir(),
-                  fw.spoolMaxBytes(),
-                  fw.spoolSegmentBytes(),
-                  TraceForwarder.SpoolSync.valueOf(
-                      fw.spoolSync().toUpperCase(java.util.Locale.ROOT)),
-                  fw.spoolSyncInterval(),
-                  fw.redactAttributes(),
-                  new TlsFiles(fw.tlsCaFile(), fw.tlsCertFile(), fw.tlsKeyFile())));
+      ForwarderMetrics forwarderMetrics = new ForwarderMetrics();
+      forwarder = new TraceForwarder(fw, forwarderMetrics);
       forwarder.start();
-      registry.register(forwarder);
+      registry.register(forwarderMetrics);
       log.info("forwarding traces to {} ({})", fw.endpoint(), fw.protocol());
     }
     CollectorConfig.Otlp otlp = config.otlp();

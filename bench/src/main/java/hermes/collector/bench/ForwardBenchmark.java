@@ -1,5 +1,8 @@
 package hermes.collector.bench;
 
+import hermes.collector.config.ConfigException;
+import hermes.collector.config.ConfigLoader;
+import hermes.collector.forward.ForwarderInstrumentation;
 import hermes.collector.forward.TraceForwarder;
 import hermes.collector.proto.OtlpGrpcMethods;
 import io.grpc.Server;
@@ -8,7 +11,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +57,7 @@ public class ForwardBenchmark {
   int next;
 
   @Setup
-  public void setup() throws IOException {
+  public void setup() throws IOException, ConfigException {
     requests = HermesCorpus.requests(1, 64 * PipelineFixture.BATCH, PipelineFixture.BATCH);
     backend =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
@@ -76,25 +78,16 @@ public class ForwardBenchmark {
             .start();
     forwarder =
         new TraceForwarder(
-            new TraceForwarder.Settings(
-                URI.create("http://127.0.0.1:" + backend.getPort()),
-                "grpc",
-                Map.of(),
-                compression.equals("gzip"),
-                4 << 20,
-                Duration.ofMillis(200),
-                64L << 20,
-                TraceForwarder.OnFull.BACKPRESSURE,
-                Duration.ofSeconds(10),
-                Duration.ofMillis(100),
-                Duration.ofSeconds(5),
-                null,
-                0,
-                0,
-                TraceForwarder.SpoolSync.NONE,
-                Duration.ofSeconds(1),
-                List.of(),
-                null));
+            ConfigLoader.load(
+                    null,
+                    Map.of(),
+                    Map.of(
+                        "forward.endpoint",
+                        "http://127.0.0.1:" + backend.getPort(),
+                        "forward.compression",
+                        compression))
+                .forward(),
+            ForwarderInstrumentation.NOOP);
     forwarder.start();
   }
 

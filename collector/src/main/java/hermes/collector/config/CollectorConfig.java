@@ -118,20 +118,20 @@ public record CollectorConfig(
    * Trace forwarding ({@code forward.*}).
    *
    * @param endpoint the backend URL, or null when forwarding is off
-   * @param protocol {@code grpc} or {@code http/protobuf}
+   * @param protocol {@code forward.protocol}
    * @param headers export headers
    * @param gzip whether exports are compressed
    * @param maxBatchBytes {@code forward.max_batch_bytes}
    * @param linger {@code forward.linger}
    * @param queueMaxBytes {@code forward.queue_max_bytes}
-   * @param dropOldest {@code forward.on_full} is {@code drop_oldest}
+   * @param onFull {@code forward.on_full}
    * @param timeout {@code forward.timeout}
    * @param retryInitial {@code forward.retry_initial}
    * @param retryMax {@code forward.retry_max}
    * @param spoolDir {@code forward.spool.dir}, null for no spool
    * @param spoolMaxBytes {@code forward.spool.max_bytes}
    * @param spoolSegmentBytes {@code forward.spool.segment_bytes}
-   * @param spoolSync {@code forward.spool.sync}: none, interval or always
+   * @param spoolSync {@code forward.spool.sync}
    * @param spoolSyncInterval {@code forward.spool.sync_interval}
    * @param redactAttributes {@code forward.redact_attributes}
    * @param tlsCaFile {@code forward.tls.ca_file}, null for the system trust store
@@ -140,25 +140,76 @@ public record CollectorConfig(
    */
   public record Forward(
       java.net.URI endpoint,
-      String protocol,
+      Protocol protocol,
       Map<String, String> headers,
       boolean gzip,
       int maxBatchBytes,
       Duration linger,
       long queueMaxBytes,
-      boolean dropOldest,
+      OnFull onFull,
       Duration timeout,
       Duration retryInitial,
       Duration retryMax,
       Path spoolDir,
       long spoolMaxBytes,
       long spoolSegmentBytes,
-      String spoolSync,
+      SpoolSync spoolSync,
       Duration spoolSyncInterval,
       java.util.List<String> redactAttributes,
       Path tlsCaFile,
       Path tlsCertFile,
-      Path tlsKeyFile) {}
+      Path tlsKeyFile) {
+
+    /** The export protocol ({@code forward.protocol}). */
+    public enum Protocol {
+      /** OTLP over gRPC. */
+      GRPC("grpc"),
+      /** OTLP over HTTP, protobuf body. */
+      HTTP_PROTOBUF("http/protobuf");
+
+      private final String configName;
+
+      Protocol(String configName) {
+        this.configName = configName;
+      }
+
+      /** The value as written in the configuration. */
+      @Override
+      public String toString() {
+        return configName;
+      }
+    }
+
+    /** What a full forward queue does ({@code forward.on_full}). */
+    public enum OnFull {
+      /** Refuse the request (503 / UNAVAILABLE); the agent retries. */
+      BACKPRESSURE,
+      /** Accept it and drop the oldest queued requests, counted. */
+      DROP_OLDEST;
+
+      /** The value as written in the configuration. */
+      @Override
+      public String toString() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+      }
+    }
+
+    /** When the spool forces what it wrote to the device ({@code forward.spool.sync}). */
+    public enum SpoolSync {
+      /** Left to the OS (a power loss may lose the last seconds; a process crash loses nothing). */
+      NONE,
+      /** Every {@code forward.spool.sync_interval}, off the request path. */
+      INTERVAL,
+      /** Before the client hears "accepted". */
+      ALWAYS;
+
+      /** The value as written in the configuration. */
+      @Override
+      public String toString() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+      }
+    }
+  }
 
   /**
    * The price table ({@code pricing.*}).

@@ -201,26 +201,17 @@ public final class ConfigLoader {
                 + " (for example http://jaeger:4317)");
       }
     }
-    String protocol = v.string("forward.protocol");
-    if (!protocol.equals("grpc") && !protocol.equals("http/protobuf")) {
-      throw new ConfigException(
-          "forward.protocol: '" + protocol + "' is not one of grpc, http/protobuf");
-    }
+    CollectorConfig.Forward.Protocol protocol =
+        oneOf(v, "forward.protocol", CollectorConfig.Forward.Protocol.values());
     String compression = v.string("forward.compression");
     if (!compression.equals("gzip") && !compression.equals("none")) {
       throw new ConfigException(
           "forward.compression: '" + compression + "' is not one of gzip, none");
     }
-    String onFull = v.string("forward.on_full");
-    if (!onFull.equals("backpressure") && !onFull.equals("drop_oldest")) {
-      throw new ConfigException(
-          "forward.on_full: '" + onFull + "' is not one of backpressure, drop_oldest");
-    }
-    String spoolSync = v.string("forward.spool.sync");
-    if (!spoolSync.equals("none") && !spoolSync.equals("interval") && !spoolSync.equals("always")) {
-      throw new ConfigException(
-          "forward.spool.sync: '" + spoolSync + "' is not one of none, interval, always");
-    }
+    CollectorConfig.Forward.OnFull onFull =
+        oneOf(v, "forward.on_full", CollectorConfig.Forward.OnFull.values());
+    CollectorConfig.Forward.SpoolSync spoolSync =
+        oneOf(v, "forward.spool.sync", CollectorConfig.Forward.SpoolSync.values());
     if (v.string("forward.tls.cert_file").isEmpty() != v.string("forward.tls.key_file").isEmpty()) {
       throw new ConfigException(
           "forward.tls.cert_file and forward.tls.key_file: set both (a client certificate and its"
@@ -245,7 +236,7 @@ public final class ConfigLoader {
         (int) v.bytes("forward.max_batch_bytes", 1024, 64L << 20),
         v.duration("forward.linger", Duration.ZERO, Duration.ofMinutes(1)),
         v.bytes("forward.queue_max_bytes", 1024, 64L << 30),
-        onFull.equals("drop_oldest"),
+        onFull,
         v.duration("forward.timeout", Duration.ofMillis(100), Duration.ofMinutes(10)),
         v.duration("forward.retry_initial", Duration.ofMillis(1), Duration.ofMinutes(1)),
         v.duration("forward.retry_max", Duration.ofMillis(1), Duration.ofMinutes(10)),
@@ -258,6 +249,23 @@ public final class ConfigLoader {
         tlsFile(v, "forward.tls.ca_file", uri),
         tlsFile(v, "forward.tls.cert_file", uri),
         tlsFile(v, "forward.tls.key_file", uri));
+  }
+
+  /**
+   * The constant of a closed set whose {@code toString()} is {@code key}'s value; else an error
+   * naming the key and the allowed values.
+   */
+  private static <E extends Enum<E>> E oneOf(ConfigValues v, String key, E[] allowed)
+      throws ConfigException {
+    String value = v.string(key);
+    List<String> names = new ArrayList<>();
+    for (E e : allowed) {
+      if (e.toString().equals(value)) {
+        return e;
+      }
+      names.add(e.toString());
+    }
+    throw new ConfigException(key + ": '" + value + "' is not one of " + String.join(", ", names));
   }
 
   private static Path tlsFile(ConfigValues v, String key, java.net.URI endpoint)

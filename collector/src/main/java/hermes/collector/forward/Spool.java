@@ -1,5 +1,6 @@
 package hermes.collector.forward;
 
+import hermes.collector.config.CollectorConfig.Forward.SpoolSync;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -61,16 +62,6 @@ final class Spool implements AutoCloseable {
   static final int MAGIC = 0x48535031; // "HSP1": where a record starts, for resynchronising
   private static final String CURSOR = "cursor";
 
-  /** When appended records are forced to the device. */
-  enum Sync {
-    /** Never by us (the OS writes back; a power loss may lose the last seconds). */
-    NONE,
-    /** Every interval, on a background thread. */
-    INTERVAL,
-    /** Before {@link #append} returns, so before the client hears "accepted". */
-    ALWAYS
-  }
-
   /** Opens the segment files for writing; replaced in tests to fail like a full disk. */
   interface Opener {
     FileChannel open(Path file, OpenOption... options) throws IOException;
@@ -87,12 +78,13 @@ final class Spool implements AutoCloseable {
   private final Path dir;
   private final long maxBytes;
   private final long segmentBytes;
-  private final Sync sync;
+  private final SpoolSync sync;
   private final Opener opener;
   private final TreeMap<Long, Long> segments = new TreeMap<>(); // id -> size of whole records
   private final ScheduledExecutorService syncer;
   private FileChannel writer;
   private boolean dirty; // the write segment may hold bytes past its size (a failed cut)
+  private boolean unforced; // appended since the interval thread last forced: idle costs no fsync
   private long writeSegment;
   private long readSegment;
   private long readOffset;
@@ -100,10 +92,10 @@ final class Spool implements AutoCloseable {
   volatile long droppedSpans;
 
   Spool(Path dir, long maxBytes, long segmentBytes) throws IOException {
-    this(dir, maxBytes, segmentBytes, Sync.NONE, Duration.ofSeconds(1));
+    this(dir, maxBytes, segmentBytes, SpoolSync.NONE, Duration.ofSeconds(1));
   }
 
-  Spool(Path dir, long maxBytes, long segmentBytes, Sync sync, Duration syncInterval)
+  Spool(Path dir, long maxBytes, long segmentBytes, SpoolSync sync, Duration syncInterval)
       throws IOException {
     this.dir = dir;
     this.maxBytes = maxBytes;
@@ -138,7 +130,7 @@ final class Spool implements AutoCloseable {
         readOffset = Math.min(Long.parseLong(c[1]), segments.get(seg));
       }
     }
-    if (sync == Sync.INTERVAL) {
+    if (sync == SpoolSync.INTERVAL) {
       syncer =
           Executors.newSingleThreadScheduledExecutor(
               r -> {
@@ -259,8 +251,8 @@ final class Spool implements AutoCloseable {
    * returns false, with the record cut off again, when {@code commit} refuses. Drops the oldest
    * segment(s) first when the spool would overflow.
    *
-   * @throws IOException the write (or, with {@link Sync#ALWAYS}, the fsync) failed; the partial
-   *     record was cut off and {@code commit} was not run: the request must be refused
+   * @throws IOException the write (or, with {@link SpoolSync#ALWAYS}, the fsync) failed; the
+   *     partial record was cut off and {@code commit} was not run: the request must be refused
    */
   synchronized boolean append(byte[] bytes, int spans, BooleanSupplier commit) throws IOException {
     if (dirty) { // a cut that failed last time: whatever is past the last whole record goes now
@@ -272,7 +264,7 @@ final class Spool implements AutoCloseable {
     boolean consumed = readSegment == writeSegment && readOffset == current;
     if (current > 0 && (consumed || current + size > segmentBytes)) {
       FileChannel next = openWriter(writeSegment + 1);
-      if (sync != Sync.NONE) {
+      if (sync != SpoolSync.NONE) {
         writer.force(false); // the interval thread only forces the current segment
       }
       writer.close();
@@ -297,7 +289,7 @@ final class Spool implements AutoCloseable {
       while (b.hasRemaining()) {
         writer.write(b);
       }
-      if (sync == Sync.ALWAYS) {
+      if (sync == SpoolSync.ALWAYS) {
         writer.force(false);
       }
     } catch (IOException e) {
@@ -309,6 +301,7 @@ final class Spool implements AutoCloseable {
       return false;
     }
     segments.put(writeSegment, current + size);
+    unforced = true;
     return true;
   }
 
@@ -329,6 +322,10 @@ final class Spool implements AutoCloseable {
   private void forceQuietly() {
     FileChannel w;
     synchronized (this) {
+      if (!unforced) {
+        return; // nothing appended since the last force: an idle spool does not touch the disk
+      }
+      unforced = false;
       w = writer;
     }
     try {
@@ -336,6 +333,9 @@ final class Spool implements AutoCloseable {
     } catch (java.nio.channels.ClosedChannelException e) {
       // rolled over meanwhile; the old segment was forced before it was closed
     } catch (IOException e) {
+      synchronized (this) {
+        unforced = true; // try again next interval
+      }
       log.warn("spool: fsync failed ({})", e.toString());
     }
   }
@@ -501,7 +501,7 @@ final class Spool implements AutoCloseable {
     if (syncer != null) {
       syncer.shutdownNow();
     }
-    if (sync != Sync.NONE && writer.isOpen()) {
+    if (sync != SpoolSync.NONE && writer.isOpen()) {
       writer.force(false);
     }
     writer.close();

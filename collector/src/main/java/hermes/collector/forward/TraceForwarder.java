@@ -1,19 +1,14 @@
 package hermes.collector.forward;
 
+import hermes.collector.config.CollectorConfig;
+import hermes.collector.config.CollectorConfig.Forward.OnFull;
 import hermes.collector.ingest.TraceTap;
 import hermes.collector.proto.AttributeRedactor;
 import hermes.collector.proto.MalformedOtlpException;
-import io.prometheus.client.Collector;
-import io.prometheus.client.CounterMetricFamily;
-import io.prometheus.client.GaugeMetricFamily;
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -36,87 +31,31 @@ import org.slf4j.LoggerFactory;
  * to end. With {@link OnFull#DROP_OLDEST} the oldest queued requests are dropped and counted. On
  * shutdown the queue is drained until the grace period ends; what is left is counted as dropped.
  *
- * <p>Threading: {@link TraceTap} methods are called by I/O threads and never block; everything else
- * runs on the exporter thread.
+ * <p>The exporter thread never polls: with nothing to send it parks until a producer signals it
+ * ({@link Wakeup}), and it waits out linger and retry backoff as timed parks to a deadline, so an
+ * idle forwarder costs no CPU.
+ *
+ * <p>Threading: {@link TraceTap} methods are called by I/O threads and never block (beyond the
+ * spool's append, see {@link TraceTap}); signalling the exporter is a volatile read, and an unpark
+ * only when it waits; everything else runs on the exporter thread. Telemetry goes to a {@link
+ * ForwarderInstrumentation}.
  */
-public final class TraceForwarder extends Collector implements TraceTap, AutoCloseable {
+public final class TraceForwarder implements TraceTap, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TraceForwarder.class);
-
-  /** What happens when the queue is full. */
-  public enum OnFull {
-    /** Refuse the request (503 / UNAVAILABLE); the agent retries. */
-    BACKPRESSURE,
-    /** Accept it and drop the oldest queued requests, counted. */
-    DROP_OLDEST
-  }
-
-  /** When the spool forces what it wrote to the device ({@code forward.spool.sync}). */
-  public enum SpoolSync {
-    /** Left to the OS (a power loss may lose the last seconds; a process crash loses nothing). */
-    NONE,
-    /** Every {@code forward.spool.sync_interval}, off the request path. */
-    INTERVAL,
-    /** Before the client hears "accepted". */
-    ALWAYS
-  }
-
-  /**
-   * The forwarder's settings ({@code forward.*}).
-   *
-   * @param endpoint the backend, e.g. {@code http://jaeger:4317}
-   * @param protocol {@code grpc} or {@code http/protobuf}
-   * @param headers headers sent with every export (authentication)
-   * @param gzip whether to compress exports
-   * @param maxBatchBytes largest batch (requests larger than it go alone)
-   * @param linger how long a batch waits for more requests
-   * @param queueMaxBytes bytes queued at most
-   * @param onFull what a full queue does
-   * @param timeout per export attempt
-   * @param retryInitial first backoff
-   * @param retryMax largest backoff
-   * @param spoolDir the disk spool's directory, null for an in-memory queue
-   * @param spoolMaxBytes the spool's bound
-   * @param spoolSegmentBytes the spool's segment size (at most a quarter of {@code spoolMaxBytes}
-   *     is used)
-   * @param spoolSync when the spool forces its writes to the device
-   * @param spoolSyncInterval the period of {@link SpoolSync#INTERVAL}
-   * @param redactAttributes span and span-event attribute keys removed before forwarding
-   * @param tls the TLS files of an {@code https://} endpoint
-   */
-  public record Settings(
-      URI endpoint,
-      String protocol,
-      Map<String, String> headers,
-      boolean gzip,
-      int maxBatchBytes,
-      Duration linger,
-      long queueMaxBytes,
-      OnFull onFull,
-      Duration timeout,
-      Duration retryInitial,
-      Duration retryMax,
-      java.nio.file.Path spoolDir,
-      long spoolMaxBytes,
-      long spoolSegmentBytes,
-      SpoolSync spoolSync,
-      Duration spoolSyncInterval,
-      List<String> redactAttributes,
-      TlsFiles tls) {}
 
   private record Item(byte[] bytes, int spans) {}
 
-  private final Settings settings;
+  private final CollectorConfig.Forward config;
+  private final ForwarderInstrumentation metrics;
   private final Sender sender;
   private final MpscUnboundedXaddArrayQueue<Item> queue = new MpscUnboundedXaddArrayQueue<>(256);
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicLong queuedSpans = new AtomicLong();
-  private final LongAdder forwarded = new LongAdder();
-  private final LongAdder retries = new LongAdder();
-  private final LongAdder rejectedByBackend = new LongAdder();
-  private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
+  private final LongAdder droppedAtShutdown = new LongAdder();
+  private final AtomicLong appended = new AtomicLong(); // spool appends: what the exporter awaits
   private final Thread thread;
   private final Worker worker;
+  private final Wakeup wakeup;
   private final Spool spool;
   private final AttributeRedactor redactor;
   private volatile long stopDeadline = Long.MAX_VALUE;
@@ -125,40 +64,48 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
   private final LongAdder suppressedLogs = new LongAdder();
 
   /**
-   * A forwarder; {@link #start()} it.
+   * A forwarder for {@code config} ({@code forward.*}; its endpoint must be set); {@link #start()}
+   * it.
    *
    * @throws java.io.IOException when the spool directory or a TLS file cannot be read
    */
-  public TraceForwarder(Settings settings) throws java.io.IOException {
-    this(settings, sender(settings));
+  public TraceForwarder(CollectorConfig.Forward config, ForwarderInstrumentation metrics)
+      throws java.io.IOException {
+    this(config, metrics, sender(config));
   }
 
-  TraceForwarder(Settings settings, Sender sender) throws java.io.IOException {
-    this.settings = Objects.requireNonNull(settings, "settings");
+  TraceForwarder(CollectorConfig.Forward config, ForwarderInstrumentation metrics, Sender sender)
+      throws java.io.IOException {
+    this.config = Objects.requireNonNull(config, "config");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.sender = sender;
     this.spool =
-        settings.spoolDir() == null
+        config.spoolDir() == null
             ? null
             : new Spool(
-                settings.spoolDir(),
-                settings.spoolMaxBytes(),
-                settings.spoolSegmentBytes(),
-                Spool.Sync.valueOf(settings.spoolSync().name()),
-                settings.spoolSyncInterval());
-    this.redactor = new AttributeRedactor(settings.redactAttributes());
+                config.spoolDir(),
+                config.spoolMaxBytes(),
+                config.spoolSegmentBytes(),
+                config.spoolSync(),
+                config.spoolSyncInterval());
+    this.redactor = new AttributeRedactor(config.redactAttributes());
     this.worker = new Worker(this);
     this.thread = new Thread(worker, "forwarder");
     this.thread.setDaemon(true);
-    for (String reason : List.of("queue_full", "rejected_by_backend", "shutdown")) {
-      dropped.put(reason, new LongAdder());
+    this.wakeup = new Wakeup(thread);
+    metrics.queue(config.queueMaxBytes(), queuedBytes::get, queuedSpans::get);
+    if (spool != null) {
+      Spool sp = spool;
+      metrics.spool(sp.maxBytes(), sp::bytes, () -> sp.droppedSpans, () -> sp.tornRecords);
     }
   }
 
-  private static Sender sender(Settings s) throws java.io.IOException {
-    if (s.protocol().equals("http/protobuf")) {
-      return new HttpSender(s.endpoint(), s.headers(), s.gzip(), s.timeout(), s.tls());
-    }
-    return new GrpcSender(s.endpoint(), s.headers(), s.gzip(), s.timeout(), s.tls());
+  private static Sender sender(CollectorConfig.Forward c) throws java.io.IOException {
+    TlsFiles tls = new TlsFiles(c.tlsCaFile(), c.tlsCertFile(), c.tlsKeyFile());
+    return switch (c.protocol()) {
+      case HTTP_PROTOBUF -> new HttpSender(c.endpoint(), c.headers(), c.gzip(), c.timeout(), tls);
+      case GRPC -> new GrpcSender(c.endpoint(), c.headers(), c.gzip(), c.timeout(), tls);
+    };
   }
 
   /** Starts the exporter thread. */
@@ -171,14 +118,14 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
     if (spool != null) {
       return true; // the spool is the queue; its bound drops the oldest segment, counted
     }
-    if (settings.onFull() == OnFull.DROP_OLDEST) {
+    if (config.onFull() == OnFull.DROP_OLDEST) {
       queuedBytes.addAndGet(bytes); // the exporter drops the oldest to get back under the bound
       return true;
     }
     while (true) {
       long now = queuedBytes.get();
       // A request larger than the whole queue still goes through an empty queue.
-      if (now > 0 && now + bytes > settings.queueMaxBytes()) {
+      if (now > 0 && now + bytes > config.queueMaxBytes()) {
         return false;
       }
       if (queuedBytes.compareAndSet(now, now + bytes)) {
@@ -205,14 +152,19 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
       if (!commit.getAsBoolean()) {
         return Taken.PIPELINE_FULL;
       }
-      count(dropped, "redaction_error", spans);
+      metrics.dropped("redaction_error", spans);
       return Taken.ACCEPTED;
     }
     if (spool != null) {
       // Whole on disk before the client hears "accepted": a kill -9 loses nothing acknowledged,
       // and a write that fails (disk full) is refused, so the client retries it.
       try {
-        return spool.append(request, spans, commit) ? Taken.ACCEPTED : Taken.PIPELINE_FULL;
+        if (!spool.append(request, spans, commit)) {
+          return Taken.PIPELINE_FULL;
+        }
+        appended.incrementAndGet(); // after the append published the record
+        wakeup.signal();
+        return Taken.ACCEPTED;
       } catch (java.io.IOException e) {
         logRateLimited(
             "forwarding: cannot write the spool ({}); {} spans refused with 503/UNAVAILABLE",
@@ -230,11 +182,8 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
     }
     queuedSpans.addAndGet(spans);
     queue.offer(new Item(request, spans));
+    wakeup.signal();
     return Taken.ACCEPTED;
-  }
-
-  private void count(Map<String, LongAdder> m, String reason, long n) {
-    m.computeIfAbsent(reason, k -> new LongAdder()).add(n);
   }
 
   /**
@@ -267,14 +216,14 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
    * false only when shutdown ended it undelivered (a spooled batch then stays on disk).
    */
   private boolean deliver(byte[] batch, int spans) {
-    long backoff = settings.retryInitial().toMillis();
+    long backoff = config.retryInitial().toMillis();
     while (true) {
-      Duration timeout = settings.timeout();
+      Duration timeout = config.timeout();
       if (stopping) { // the grace period bounds every attempt: shutdown must not wait for one
         long left = stopDeadline - System.nanoTime();
         if (left <= 0) {
           if (spool == null) {
-            count(dropped, "shutdown", spans);
+            droppedAtShutdown(spans);
           }
           return false;
         }
@@ -282,16 +231,15 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
       }
       Outcome o = sender.send(batch, timeout);
       if (o.kind() == Outcome.Kind.DELIVERED) {
-        forwarded.add(spans - o.rejectedSpans());
+        metrics.forwarded(spans - o.rejectedSpans());
         if (o.rejectedSpans() > 0) {
-          rejectedByBackend.add(o.rejectedSpans());
-          count(dropped, "rejected_by_backend", o.rejectedSpans());
+          metrics.dropped("rejected_by_backend", o.rejectedSpans());
         }
         return true;
       }
-      count(failures, o.reason(), 1);
+      metrics.failed(o.reason());
       if (o.kind() == Outcome.Kind.FATAL) {
-        count(dropped, "fatal_" + o.reason(), spans);
+        metrics.dropped("fatal_" + o.reason(), spans);
         logRateLimited(
             "forwarding: the backend refused a batch of {} spans for good ({}); dropped",
             spans,
@@ -299,17 +247,31 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
         return true;
       }
       long wait = o.retryAfterMillis() >= 0 ? o.retryAfterMillis() : jitter(backoff);
-      if (stopping && System.nanoTime() + wait * 1_000_000L > stopDeadline) {
+      long retryAt = System.nanoTime() + wait * 1_000_000L;
+      if (stopping && retryAt - stopDeadline > 0) {
         if (spool == null) {
-          count(dropped, "shutdown", spans);
+          droppedAtShutdown(spans);
         }
         return false;
       }
-      retries.increment();
+      metrics.retried();
       logRateLimited(
           "forwarding: export of {} spans failed ({}); retrying in {} ms", spans, o.detail(), wait);
-      LockSupport.parkNanos(wait * 1_000_000L);
-      backoff = Math.min(settings.retryMax().toMillis(), backoff * 2);
+      // A timed park to the retry; a shutdown whose deadline comes first ends it early.
+      for (long left = wait * 1_000_000L; left > 0; left = retryAt - System.nanoTime()) {
+        if (stopping && retryAt - stopDeadline > 0) {
+          if (spool == null) {
+            droppedAtShutdown(spans);
+          }
+          return false;
+        }
+        LockSupport.parkNanos(this, left);
+        if (Thread.interrupted()) {
+          Thread.currentThread().interrupt(); // shutdown's last resort: give up the wait
+          break;
+        }
+      }
+      backoff = Math.min(config.retryMax().toMillis(), backoff * 2);
     }
   }
 
@@ -318,11 +280,17 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
     return backoff / 2 + ThreadLocalRandom.current().nextLong(Math.max(1, backoff));
   }
 
+  private void droppedAtShutdown(long spans) {
+    droppedAtShutdown.add(spans);
+    metrics.dropped("shutdown", spans);
+  }
+
   /** Drains the queue within {@code grace}; what is left is counted as dropped. */
   public void shutdown(Duration grace) {
-    long before = droppedAtShutdown();
+    long before = droppedAtShutdown.sum();
     stopDeadline = System.nanoTime() + grace.toNanos();
     stopping = true;
+    LockSupport.unpark(thread); // an idle exporter parks with no deadline
     try {
       // A hard bound: an attempt is cut to the grace period, but a backend that accepted the
       // connection and never answers may still hold the thread in a read; at the deadline the
@@ -338,14 +306,14 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
       Thread.currentThread().interrupt();
     }
     if (thread.isAlive()) { // not expected; the single-consumer queue must not be polled then
-      count(dropped, "shutdown", queuedSpans.get());
+      droppedAtShutdown(queuedSpans.get());
     } else {
       for (Item i = carryAndQueue(); i != null; i = queue.relaxedPoll()) {
-        count(dropped, "shutdown", i.spans());
+        droppedAtShutdown(i.spans());
       }
     }
     sender.close();
-    long lost = droppedAtShutdown() - before;
+    long lost = droppedAtShutdown.sum() - before;
     if (lost > 0) {
       log.warn(
           "shutdown: {} spans could not be forwarded in the {} ms left of the grace period;"
@@ -365,11 +333,6 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
     }
   }
 
-  private long droppedAtShutdown() {
-    LongAdder a = dropped.get("shutdown");
-    return a == null ? 0 : a.sum();
-  }
-
   /** The item the exporter held back for the next batch, if any, else the queue's head. */
   private Item carryAndQueue() {
     Item c = worker.carry;
@@ -382,76 +345,26 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
     shutdown(Duration.ofSeconds(5));
   }
 
-  @Override
-  public List<MetricFamilySamples> collect() {
-    List<MetricFamilySamples> out = new ArrayList<>();
-    out.add(
-        new GaugeMetricFamily(
-            "hermes_collector_forward_queue_bytes",
-            "Bytes queued for forwarding.",
-            queuedBytes.get()));
-    out.add(
-        new GaugeMetricFamily(
-            "hermes_collector_forward_queue_max_bytes",
-            "The forward queue's bound (forward.queue_max_bytes).",
-            settings.queueMaxBytes()));
-    out.add(
-        new GaugeMetricFamily(
-            "hermes_collector_forward_queue_spans",
-            "Spans queued for forwarding.",
-            queuedSpans.get()));
-    out.add(
-        new CounterMetricFamily(
-            "hermes_collector_forwarded_spans_total",
-            "Spans the backend accepted.",
-            forwarded.sum()));
-    out.add(
-        new CounterMetricFamily(
-            "hermes_collector_forward_retries_total",
-            "Export attempts retried after a retryable failure.",
-            retries.sum()));
-    CounterMetricFamily f =
-        new CounterMetricFamily(
-            "hermes_collector_forward_failures_total",
-            "Failed export attempts, by reason.",
-            List.of("reason"));
-    failures.forEach((k, v) -> f.addMetric(List.of(k), v.sum()));
-    out.add(f);
-    CounterMetricFamily d =
-        new CounterMetricFamily(
-            "hermes_collector_dropped_spans_total",
-            "Spans accepted but not delivered, by reason.",
-            List.of("reason"));
-    dropped.forEach((k, v) -> d.addMetric(List.of(k), v.sum()));
-    if (spool != null) {
-      d.addMetric(List.of("spool_full"), spool.droppedSpans);
-      out.add(
-          new GaugeMetricFamily(
-              "hermes_collector_spool_bytes",
-              "Bytes in the forwarding spool on disk.",
-              spool.bytes()));
-      out.add(
-          new GaugeMetricFamily(
-              "hermes_collector_spool_max_bytes",
-              "The spool's bound (forward.spool.max_bytes).",
-              spool.maxBytes()));
-      out.add(
-          new CounterMetricFamily(
-              "hermes_collector_spool_torn_records_total",
-              "Spool records found incomplete or corrupt (a crash mid-write) and skipped.",
-              spool.tornRecords));
-    }
-    out.add(d);
-    return out;
+  /** The exporter thread (tests: its state shows whether it waits). */
+  Thread exporterThread() {
+    return thread;
+  }
+
+  /** Times the exporter woke from an idle wait (tests: an idle exporter does not loop). */
+  long idleWakeups() {
+    return worker.idleWakeups;
   }
 
   /** The exporter thread: batch, deliver, repeat; drains on shutdown. */
   private static final class Worker implements Runnable {
     private final TraceForwarder f;
     private Item carry;
+    private final BooleanSupplier queued; // what an in-memory exporter waits for
+    volatile long idleWakeups; // written by the exporter thread only
 
     Worker(TraceForwarder f) {
       this.f = f;
+      this.queued = () -> !f.queue.isEmpty() || f.stopping;
     }
 
     @Override
@@ -460,9 +373,8 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
         runFromSpool();
         return;
       }
-      int idle = 0;
       while (true) {
-        if (f.settings.onFull() == OnFull.DROP_OLDEST) {
+        if (f.config.onFull() == OnFull.DROP_OLDEST) {
           dropOldest();
         }
         Item first = carry != null ? carry : f.queue.relaxedPoll();
@@ -471,25 +383,28 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
           if (f.stopping) {
             return;
           }
-          LockSupport.parkNanos(++idle < 100 ? 50_000 : 1_000_000);
+          // Nothing queued: park until a producer signals (or shutdown unparks), no deadline.
+          if (f.wakeup.await(queued, Long.MAX_VALUE)) {
+            idleWakeups++;
+          }
           continue;
         }
-        idle = 0;
         ByteArrayOutputStream batch =
-            new ByteArrayOutputStream(Math.min(f.settings.maxBatchBytes(), 64 * 1024));
+            new ByteArrayOutputStream(Math.min(f.config.maxBatchBytes(), 64 * 1024));
         batch.writeBytes(first.bytes());
         int spans = first.spans();
-        long lingerEnd = System.nanoTime() + f.settings.linger().toNanos();
-        while (batch.size() < f.settings.maxBatchBytes()) {
+        long lingerEnd = System.nanoTime() + f.config.linger().toNanos();
+        while (batch.size() < f.config.maxBatchBytes()) {
           Item next = f.queue.relaxedPoll();
           if (next == null) {
-            if (f.stopping || System.nanoTime() >= lingerEnd) {
+            if (f.stopping || System.nanoTime() - lingerEnd >= 0) {
               break;
             }
-            LockSupport.parkNanos(200_000);
+            // Linger: park until the next request arrives or the linger ends.
+            f.wakeup.await(queued, lingerEnd);
             continue;
           }
-          if (batch.size() + next.bytes().length > f.settings.maxBatchBytes()) {
+          if (batch.size() + next.bytes().length > f.config.maxBatchBytes()) {
             carry = next;
             break;
           }
@@ -505,21 +420,23 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
 
     /** Spool mode: batches are read back from disk; the cursor moves only past delivered ones. */
     private void runFromSpool() {
-      int idle = 0;
       while (!f.stopping) {
+        long seen = f.appended.get(); // before reading: an append after this wakes the wait below
         List<Spool.Record> records;
         try {
-          records = f.spool.next(f.settings.maxBatchBytes());
+          records = f.spool.next(f.config.maxBatchBytes());
         } catch (java.io.IOException e) {
           f.logRateLimited("forwarding: cannot read the spool ({})", e.toString());
-          LockSupport.parkNanos(100_000_000L);
+          f.wakeup.await(() -> f.stopping, System.nanoTime() + 100_000_000L);
           continue;
         }
         if (records.isEmpty()) {
-          LockSupport.parkNanos(++idle < 100 ? 200_000 : 5_000_000);
+          // Read up to the end: park until an append signals (or shutdown unparks), no deadline.
+          if (f.wakeup.await(() -> f.appended.get() != seen || f.stopping, Long.MAX_VALUE)) {
+            idleWakeups++;
+          }
           continue;
         }
-        idle = 0;
         ByteArrayOutputStream batch = new ByteArrayOutputStream();
         int spans = 0;
         for (Spool.Record r : records) {
@@ -538,7 +455,7 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
     }
 
     private void dropOldest() {
-      while (f.queuedBytes.get() > f.settings.queueMaxBytes()) {
+      while (f.queuedBytes.get() > f.config.queueMaxBytes()) {
         Item oldest = carry != null ? carry : f.queue.relaxedPoll();
         carry = null;
         if (oldest == null) {
@@ -546,7 +463,7 @@ public final class TraceForwarder extends Collector implements TraceTap, AutoClo
         }
         f.queuedBytes.addAndGet(-oldest.bytes().length);
         f.queuedSpans.addAndGet(-oldest.spans());
-        f.count(f.dropped, "queue_full", oldest.spans());
+        f.metrics.dropped("queue_full", oldest.spans());
       }
     }
   }

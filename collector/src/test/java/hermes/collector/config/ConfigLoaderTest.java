@@ -157,7 +157,7 @@ class ConfigLoaderTest {
   @Test
   void spoolSyncSettings() throws Exception {
     CollectorConfig.Forward defaults = ConfigLoader.load(null, Map.of(), Map.of()).forward();
-    assertThat(defaults.spoolSync()).isEqualTo("none");
+    assertThat(defaults.spoolSync()).isEqualTo(CollectorConfig.Forward.SpoolSync.NONE);
     assertThat(defaults.spoolSyncInterval()).isEqualTo(java.time.Duration.ofSeconds(1));
     CollectorConfig.Forward f =
         ConfigLoader.load(
@@ -165,7 +165,7 @@ class ConfigLoaderTest {
                 Map.of(),
                 Map.of("forward.spool.sync", "interval", "forward.spool.sync_interval", "250ms"))
             .forward();
-    assertThat(f.spoolSync()).isEqualTo("interval");
+    assertThat(f.spoolSync()).isEqualTo(CollectorConfig.Forward.SpoolSync.INTERVAL);
     assertThat(f.spoolSyncInterval()).isEqualTo(java.time.Duration.ofMillis(250));
     assertRejected(
         Map.of("forward.spool.sync", "fsync"),
@@ -205,6 +205,27 @@ class ConfigLoaderTest {
         .isEqualTo("Authorization=<redacted>,X-Team=<redacted>");
     assertThat(Setting.isSecret("some.db_password")).isTrue();
     assertThat(Setting.isSecret("forward.endpoint")).isFalse();
+  }
+
+  @Test
+  void forwardClosedSetsAreEnums() throws Exception {
+    CollectorConfig.Forward defaults = ConfigLoader.load(null, Map.of(), Map.of()).forward();
+    assertThat(defaults.protocol()).isEqualTo(CollectorConfig.Forward.Protocol.GRPC);
+    assertThat(defaults.onFull()).isEqualTo(CollectorConfig.Forward.OnFull.BACKPRESSURE);
+    CollectorConfig.Forward f =
+        ConfigLoader.load(
+                null,
+                Map.of(),
+                Map.of("forward.protocol", "http/protobuf", "forward.on_full", "drop_oldest"))
+            .forward();
+    assertThat(f.protocol()).isEqualTo(CollectorConfig.Forward.Protocol.HTTP_PROTOBUF);
+    assertThat(f.onFull()).isEqualTo(CollectorConfig.Forward.OnFull.DROP_OLDEST);
+    assertRejected(
+        Map.of("forward.protocol", "HTTP_PROTOBUF"),
+        "forward.protocol: 'HTTP_PROTOBUF' is not one of grpc, http/protobuf");
+    assertRejected(
+        Map.of("forward.on_full", "block"),
+        "forward.on_full: 'block' is not one of backpressure, drop_oldest");
   }
 
   private static void assertRejected(Map<String, String> flags, String messageStart) {

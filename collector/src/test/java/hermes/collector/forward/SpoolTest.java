@@ -2,6 +2,7 @@ package hermes.collector.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import hermes.collector.config.CollectorConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -231,7 +232,7 @@ class SpoolTest {
 
   @Test
   void everySyncModeKeepsWhatItWrote() throws Exception {
-    for (Spool.Sync sync : Spool.Sync.values()) {
+    for (CollectorConfig.Forward.SpoolSync sync : CollectorConfig.Forward.SpoolSync.values()) {
       Path d = dir.resolve(sync.name());
       try (Spool s = new Spool(d, 1 << 20, 1 << 20, sync, java.time.Duration.ofMillis(5))) {
         s.append(b("kept"), 1);
