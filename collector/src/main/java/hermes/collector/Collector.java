@@ -22,6 +22,7 @@ import hermes.collector.server.EventLoops;
 import hermes.collector.server.HttpListener;
 import hermes.collector.server.OtlpGrpcServer;
 import hermes.collector.server.OtlpHttpServer;
+import hermes.collector.server.Security;
 import hermes.collector.session.AssemblyConfig;
 import hermes.collector.session.SessionAssembler;
 import io.prometheus.client.CollectorRegistry;
@@ -65,6 +66,7 @@ public final class Collector implements AutoCloseable {
   private AgentMetrics agentMetrics;
   private MetricsSink metricsSink = MetricsSink.NONE;
   private TraceForwarder forwarder;
+  private Security security;
 
   private Collector(CollectorConfig config) {
     this.config = config;
@@ -191,6 +193,7 @@ public final class Collector implements AutoCloseable {
       log.info("forwarding traces to {} ({})", fw.endpoint(), fw.protocol());
     }
     CollectorConfig.Otlp otlp = config.otlp();
+    security = Security.load(config.security(), config.admin().apiToken(), registry);
     Ingest ingest =
         new Ingest(
             new ReaderLimits(otlp.maxAttributeDepth(), otlp.maxAttributesPerSpan()),
@@ -207,11 +210,16 @@ public final class Collector implements AutoCloseable {
             assembler,
             pricing,
             agentMetrics,
-            config.admin().apiToken());
+            config.admin().apiToken(),
+            security);
     log.info("admin listening on {} (GET /metrics, /healthz, /readyz)", show(admin.address()));
     grpc =
         OtlpGrpcServer.start(
-            otlp.grpcEndpoint(), ingest, otlp.maxRequestBytes(), otlp.grpcMaxConcurrentStreams());
+            otlp.grpcEndpoint(),
+            ingest,
+            otlp.maxRequestBytes(),
+            otlp.grpcMaxConcurrentStreams(),
+            security);
     log.info("OTLP/gRPC listening on {}", show(grpc.address()));
     http =
         OtlpHttpServer.bind(
@@ -220,10 +228,25 @@ public final class Collector implements AutoCloseable {
             ingest,
             otlp.maxRequestBytes(),
             otlp.retryAfterSeconds(),
-            otlp.httpMaxInFlightBytes());
+            otlp.httpMaxInFlightBytes(),
+            security);
     log.info(
         "OTLP/HTTP listening on {} (POST /v1/traces, /v1/metrics, /v1/logs)", show(http.address()));
+    warnIfOpen("OTLP/gRPC", grpc.address(), security.otlpTls(), security.otlpAuth());
+    warnIfOpen("OTLP/HTTP", http.address(), security.otlpTls(), security.otlpAuth());
     ready.set(true);
+  }
+
+  /** A receiver reachable from other hosts with neither TLS nor authentication is worth a line. */
+  private static void warnIfOpen(String name, InetSocketAddress a, boolean tls, boolean auth) {
+    if (!a.getAddress().isLoopbackAddress() && !tls && !auth) {
+      log.warn(
+          "{} listens on {}, reachable from other hosts, with neither TLS nor authentication:"
+              + " anyone who can reach it can write telemetry (set otlp.tls.* and"
+              + " otlp.auth.bearer_token_file, or bind 127.0.0.1; see README, Security)",
+          name,
+          show(a));
+    }
   }
 
   private static String show(InetSocketAddress a) {
@@ -289,6 +312,9 @@ public final class Collector implements AutoCloseable {
     }
     if (admin != null) {
       admin.close();
+    }
+    if (security != null) {
+      security.close();
     }
     Duration left = config.shutdownGracePeriod().minusNanos(System.nanoTime() - started);
     loops.shutdown(left.isNegative() ? Duration.ofMillis(1) : left);

@@ -10,9 +10,11 @@ import io.netty.handler.codec.http.HttpServerCodec;
 final class AdminInitializer extends ChannelInitializer<SocketChannel> {
   private static final int MAX_BODY = 64 * 1024;
   private final AdminHandler handler;
+  private final Security security;
 
-  AdminInitializer(AdminHandler handler) {
+  AdminInitializer(AdminHandler handler, Security security) {
     this.handler = handler;
+    this.security = security;
   }
 
   @Override
@@ -21,5 +23,6 @@ final class AdminInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast("http", new HttpServerCodec());
     p.addLast("aggregate", new HttpObjectAggregator(MAX_BODY));
     p.addLast("admin", handler);
+    security.installAdmin(p); // TLS first
   }
 }

@@ -28,13 +28,15 @@ public final class AdminServer {
       SessionAssembler assembler,
       Pricing pricing,
       AgentMetrics metrics,
-      String apiToken)
+      String apiToken,
+      Security security)
       throws IOException {
     SessionsApi api = assembler == null ? null : new SessionsApi(assembler, pricing, metrics);
     return HttpListener.bind(
         "admin",
         endpoint,
         loops,
-        new AdminInitializer(new AdminHandler(registry, ready, api, apiToken)));
+        new AdminInitializer(
+            new AdminHandler(registry, ready, api, security.adminGuard(endpoint)), security));
   }
 }

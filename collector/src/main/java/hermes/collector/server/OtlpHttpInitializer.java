@@ -13,11 +13,20 @@ final class OtlpHttpInitializer extends ChannelInitializer<SocketChannel> {
   private final OtlpHttpHandler handler;
   private final int maxBodyBytes;
   private final InFlightLimiter.Budget budget;
+  private final Security security;
+  private final hermes.collector.ingest.IngestMetrics metrics;
 
-  OtlpHttpInitializer(OtlpHttpHandler handler, int maxBodyBytes, InFlightLimiter.Budget budget) {
+  OtlpHttpInitializer(
+      OtlpHttpHandler handler,
+      int maxBodyBytes,
+      InFlightLimiter.Budget budget,
+      Security security,
+      hermes.collector.ingest.IngestMetrics metrics) {
     this.handler = handler;
     this.maxBodyBytes = maxBodyBytes;
     this.budget = budget;
+    this.security = security;
+    this.metrics = metrics;
   }
 
   @Override
@@ -27,5 +36,6 @@ final class OtlpHttpInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast("inflight", new InFlightLimiter(budget, handler::overloaded));
     p.addLast("aggregate", new BodyLimitAggregator(maxBodyBytes, handler));
     p.addLast("otlp", handler);
+    security.installOtlpHttp(p, metrics); // TLS first, CORS and auth after the codec
   }
 }

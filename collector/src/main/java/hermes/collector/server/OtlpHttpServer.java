@@ -21,12 +21,16 @@ public final class OtlpHttpServer {
       Ingest ingest,
       int maxRequestBytes,
       int retryAfterSeconds,
-      long maxInFlightBytes)
+      long maxInFlightBytes,
+      Security security)
       throws IOException {
     OtlpHttpHandler handler = new OtlpHttpHandler(ingest, maxRequestBytes, retryAfterSeconds);
     InFlightLimiter.Budget budget =
         new InFlightLimiter.Budget(maxInFlightBytes, ingest.metrics()::httpInFlightBytes);
     return HttpListener.bind(
-        "OTLP/HTTP", endpoint, loops, new OtlpHttpInitializer(handler, maxRequestBytes, budget));
+        "OTLP/HTTP",
+        endpoint,
+        loops,
+        new OtlpHttpInitializer(handler, maxRequestBytes, budget, security, ingest.metrics()));
   }
 }
