@@ -81,8 +81,8 @@ class ConfigLoaderTest {
         "shutdown.grace_period: 'forever' is not a duration");
     assertRejected(
         Map.of("otlp.htp.endpoint", "127.0.0.1:1"),
-        "unknown config key 'otlp.htp.endpoint' in --set; known keys: admin.api_token,"
-            + " admin.endpoint,");
+        "unknown config key 'otlp.htp.endpoint' in --set; known keys: admin.allowed_hosts,"
+            + " admin.api_token,");
     assertRejected(
         Map.of("semconv.includes_cache.hermes", "maybe"),
         "semconv.includes_cache.hermes: 'maybe' is not one of auto, true, false");
