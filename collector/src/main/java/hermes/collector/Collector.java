@@ -212,7 +212,10 @@ public final class Collector implements AutoCloseable {
             agentMetrics,
             config.admin().apiToken(),
             security);
-    log.info("admin listening on {} (GET /metrics, /healthz, /readyz)", show(admin.address()));
+    log.info(
+        "admin listening on {} (GET /metrics, /healthz, /readyz){}",
+        show(admin.address()),
+        security.adminTls() ? " with TLS" : "");
     grpc =
         OtlpGrpcServer.start(
             otlp.grpcEndpoint(),
@@ -220,7 +223,7 @@ public final class Collector implements AutoCloseable {
             otlp.maxRequestBytes(),
             otlp.grpcMaxConcurrentStreams(),
             security);
-    log.info("OTLP/gRPC listening on {}", show(grpc.address()));
+    log.info("OTLP/gRPC listening on {}{}", show(grpc.address()), security.describeOtlp());
     http =
         OtlpHttpServer.bind(
             otlp.httpEndpoint(),
@@ -231,7 +234,9 @@ public final class Collector implements AutoCloseable {
             otlp.httpMaxInFlightBytes(),
             security);
     log.info(
-        "OTLP/HTTP listening on {} (POST /v1/traces, /v1/metrics, /v1/logs)", show(http.address()));
+        "OTLP/HTTP listening on {} (POST /v1/traces, /v1/metrics, /v1/logs){}",
+        show(http.address()),
+        security.describeOtlp());
     warnIfOpen("OTLP/gRPC", grpc.address(), security.otlpTls(), security.otlpAuth());
     warnIfOpen("OTLP/HTTP", http.address(), security.otlpTls(), security.otlpAuth());
     ready.set(true);

@@ -180,13 +180,17 @@ public final class ConfigLoader {
               + " key) or neither");
     }
     Map<String, String> headers = new LinkedHashMap<>();
+    int entry = 0;
     for (String h : v.string("forward.headers").split(",")) {
+      entry++;
       if (h.isBlank()) {
         continue;
       }
       int eq = h.indexOf('=');
       if (eq <= 0) {
-        throw new ConfigException("forward.headers: '" + h.trim() + "' is not Name=Value");
+        // Not echoed: a header entry is often a credential ("Authorization: Bearer ...").
+        throw new ConfigException(
+            "forward.headers: entry " + entry + " is not Name=Value (value not shown)");
       }
       headers.put(h.substring(0, eq).trim().toLowerCase(Locale.ROOT), h.substring(eq + 1).trim());
     }

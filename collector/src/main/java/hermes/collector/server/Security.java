@@ -7,6 +7,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.ChannelPipeline;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Who may talk to the listeners, built once from {@code otlp.tls.*}, {@code otlp.auth.*}, {@code
@@ -84,6 +86,21 @@ public final class Security {
   /** Whether the OTLP receivers require a bearer token. */
   public boolean otlpAuth() {
     return otlpTokens != null;
+  }
+
+  /** How the OTLP receivers are protected, for the startup log: "" or " (TLS, bearer tokens)". */
+  public String describeOtlp() {
+    List<String> parts = new ArrayList<>();
+    if (config.otlpTls() != null) {
+      parts.add(config.otlpTls().clientCaFile() != null ? "mutual TLS" : "TLS");
+    }
+    if (otlpTokens != null) {
+      parts.add("bearer tokens");
+    }
+    if (cors != null) {
+      parts.add("CORS for " + config.corsAllowedOrigins().size() + " origin pattern(s)");
+    }
+    return parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
   }
 
   /** Whether the admin port uses TLS. */
