@@ -360,6 +360,106 @@ class SecurityIT {
     assertThat(viaJson).startsWith("HTTP/1.1 200");
   }
 
+  @Test
+  void aServerCertificateReplacedWhileRunningIsServedToNewConnections() throws Exception {
+    Path certs = dir.resolve("live");
+    Files.createDirectories(certs);
+    Path cert = certs.resolve("tls.crt");
+    Path key = certs.resolve("tls.key");
+    Files.copy(pki.serverCert, cert);
+    Files.copy(pki.serverKey, key);
+    collector =
+        TestCollectors.start(
+            sink, "otlp.tls.cert_file", cert.toString(), "otlp.tls.key_file", key.toString());
+    assertThat(export(http(null, false), "first-ca")).isTrue();
+    // cert-manager renews with another CA: the new files replace the old ones in place.
+    Path otherDir = dir.resolve("other-ca");
+    Files.createDirectories(otherDir);
+    TestPki other = new TestPki(otherDir);
+    Files.copy(other.serverKey, certs.resolve("tls.key.new"));
+    Files.copy(other.serverCert, certs.resolve("tls.crt.new"));
+    Files.move(certs.resolve("tls.key.new"), key, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(certs.resolve("tls.crt.new"), cert, StandardCopyOption.REPLACE_EXISTING);
+    waitFor(
+        () -> {
+          try {
+            return export(
+                OtlpHttpSpanExporter.builder()
+                    .setEndpoint(httpUrl())
+                    .setTrustedCertificates(read(other.ca))
+                    .setRetryPolicy(null)
+                    .build(),
+                "second-ca");
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        },
+        "the renewed certificate to be served");
+    assertThat(export(http(null, false), "first-ca-after")).isFalse();
+    assertThat(spansNamed("first-ca-after")).isZero();
+  }
+
+  @Test
+  void adminApiFromANonLoopbackAddressNeedsTheToken() throws Exception {
+    java.net.InetAddress local = nonLoopbackAddress();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        local != null, "this machine has no non-loopback IPv4 address");
+    Path tokenFile = dir.resolve("admin-token");
+    Files.writeString(tokenFile, "admin-s3cret\n");
+    collector =
+        TestCollectors.startFull(
+            "admin.endpoint",
+            local.getHostAddress() + ":0",
+            "admin.api_token_file",
+            tokenFile.toString());
+    String base = "http://" + local.getHostAddress() + ":" + collector.adminAddress().getPort();
+    HttpClient client = HttpClient.newHttpClient();
+    HttpResponse<String> without =
+        client.send(
+            HttpRequest.newBuilder(URI.create(base + "/api/sessions")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(without.statusCode()).isEqualTo(403);
+    HttpResponse<String> with =
+        client.send(
+            HttpRequest.newBuilder(URI.create(base + "/api/sessions"))
+                .header("Authorization", "Bearer admin-s3cret")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(with.statusCode()).isEqualTo(200);
+    assertThat(with.body()).startsWith("{\"sessions\":");
+    HttpResponse<String> metrics =
+        client.send(
+            HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    try (Socket s = new Socket(local, collector.adminAddress().getPort())) {
+      s.getOutputStream()
+          .write(
+              ("GET /api/sessions HTTP/1.1\r\nHost: rebound.example\r\nConnection: close\r\n"
+                      + "Authorization: Bearer admin-s3cret\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+          .startsWith("HTTP/1.1 403");
+    }
+  }
+
+  /** A local IPv4 address that is not loopback (the host's own), or null. */
+  private static java.net.InetAddress nonLoopbackAddress() throws Exception {
+    for (java.net.NetworkInterface ni :
+        java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+      if (!ni.isUp() || ni.isLoopback()) {
+        continue;
+      }
+      for (java.net.InetAddress a : java.util.Collections.list(ni.getInetAddresses())) {
+        if (a instanceof java.net.Inet4Address && !a.isLoopbackAddress()) {
+          return a;
+        }
+      }
+    }
+    return null;
+  }
+
   /** One request on a raw socket (Host and Origin as a browser would send them); the answer. */
   private static String raw(int port, String head) throws Exception {
     String req = head.contains("\r\n\r\n") ? head : head + "Content-Length: 0\r\n\r\n";
