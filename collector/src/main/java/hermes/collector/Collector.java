@@ -244,14 +244,23 @@ public final class Collector implements AutoCloseable {
 
   /** A receiver reachable from other hosts with neither TLS nor authentication is worth a line. */
   private static void warnIfOpen(String name, InetSocketAddress a, boolean tls, boolean auth) {
-    if (!a.getAddress().isLoopbackAddress() && !tls && !auth) {
-      log.warn(
-          "{} listens on {}, reachable from other hosts, with neither TLS nor authentication:"
-              + " anyone who can reach it can write telemetry (set otlp.tls.* and"
-              + " otlp.auth.bearer_token_file, or bind 127.0.0.1; see README, Security)",
-          name,
-          show(a));
+    String warning = openReceiverWarning(name, a, tls, auth);
+    if (warning != null) {
+      log.warn(warning);
     }
+  }
+
+  /** The startup warning for a receiver bound to {@code a}, or null when it is not open. */
+  static String openReceiverWarning(String name, InetSocketAddress a, boolean tls, boolean auth) {
+    if (a.getAddress().isLoopbackAddress() || tls || auth) {
+      return null;
+    }
+    return name
+        + " listens on "
+        + show(a)
+        + ", reachable from other hosts, with neither TLS nor authentication: anyone who can"
+        + " reach it can write telemetry (set otlp.tls.* and otlp.auth.bearer_token_file, or bind"
+        + " 127.0.0.1; see README, Security)";
   }
 
   private static String show(InetSocketAddress a) {

@@ -218,6 +218,11 @@ class SecurityIT {
     waitFor(
         () -> handshakeFailures("otlp_http") >= 1 && handshakeFailures("otlp_grpc") >= 1,
         "handshake failures counted on both receivers");
+    assertThat(
+            sample(
+                "hermes_collector_tls_handshake_failures_total{listener=\"otlp_http\","
+                    + "reason=\"no_client_certificate\",}"))
+        .isEqualTo(1.0);
   }
 
   @Test

@@ -48,7 +48,9 @@ final class BearerTokens {
               file == null ? List.of() : List.of(file),
               () -> Table.read(file, inline),
               (ok, e) -> {
-                metrics.reloaded(listener, ok);
+                if (metrics != null) {
+                  metrics.reloaded(listener, ok);
+                }
                 if (ok) {
                   log.info("{}: token file {} changed, reloaded", listener, file);
                 } else {

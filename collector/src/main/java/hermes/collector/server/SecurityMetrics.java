@@ -28,7 +28,7 @@ public final class SecurityMetrics {
                     + " not_tls (plaintext to a TLS port), no_client_certificate,"
                     + " bad_client_certificate (not signed by client_ca_file, expired),"
                     + " protocol_version (below TLS 1.2), no_shared_cipher, closed (the client"
-                    + " went away), other.")
+                    + " went away), other; unknown for gRPC, whose transport does not say why.")
             .labelNames("listener", "reason")
             .register(registry);
     reloads =
@@ -50,6 +50,9 @@ public final class SecurityMetrics {
 
   /** The {@code reason} label of a handshake failure. */
   static String reason(Throwable cause) {
+    if (cause == null) {
+      return "unknown"; // grpc-java reports a failed handshake without its cause
+    }
     for (Throwable t = cause; t != null; t = t.getCause()) {
       String name = t.getClass().getSimpleName();
       if (name.equals("NotSslRecordException")) {

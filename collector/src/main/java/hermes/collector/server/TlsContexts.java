@@ -113,9 +113,9 @@ final class TlsContexts {
   /**
    * grpc-java negotiates TLS inside its transport and offers no callback for a failed handshake; it
    * reports one only as a FINE record of its {@code ProtocolNegotiators} logger ("TLS negotiation
-   * failed for new client.") with the cause. This handler turns those records into the counter. The
-   * logger is JVM-wide: with several collectors in one JVM (tests) each counts every gRPC handshake
-   * failure; a deployment runs one.
+   * failed for new client."), without the cause, so the reason is {@code unknown}. This handler
+   * turns those records into the counter. The logger is JVM-wide: with several collectors in one
+   * JVM (tests) each counts every gRPC handshake failure; a deployment runs one.
    */
   private static final class GrpcHandshakeFailures extends Handler {
     static final Set<SecurityMetrics> SINKS = new CopyOnWriteArraySet<>();
