@@ -465,6 +465,98 @@ class SecurityIT {
     return null;
   }
 
+  @Test
+  void curlAndOpensslAsForeignClients() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.isExecutable(Path.of("/usr/bin/curl")), "no curl on this machine");
+    // A PKCS#1 key, as older tools write it.
+    Path pkcs1 = dir.resolve("server-pkcs1.key");
+    run(
+        "openssl",
+        "rsa",
+        "-in",
+        pki.serverKey.toString(),
+        "-traditional",
+        "-out",
+        pkcs1.toString());
+    assertThat(Files.readString(pkcs1)).contains("BEGIN RSA PRIVATE KEY");
+    Path tokenFile = tokens("good-token\n");
+    collector =
+        TestCollectors.start(
+            sink,
+            "otlp.tls.cert_file",
+            pki.serverCert.toString(),
+            "otlp.tls.key_file",
+            pkcs1.toString(),
+            "otlp.auth.bearer_token_file",
+            tokenFile.toString());
+    String url = httpUrl();
+    String body = "{\"resourceSpans\":[]}";
+    String ok =
+        run(
+            "curl",
+            "-sS",
+            "-i",
+            "--cacert",
+            pki.ca.toString(),
+            "-H",
+            "Authorization: Bearer good-token",
+            "-H",
+            "Content-Type: application/json",
+            "--data",
+            body,
+            url);
+    assertThat(ok).startsWith("HTTP/1.1 200");
+    String refused =
+        run(
+            "curl",
+            "-sS",
+            "-i",
+            "--cacert",
+            pki.ca.toString(),
+            "-H",
+            "Content-Type: application/json",
+            "--data",
+            body,
+            url);
+    assertThat(refused)
+        .startsWith("HTTP/1.1 401")
+        .containsIgnoringCase("www-authenticate: Bearer")
+        .contains("\"code\":16");
+    // TLS 1.1 is refused by the server (the client is told to allow it).
+    String old =
+        run(
+            "openssl",
+            "s_client",
+            "-connect",
+            "127.0.0.1:" + collector.httpAddress().getPort(),
+            "-tls1_1",
+            "-cipher",
+            "DEFAULT@SECLEVEL=0",
+            "-brief");
+    assertThat(old).doesNotContain("Protocol version: TLSv1.1");
+    waitFor(
+        () -> handshakeFailures("otlp_http") >= 1, "the TLS 1.1 handshake failure to be counted");
+    assertThat(
+            sample(
+                "hermes_collector_tls_handshake_failures_total{listener=\"otlp_http\","
+                    + "reason=\"protocol_version\",}"))
+        .isEqualTo(1.0);
+  }
+
+  /** Runs a command with no input; its output and error, whatever its exit status. */
+  private String run(String... cmd) throws Exception {
+    Path out = dir.resolve("cmd.out");
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectOutput(out.toFile())
+            .start();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).as(String.join(" ", cmd)).isTrue();
+    return Files.readString(out);
+  }
+
   /** One request on a raw socket (Host and Origin as a browser would send them); the answer. */
   private static String raw(int port, String head) throws Exception {
     String req = head.contains("\r\n\r\n") ? head : head + "Content-Length: 0\r\n\r\n";

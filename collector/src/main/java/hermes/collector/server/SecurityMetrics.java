@@ -72,7 +72,11 @@ public final class SecurityMetrics {
     if (msg.contains("certificate") && cause instanceof SSLHandshakeException) {
       return "bad_client_certificate";
     }
-    if (msg.contains("protocol") && (msg.contains("version") || msg.contains("appropriate"))) {
+    if (msg.contains("protocol")
+        && (msg.contains("version")
+            || msg.contains("appropriate")
+            || msg.contains("not enabled")
+            || msg.contains("not supported"))) {
       return "protocol_version";
     }
     if (msg.contains("cipher")) {

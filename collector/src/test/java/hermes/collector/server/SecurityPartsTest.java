@@ -64,6 +64,12 @@ class SecurityPartsTest {
                     "No appropriate protocol (protocol is disabled or cipher suites are"
                         + " inappropriate)")))
         .isEqualTo("protocol_version");
+    assertThat(
+            SecurityMetrics.reason(
+                new SSLHandshakeException(
+                    "Client requested protocol TLSv1.1 is not enabled or supported in server"
+                        + " context")))
+        .isEqualTo("protocol_version");
     assertThat(SecurityMetrics.reason(new io.netty.handler.ssl.NotSslRecordException("x")))
         .isEqualTo("not_tls");
     assertThat(SecurityMetrics.reason(new ClosedChannelException())).isEqualTo("closed");
