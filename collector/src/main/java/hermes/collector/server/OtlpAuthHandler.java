@@ -86,7 +86,9 @@ final class OtlpAuthHandler extends ChannelInboundHandlerAdapter {
     if (signal != null) {
       metrics.request(Protocol.HTTP, signal, "401");
     }
-    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    // A client that waits for "100 Continue" sends no body after a 401, so the codec would read
+    // its next request as this body: such a connection is closed instead.
+    boolean keepAlive = HttpUtil.isKeepAlive(req) && !HttpUtil.is100ContinueExpected(req);
     HttpUtil.setKeepAlive(r, keepAlive);
     if (keepAlive) {
       ctx.writeAndFlush(r, ctx.voidPromise());
