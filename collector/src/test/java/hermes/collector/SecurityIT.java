@@ -557,6 +557,23 @@ class SecurityIT {
     return Files.readString(out);
   }
 
+  @Test
+  void aRefusedClientWaitingFor100ContinueIsAnsweredAndDisconnected() throws Exception {
+    Path tokenFile = tokens("good-token\n");
+    collector = TestCollectors.start(sink, "otlp.auth.bearer_token_file", tokenFile.toString());
+    try (Socket s = new Socket("127.0.0.1", collector.httpAddress().getPort())) {
+      s.setSoTimeout(15_000); // a kept-alive connection would block the read below: the failure
+      s.getOutputStream()
+          .write(
+              ("POST /v1/traces HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                      + "Content-Length: 20\r\nExpect: 100-continue\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(answer).startsWith("HTTP/1.1 401").containsIgnoringCase("connection: close");
+    }
+  }
+
   /** One request on a raw socket (Host and Origin as a browser would send them); the answer. */
   private static String raw(int port, String head) throws Exception {
     String req = head.contains("\r\n\r\n") ? head : head + "Content-Length: 0\r\n\r\n";
