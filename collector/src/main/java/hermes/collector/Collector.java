@@ -23,6 +23,7 @@ import hermes.collector.server.HttpListener;
 import hermes.collector.server.ListenerMetrics;
 import hermes.collector.server.OtlpGrpcServer;
 import hermes.collector.server.OtlpHttpServer;
+import hermes.collector.server.Security;
 import hermes.collector.session.AssemblyConfig;
 import hermes.collector.session.SessionAssembler;
 import io.prometheus.client.CollectorRegistry;
@@ -67,6 +68,7 @@ public final class Collector implements AutoCloseable {
   private AgentMetrics agentMetrics;
   private MetricsSink metricsSink = MetricsSink.NONE;
   private TraceForwarder forwarder;
+  private Security security;
 
   private Collector(CollectorConfig config) {
     this.config = config;
@@ -177,6 +179,7 @@ public final class Collector implements AutoCloseable {
       log.info("forwarding traces to {} ({})", fw.endpoint(), fw.protocol());
     }
     CollectorConfig.Otlp otlp = config.otlp();
+    security = Security.load(config.security(), config.admin().apiToken(), registry);
     Ingest ingest =
         new Ingest(
             new ReaderLimits(otlp.maxAttributeDepth(), otlp.maxAttributesPerSpan()),
@@ -196,12 +199,20 @@ public final class Collector implements AutoCloseable {
             agentMetrics,
             config.admin().apiToken(),
             config.admin().connections(),
-            listenerMetrics);
-    log.info("admin listening on {} (GET /metrics, /healthz, /readyz)", show(admin.address()));
+            listenerMetrics,
+            security);
+    log.info(
+        "admin listening on {} (GET /metrics, /healthz, /readyz){}",
+        show(admin.address()),
+        security.adminTls() ? " with TLS" : "");
     grpc =
         OtlpGrpcServer.start(
-            otlp.grpcEndpoint(), ingest, otlp.maxRequestBytes(), otlp.grpcMaxConcurrentStreams());
-    log.info("OTLP/gRPC listening on {}", show(grpc.address()));
+            otlp.grpcEndpoint(),
+            ingest,
+            otlp.maxRequestBytes(),
+            otlp.grpcMaxConcurrentStreams(),
+            security);
+    log.info("OTLP/gRPC listening on {}{}", show(grpc.address()), security.describeOtlp());
     http =
         OtlpHttpServer.bind(
             otlp.httpEndpoint(),
@@ -211,10 +222,36 @@ public final class Collector implements AutoCloseable {
             otlp.retryAfterSeconds(),
             otlp.httpMaxInFlightBytes(),
             otlp.httpConnections(),
-            listenerMetrics);
+            listenerMetrics,
+            security);
     log.info(
-        "OTLP/HTTP listening on {} (POST /v1/traces, /v1/metrics, /v1/logs)", show(http.address()));
+        "OTLP/HTTP listening on {} (POST /v1/traces, /v1/metrics, /v1/logs){}",
+        show(http.address()),
+        security.describeOtlp());
+    warnIfOpen("OTLP/gRPC", grpc.address(), security.otlpTls(), security.otlpAuth());
+    warnIfOpen("OTLP/HTTP", http.address(), security.otlpTls(), security.otlpAuth());
     ready.set(true);
+  }
+
+  /** A receiver reachable from other hosts with neither TLS nor authentication is worth a line. */
+  private static void warnIfOpen(String name, InetSocketAddress a, boolean tls, boolean auth) {
+    String warning = openReceiverWarning(name, a, tls, auth);
+    if (warning != null) {
+      log.warn(warning);
+    }
+  }
+
+  /** The startup warning for a receiver bound to {@code a}, or null when it is not open. */
+  static String openReceiverWarning(String name, InetSocketAddress a, boolean tls, boolean auth) {
+    if (a.getAddress().isLoopbackAddress() || tls || auth) {
+      return null;
+    }
+    return name
+        + " listens on "
+        + show(a)
+        + ", reachable from other hosts, with neither TLS nor authentication: anyone who can"
+        + " reach it can write telemetry (set otlp.tls.* and otlp.auth.bearer_token_file, or bind"
+        + " 127.0.0.1; see README, Security)";
   }
 
   private static String show(InetSocketAddress a) {
@@ -280,6 +317,9 @@ public final class Collector implements AutoCloseable {
     }
     if (admin != null) {
       admin.close();
+    }
+    if (security != null) {
+      security.close();
     }
     Duration left = config.shutdownGracePeriod().minusNanos(System.nanoTime() - started);
     loops.shutdown(left.isNegative() ? Duration.ofMillis(1) : left);

@@ -430,6 +430,7 @@ class AgentModelIT {
     HttpResponse<String> reload =
         http.send(
             HttpRequest.newBuilder(URI.create(admin("/-/reload")))
+                .header("X-Hermes-Reload", "1") // not a form: see SecurityIT
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build(),
             HttpResponse.BodyHandlers.ofString());

@@ -18,6 +18,7 @@ import java.util.Map;
  * @param pricing the price table
  * @param forward trace forwarding
  * @param shutdownGracePeriod how long shutdown may take before it is forced
+ * @param security TLS, authentication, CORS and admin access rules
  */
 public record CollectorConfig(
     Otlp otlp,
@@ -27,7 +28,8 @@ public record CollectorConfig(
     Metrics metrics,
     Pricing pricing,
     Forward forward,
-    Duration shutdownGracePeriod) {
+    Duration shutdownGracePeriod,
+    Security security) {
 
   /**
    * The OTLP receivers.
@@ -218,4 +220,31 @@ public record CollectorConfig(
    * @param reloadInterval {@code pricing.reload_interval}
    */
   public record Pricing(Path file, Duration reloadInterval) {}
+
+  /**
+   * The PEM files of a TLS listener ({@code *.tls.*}).
+   *
+   * @param certFile the server certificate chain
+   * @param keyFile its private key (PKCS#8 or PKCS#1)
+   * @param clientCaFile CA certificates a client certificate must chain to (mutual TLS), or null
+   */
+  public record Tls(Path certFile, Path keyFile, Path clientCaFile) {}
+
+  /**
+   * Who may talk to the listeners.
+   *
+   * @param otlpTls {@code otlp.tls.*}, null for plaintext
+   * @param otlpBearerTokenFile {@code otlp.auth.bearer_token_file}, null for no authentication
+   * @param corsAllowedOrigins {@code otlp.http.cors.allowed_origins}, empty for no CORS
+   * @param adminTls {@code admin.tls.*}, null for plaintext
+   * @param adminApiTokenFile {@code admin.api_token_file}, null for none
+   * @param adminAllowedHosts {@code admin.allowed_hosts}
+   */
+  public record Security(
+      Tls otlpTls,
+      Path otlpBearerTokenFile,
+      java.util.List<String> corsAllowedOrigins,
+      Tls adminTls,
+      Path adminApiTokenFile,
+      java.util.List<String> adminAllowedHosts) {}
 }

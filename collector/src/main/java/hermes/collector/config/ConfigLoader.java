@@ -53,7 +53,8 @@ public final class ConfigLoader {
       Path file, Map<String, String> env, Map<String, String> overrides) throws ConfigException {
     Map<String, String> values = new LinkedHashMap<>();
     effective(file, env, overrides).forEach((k, s) -> values.put(k, s.value()));
-    return build(new ConfigValues(values));
+    // After every layer is merged, so a reference works wherever the value came from.
+    return build(new ConfigValues(ConfigExpander.expand(values, env)));
   }
 
   /**
@@ -65,7 +66,8 @@ public final class ConfigLoader {
     Map<String, Setting> settings = effective(file, env, overrides);
     Map<String, String> values = new LinkedHashMap<>();
     settings.forEach((k, s) -> values.put(k, s.value()));
-    build(new ConfigValues(values));
+    // Validated with references expanded; shown as written (a ${file:...} names no secret).
+    build(new ConfigValues(ConfigExpander.expand(values, env)));
     return settings;
   }
 
@@ -218,13 +220,17 @@ public final class ConfigLoader {
               + " key) or neither");
     }
     Map<String, String> headers = new LinkedHashMap<>();
+    int entry = 0;
     for (String h : v.string("forward.headers").split(",")) {
+      entry++;
       if (h.isBlank()) {
         continue;
       }
       int eq = h.indexOf('=');
       if (eq <= 0) {
-        throw new ConfigException("forward.headers: '" + h.trim() + "' is not Name=Value");
+        // Not echoed: a header entry is often a credential ("Authorization: Bearer ...").
+        throw new ConfigException(
+            "forward.headers: entry " + entry + " is not Name=Value (value not shown)");
       }
       headers.put(h.substring(0, eq).trim().toLowerCase(Locale.ROOT), h.substring(eq + 1).trim());
     }
@@ -362,6 +368,60 @@ public final class ConfigLoader {
             v.string("metrics.bridge.namespace"),
             v.duration("metrics.bridge.series_ttl", Duration.ofSeconds(1), Duration.ofDays(7)),
             v.integer("metrics.bridge.max_series", 1, 10_000_000));
-    return new CollectorConfig(otlp, admin, sessions, semconv, metrics, pricing, forward(v), grace);
+    return new CollectorConfig(
+        otlp, admin, sessions, semconv, metrics, pricing, forward(v), grace, security(v));
+  }
+
+  private static CollectorConfig.Security security(ConfigValues v) throws ConfigException {
+    List<String> origins = redactedKeys(v.string("otlp.http.cors.allowed_origins"));
+    for (String o : origins) {
+      if (!o.equals("*") && !o.matches("https?://[^/?#\\s]+")) {
+        throw new ConfigException(
+            "otlp.http.cors.allowed_origins: '"
+                + o
+                + "' is not an origin (scheme://host[:port], with * as a wildcard, e.g."
+                + " https://*.example.com)");
+      }
+    }
+    return new CollectorConfig.Security(
+        serverTls(v, "otlp.tls"),
+        readableFile(v, "otlp.auth.bearer_token_file"),
+        origins,
+        serverTls(v, "admin.tls"),
+        readableFile(v, "admin.api_token_file"),
+        redactedKeys(v.string("admin.allowed_hosts")));
+  }
+
+  private static CollectorConfig.Tls serverTls(ConfigValues v, String prefix)
+      throws ConfigException {
+    Path cert = readableFile(v, prefix + ".cert_file");
+    Path key = readableFile(v, prefix + ".key_file");
+    Path ca = readableFile(v, prefix + ".client_ca_file");
+    if ((cert == null) != (key == null)) {
+      throw new ConfigException(
+          prefix + ".cert_file and " + prefix + ".key_file: set both (TLS on) or neither");
+    }
+    if (cert == null && ca != null) {
+      throw new ConfigException(
+          prefix
+              + ".client_ca_file: mutual TLS needs TLS: set "
+              + prefix
+              + ".cert_file and "
+              + prefix
+              + ".key_file too");
+    }
+    return cert == null ? null : new CollectorConfig.Tls(cert, key, ca);
+  }
+
+  private static Path readableFile(ConfigValues v, String key) throws ConfigException {
+    String file = v.string(key);
+    if (file.isEmpty()) {
+      return null;
+    }
+    Path p = Path.of(file);
+    if (!Files.isReadable(p) || Files.isDirectory(p)) {
+      throw new ConfigException(key + ": '" + file + "' is not a readable file");
+    }
+    return p;
   }
 }

@@ -20,7 +20,6 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -37,7 +36,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final CollectorRegistry registry;
   private final BooleanSupplier ready;
   private final SessionsApi api;
-  private final byte[] apiToken;
+  private final AdminGuard guard;
 
   /**
    * @param api the sessions API, or null when the collector runs without the agent model
@@ -45,10 +44,26 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
    */
   AdminHandler(
       CollectorRegistry registry, BooleanSupplier ready, SessionsApi api, String apiToken) {
+    this(
+        registry,
+        ready,
+        api,
+        new AdminGuard(
+            "localhost",
+            java.util.List.of(),
+            apiToken.isEmpty() ? null : BearerTokens.inline(apiToken)));
+  }
+
+  /**
+   * @param api the sessions API, or null when the collector runs without the agent model
+   * @param guard the API's token, {@code Host} and reload rules
+   */
+  AdminHandler(
+      CollectorRegistry registry, BooleanSupplier ready, SessionsApi api, AdminGuard guard) {
     this.registry = registry;
     this.ready = ready;
     this.api = api;
-    this.apiToken = apiToken.getBytes(StandardCharsets.UTF_8);
+    this.guard = guard;
   }
 
   @Override
@@ -58,7 +73,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     int q = uri.indexOf('?');
     String path = q < 0 ? uri : uri.substring(0, q);
     if (SessionsApi.serves(path)) {
-      if (!allowed(ctx, req)) {
+      String refusal = guardRefusal(req, path);
+      if (refusal != null) {
+        write(ctx, keepAlive, SessionsApi.error(HttpResponseStatus.FORBIDDEN, refusal));
+      } else if (!allowed(ctx, req)) {
         write(
             ctx,
             keepAlive,
@@ -92,12 +110,26 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         && remote.getAddress().isLoopbackAddress()) {
       return true;
     }
-    String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-    if (apiToken.length == 0 || auth == null || !auth.startsWith("Bearer ")) {
-      return false;
+    return guard.tokenValid(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+  }
+
+  /** Why {@link AdminGuard} refuses the request (foreign Host, form-style reload), or null. */
+  private String guardRefusal(FullHttpRequest req, String path) {
+    String host = req.headers().get(HttpHeaderNames.HOST);
+    if (!guard.hostAllowed(host)) {
+      return "Host '"
+          + host
+          + "' is not allowed: use an IP address or localhost, or list the name in"
+          + " admin.allowed_hosts";
     }
-    byte[] given = auth.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
-    return MessageDigest.isEqual(given, apiToken); // constant time
+    if (path.equals("/-/reload")
+        && HttpMethod.POST.equals(req.method())
+        && !guard.reloadAllowed(req)) {
+      return "POST /-/reload needs the API token, a JSON content type or the header "
+          + AdminGuard.RELOAD_HEADER
+          + ": 1 (so a cross-site form cannot trigger it)";
+    }
+    return null;
   }
 
   private static void write(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse r) {

@@ -15,10 +15,12 @@ final class AdminInitializer extends ChannelInitializer<SocketChannel> {
   private static final int MAX_BODY = 64 * 1024;
   private final AdminHandler handler;
   private final HttpListenerLimits limits;
+  private final Security security;
 
-  AdminInitializer(AdminHandler handler, HttpListenerLimits limits) {
+  AdminInitializer(AdminHandler handler, HttpListenerLimits limits, Security security) {
     this.handler = handler;
     this.limits = limits;
+    this.security = security;
   }
 
   @Override
@@ -39,5 +41,6 @@ final class AdminInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast("aggregate", new HttpObjectAggregator(MAX_BODY));
     p.addLast("admin", handler);
     p.addLast("errors", limits.errors());
+    security.installAdmin(p); // TLS first
   }
 }

@@ -35,7 +35,8 @@ public final class AdminServer {
       AgentMetrics metrics,
       String apiToken,
       CollectorConfig.Connections connections,
-      ListenerMetrics listenerMetrics)
+      ListenerMetrics listenerMetrics,
+      Security security)
       throws IOException {
     SessionsApi api = assembler == null ? null : new SessionsApi(assembler, pricing, metrics);
     return HttpListener.bind(
@@ -43,7 +44,8 @@ public final class AdminServer {
         endpoint,
         loops,
         new AdminInitializer(
-            new AdminHandler(registry, ready, api, apiToken),
-            new HttpListenerLimits("admin", connections, listenerMetrics)));
+            new AdminHandler(registry, ready, api, security.adminGuard(endpoint)),
+            new HttpListenerLimits("admin", connections, listenerMetrics),
+            security));
   }
 }

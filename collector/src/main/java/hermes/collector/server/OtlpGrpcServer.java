@@ -57,11 +57,17 @@ public final class OtlpGrpcServer implements AutoCloseable {
    * @throws IOException naming the address when the bind fails
    */
   public static OtlpGrpcServer start(
-      Endpoint endpoint, Ingest ingest, int maxRequestBytes, int maxConcurrentStreams)
+      Endpoint endpoint,
+      Ingest ingest,
+      int maxRequestBytes,
+      int maxConcurrentStreams,
+      Security security)
       throws IOException {
     IngestMetrics metrics = ingest.metrics();
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(endpoint.toSocketAddress());
+    security.configureGrpc(builder); // TLS and bearer authentication
     Server server =
-        NettyServerBuilder.forAddress(endpoint.toSocketAddress())
+        builder
             .directExecutor()
             .maxInboundMessageSize(maxRequestBytes)
             // Each call in flight buffers its whole message: this bounds a connection's memory.

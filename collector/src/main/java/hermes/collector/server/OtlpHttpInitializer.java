@@ -16,16 +16,22 @@ final class OtlpHttpInitializer extends ChannelInitializer<SocketChannel> {
   private final int maxBodyBytes;
   private final InFlightLimiter.Budget budget;
   private final HttpListenerLimits limits;
+  private final Security security;
+  private final hermes.collector.ingest.IngestMetrics metrics;
 
   OtlpHttpInitializer(
       OtlpHttpHandler handler,
       int maxBodyBytes,
       InFlightLimiter.Budget budget,
-      HttpListenerLimits limits) {
+      HttpListenerLimits limits,
+      Security security,
+      hermes.collector.ingest.IngestMetrics metrics) {
     this.handler = handler;
     this.maxBodyBytes = maxBodyBytes;
     this.budget = budget;
     this.limits = limits;
+    this.security = security;
+    this.metrics = metrics;
   }
 
   @Override
@@ -42,5 +48,6 @@ final class OtlpHttpInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast("aggregate", new BodyLimitAggregator(maxBodyBytes, handler));
     p.addLast("otlp", handler);
     p.addLast("errors", limits.errors());
+    security.installOtlpHttp(p, metrics); // TLS first, CORS and auth after the codec
   }
 }

@@ -26,7 +26,8 @@ public final class OtlpHttpServer {
       int retryAfterSeconds,
       long maxInFlightBytes,
       CollectorConfig.Connections connections,
-      ListenerMetrics listenerMetrics)
+      ListenerMetrics listenerMetrics,
+      Security security)
       throws IOException {
     OtlpHttpHandler handler = new OtlpHttpHandler(ingest, maxRequestBytes, retryAfterSeconds);
     InFlightLimiter.Budget budget =
@@ -39,6 +40,8 @@ public final class OtlpHttpServer {
             handler,
             maxRequestBytes,
             budget,
-            new HttpListenerLimits("otlp_http", connections, listenerMetrics)));
+            new HttpListenerLimits("otlp_http", connections, listenerMetrics),
+            security,
+            ingest.metrics()));
   }
 }

@@ -109,8 +109,8 @@ class ConfigLoaderTest {
             + " 'sessions.settle_delay'?");
     assertRejected(
         Map.of("nothing.like.it", "1"),
-        "unknown config key 'nothing.like.it' in --set; known keys: admin.api_token,"
-            + " admin.endpoint,");
+        "unknown config key 'nothing.like.it' in --set; known keys: admin.allowed_hosts,"
+            + " admin.api_token,");
     assertRejected(
         Map.of("semconv.includes_cache.hermes", "maybe"),
         "semconv.includes_cache.hermes: 'maybe' is not one of auto, true, false");
