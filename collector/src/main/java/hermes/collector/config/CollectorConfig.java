@@ -56,8 +56,18 @@ public record CollectorConfig(
    *
    * @param endpoint {@code admin.endpoint}
    * @param apiToken {@code admin.api_token}, empty for loopback-only
+   * @param maxStreamSubscribers {@code admin.max_stream_subscribers}
+   * @param streamBufferBytes {@code admin.stream_buffer_bytes}, per stream reader
+   * @param streamQueueEvents {@code admin.stream_queue_events}
+   * @param jaegerUrl {@code ui.jaeger_url}, empty for no trace links in the explorer
    */
-  public record Admin(Endpoint endpoint, String apiToken) {}
+  public record Admin(
+      Endpoint endpoint,
+      String apiToken,
+      int maxStreamSubscribers,
+      long streamBufferBytes,
+      int streamQueueEvents,
+      String jaegerUrl) {}
 
   /**
    * Session assembly ({@code sessions.*}).

@@ -226,6 +226,30 @@ public final class ConfigLoader {
     return p;
   }
 
+  /** {@code ui.jaeger_url}: empty, or an http(s) URL without a trailing slash. */
+  private static String jaegerUrl(String url) throws ConfigException {
+    if (url.isEmpty()) {
+      return url;
+    }
+    java.net.URI u;
+    try {
+      u = new java.net.URI(url);
+    } catch (java.net.URISyntaxException e) {
+      u = null;
+    }
+    if (u == null
+        || !("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
+        || u.getHost() == null
+        || u.getQuery() != null
+        || u.getFragment() != null) {
+      throw new ConfigException(
+          "ui.jaeger_url: '"
+              + url
+              + "' is not an http:// or https:// URL (e.g. http://localhost:16686)");
+    }
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
   private static List<String> redactedKeys(String joined) {
     List<String> keys = new ArrayList<>();
     for (String k : joined.split(",")) {
@@ -248,7 +272,13 @@ public final class ConfigLoader {
             v.integer("otlp.max_attributes_per_span", 1, 65536),
             v.integer("otlp.retry_after_seconds", 0, 3600));
     CollectorConfig.Admin admin =
-        new CollectorConfig.Admin(v.endpoint("admin.endpoint"), v.string("admin.api_token"));
+        new CollectorConfig.Admin(
+            v.endpoint("admin.endpoint"),
+            v.string("admin.api_token"),
+            v.integer("admin.max_stream_subscribers", 0, 10_000),
+            v.bytes("admin.stream_buffer_bytes", 1024, 1L << 30),
+            v.integer("admin.stream_queue_events", 16, 10_000_000),
+            jaegerUrl(v.string("ui.jaeger_url")));
     int shards = v.integer("sessions.shards", 0, 256);
     CollectorConfig.Sessions sessions =
         new CollectorConfig.Sessions(

@@ -13,6 +13,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
 import java.io.IOException;
@@ -26,8 +29,9 @@ import java.util.function.BooleanSupplier;
 /**
  * The admin port: {@code GET /metrics} (Prometheus text, or OpenMetrics when the scrape's {@code
  * Accept} asks for it), {@code GET /healthz} (the process is up), {@code GET /readyz} (every
- * listener is bound and the collector is not shutting down), and the {@link SessionsApi} for
- * loopback clients or holders of the API token.
+ * listener is bound and the collector is not shutting down), and, for loopback clients or holders
+ * of the API token (bearer header or the explorer's cookie), the {@link SessionsApi}, the {@link
+ * SessionStream} and the session {@link Explorer} at {@code /}.
  *
  * <p>Threading: stateless and {@link ChannelHandler.Sharable}; a scrape renders on the I/O thread
  * that received it, reading the registry's lock-free collectors.
@@ -38,6 +42,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final BooleanSupplier ready;
   private final SessionsApi api;
   private final byte[] apiToken;
+  private final SessionStream stream;
+  private final Explorer explorer;
 
   /**
    * @param api the sessions API, or null when the collector runs without the agent model
@@ -45,10 +51,24 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
    */
   AdminHandler(
       CollectorRegistry registry, BooleanSupplier ready, SessionsApi api, String apiToken) {
+    this(registry, ready, api, apiToken, null);
+  }
+
+  /**
+   * @param stream the session event stream, or null (then the explorer is not served either)
+   */
+  AdminHandler(
+      CollectorRegistry registry,
+      BooleanSupplier ready,
+      SessionsApi api,
+      String apiToken,
+      SessionStream stream) {
     this.registry = registry;
     this.ready = ready;
     this.api = api;
     this.apiToken = apiToken.getBytes(StandardCharsets.UTF_8);
+    this.stream = stream;
+    this.explorer = stream == null ? null : new Explorer();
   }
 
   @Override
@@ -57,15 +77,28 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     String uri = req.uri();
     int q = uri.indexOf('?');
     String path = q < 0 ? uri : uri.substring(0, q);
-    if (SessionsApi.serves(path)) {
+    if (explorer != null && explorer.serves(path)) {
+      write(ctx, keepAlive, page(ctx, req, path));
+      return;
+    }
+    if (path.equals("/api/sessions/stream") && stream != null) {
       if (!allowed(ctx, req)) {
+        write(ctx, keepAlive, forbidden());
+      } else if (!HttpMethod.GET.equals(req.method())) {
+        write(ctx, keepAlive, SessionsApi.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET"));
+      } else if (!stream.subscribe(ctx.channel())) {
         write(
             ctx,
             keepAlive,
             SessionsApi.error(
-                HttpResponseStatus.FORBIDDEN,
-                "the sessions API answers loopback clients, or others with the bearer token of"
-                    + " admin.api_token"));
+                HttpResponseStatus.SERVICE_UNAVAILABLE,
+                "admin.max_stream_subscribers readers are connected; try again later"));
+      }
+      return;
+    }
+    if (SessionsApi.serves(path)) {
+      if (!allowed(ctx, req)) {
+        write(ctx, keepAlive, forbidden());
       } else if (api == null) {
         write(ctx, keepAlive, SessionsApi.error(HttpResponseStatus.NOT_FOUND, "no sessions API"));
       } else {
@@ -85,7 +118,58 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     write(ctx, keepAlive, handle(req));
   }
 
-  /** Loopback clients, or any client with the configured bearer token. */
+  private static FullHttpResponse forbidden() {
+    return SessionsApi.error(
+        HttpResponseStatus.FORBIDDEN,
+        "the sessions API answers loopback clients, or others with the bearer token of"
+            + " admin.api_token (browsers: open /login once)");
+  }
+
+  /**
+   * The explorer's files, and the token exchange for browsers, which cannot send a bearer header
+   * from the address bar: {@code ?token=} on any page, or the form at {@code /login}, sets the
+   * token in an HttpOnly cookie and redirects to {@code /} (so the token leaves the address bar).
+   */
+  private FullHttpResponse page(ChannelHandlerContext ctx, FullHttpRequest req, String path) {
+    boolean post = HttpMethod.POST.equals(req.method());
+    if (!post && !HttpMethod.GET.equals(req.method()) && !HttpMethod.HEAD.equals(req.method())) {
+      return notAllowed();
+    }
+    String offered = null;
+    if (post && path.equals("/login")) {
+      offered =
+          first(
+              new QueryStringDecoder(req.content().toString(StandardCharsets.UTF_8), false)
+                  .parameters(),
+              "token");
+    } else if (!post) {
+      offered = first(new QueryStringDecoder(req.uri()).parameters(), "token");
+    } else {
+      return notAllowed();
+    }
+    if (offered != null) {
+      return tokenMatches(offered)
+          ? Explorer.acceptToken(offered)
+          : explorer.file("/login", HttpResponseStatus.FORBIDDEN);
+    }
+    if (!path.equals("/") && !path.equals("/index.html")) {
+      // The login form, the script and the style hold no data (that is behind /api): open to all.
+      return explorer.file(path, HttpResponseStatus.OK);
+    }
+    return allowed(ctx, req)
+        ? explorer.file(path, HttpResponseStatus.OK)
+        : explorer.file("/login", HttpResponseStatus.UNAUTHORIZED);
+  }
+
+  private static String first(java.util.Map<String, java.util.List<String>> p, String name) {
+    java.util.List<String> v = p.get(name);
+    return v == null || v.isEmpty() ? null : v.get(0);
+  }
+
+  /**
+   * Loopback clients, or any client with the configured token: as a bearer header, or as the
+   * explorer's cookie.
+   */
   private boolean allowed(ChannelHandlerContext ctx, FullHttpRequest req) {
     if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote
         && remote.getAddress() != null
@@ -93,15 +177,28 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return true;
     }
     String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-    if (apiToken.length == 0 || auth == null || !auth.startsWith("Bearer ")) {
-      return false;
+    if (auth != null && auth.startsWith("Bearer ")) {
+      return tokenMatches(auth.substring("Bearer ".length()).trim());
     }
-    byte[] given = auth.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
-    return MessageDigest.isEqual(given, apiToken); // constant time
+    String cookies = req.headers().get(HttpHeaderNames.COOKIE);
+    if (cookies != null) {
+      for (Cookie c : ServerCookieDecoder.LAX.decode(cookies)) {
+        if (c.name().equals(Explorer.COOKIE)) {
+          return tokenMatches(QueryStringDecoder.decodeComponent(c.value()));
+        }
+      }
+    }
+    return false;
+  }
+
+  private boolean tokenMatches(String given) {
+    return apiToken.length > 0
+        && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), apiToken); // const time
   }
 
   private static void write(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse r) {
     HttpUtil.setKeepAlive(r, keepAlive);
+    r.headers().set("X-Content-Type-Options", "nosniff");
     if (keepAlive) {
       ctx.writeAndFlush(r, ctx.voidPromise());
     } else {
@@ -128,7 +225,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             : OtlpHttpHandler.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready");
       default:
         return OtlpHttpHandler.text(
-            HttpResponseStatus.NOT_FOUND, "not found: use /metrics, /healthz or /readyz");
+            HttpResponseStatus.NOT_FOUND,
+            "not found: use /, /metrics, /healthz, /readyz or /api/...");
     }
   }
 

@@ -19,6 +19,9 @@ public final class AdminServer {
    * @param pricing reloaded by {@code POST /-/reload} (with the assembler)
    * @param metrics the agent metrics, for {@code GET /api/stats} (with the assembler)
    * @param apiToken the API's bearer token for non-loopback clients; empty for loopback only
+   * @param stream the session event stream (with the assembler), whose thread also runs the API's
+   *     heavier queries; null for no API
+   * @param jaegerUrl {@code ui.jaeger_url} for the explorer's trace links; empty for none
    */
   public static HttpListener bind(
       Endpoint endpoint,
@@ -28,13 +31,20 @@ public final class AdminServer {
       SessionAssembler assembler,
       Pricing pricing,
       AgentMetrics metrics,
-      String apiToken)
+      String apiToken,
+      SessionStream stream,
+      String jaegerUrl)
       throws IOException {
-    SessionsApi api = assembler == null ? null : new SessionsApi(assembler, pricing, metrics);
+    SessionsApi api =
+        assembler == null || stream == null
+            ? null
+            : new SessionsApi(
+                assembler, pricing, metrics, new Overview(registry, jaegerUrl), stream.work());
     return HttpListener.bind(
         "admin",
         endpoint,
         loops,
-        new AdminInitializer(new AdminHandler(registry, ready, api, apiToken)));
+        new AdminInitializer(
+            new AdminHandler(registry, ready, api, apiToken, api == null ? null : stream)));
   }
 }
