@@ -284,7 +284,8 @@
     const meta = [s.service, s.platform, 'started ' + when(s.start)].filter(Boolean).join(' · ');
     $('session-meta').replaceChildren(statusBadge(s), document.createTextNode(' ' + meta + ' '), traceLink(s.trace_id) || '');
     const cost = s.cost_usd === 0 && s.unpriced_tokens > 0 ? el('span', { class: 'unpriced', text: 'unpriced' })
-      : usd(s.cost_usd) + (s.unpriced_tokens > 0 ? ' +unpriced' : '');
+      : el('span', null, usd(s.cost_usd), s.unpriced_tokens > 0
+        ? el('span', { class: 'unpriced', title: num(s.unpriced_tokens) + ' tokens unpriced', text: ' + unpriced' }) : null);
     $('session-totals').replaceChildren(
       stat('Duration', dur(s.duration_seconds)), stat('Turns', num(s.turns)),
       stat('LLM calls', num(s.llm_calls)), stat('Tool calls', num(s.tool_calls)),

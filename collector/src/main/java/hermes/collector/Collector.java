@@ -155,6 +155,7 @@ public final class Collector implements AutoCloseable {
             () -> new Normalizer(names, sc.includesCache(), corrections),
             fanOut(agentMetrics, sessionStream));
     self[0] = assembler;
+    sessionStream.lookUpWith(assembler::sessionAsync);
     assembler.start();
     registry.register(agentMetrics);
     CollectorConfig.Metrics mc = config.metrics();
