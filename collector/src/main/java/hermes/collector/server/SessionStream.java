@@ -161,6 +161,11 @@ public final class SessionStream extends Collector implements AssemblyListener, 
       refused.increment();
       return false;
     }
+    Subscriber s = new Subscriber(ch, new AtomicLong());
+    // Joined before the headers are written: this runs on ch's event loop, so the stream thread's
+    // writes queue behind the headers, and a reader that saw the headers sees every later event.
+    subscribers.add(s);
+    anyone = true;
     HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
     head.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
@@ -174,9 +179,6 @@ public final class SessionStream extends Collector implements AssemblyListener, 
             Unpooled.wrappedBuffer(
                 ": hermes session stream\nretry: 2000\n\n".getBytes(StandardCharsets.US_ASCII))),
         ch.voidPromise());
-    Subscriber s = new Subscriber(ch, new AtomicLong());
-    subscribers.add(s);
-    anyone = true;
     ch.closeFuture()
         .addListener(
             f -> {
@@ -262,7 +264,7 @@ public final class SessionStream extends Collector implements AssemblyListener, 
 
   /** Connected readers. */
   int subscribers() {
-    return count.get();
+    return subscribers.size();
   }
 
   @Override
