@@ -180,6 +180,7 @@
   // ---- The event stream ----
   let current = null; // the key of the open session page
   let refetch = null;
+  let nowSoon = null; // a session changed: refresh "Now" soon (active sessions) as well
   function stream() {
     const es = new EventSource('/api/sessions/stream');
     es.onopen = () => { $('stream-state').textContent = 'live'; $('stream-state').className = 'stream-state on'; };
@@ -192,6 +193,7 @@
         if (passes(s)) rows.set(s.key, s); else { rows.delete(s.key); total = Math.max(0, total - 1); }
         if (!$('list-view').hidden) render();
       }
+      if (!nowSoon) nowSoon = setTimeout(() => { nowSoon = null; overview(); }, 300);
       if (current === s.key && !refetch) {
         refetch = setTimeout(() => { refetch = null; if (current === s.key) showSession(s.key); }, 300);
       }
