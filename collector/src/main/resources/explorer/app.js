@@ -141,6 +141,10 @@
     });
     const body = el('tbody');
     for (const s of list) body.appendChild(row(s));
+    if (!list.length) {
+      body.appendChild(el('tr', { class: 'empty' }, el('td', { colspan: '11', class: 'muted',
+        text: 'No sessions match yet. Point an OpenTelemetry SDK at this collector (OTLP on ports 4318/4317); sessions appear here as their spans arrive.' })));
+    }
     $('sessions').replaceChild(body, $('sessions').tBodies[0]);
     $('list-summary').textContent = list.length + ' shown of ' + Math.max(total, list.length) + ' matching';
     $('more').hidden = !next;

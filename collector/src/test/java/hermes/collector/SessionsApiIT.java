@@ -201,12 +201,12 @@ class SessionsApiIT {
                             + "/api/sessions/stream"))
                 .build(),
             HttpResponse.BodyHandlers.ofInputStream());
+    String key = "line one\n\ndata: {\"forged\":true}\nevent: finished 100%+/x";
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream; charset=utf-8");
     try (BufferedReader in =
         new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
       assertThat(in.readLine()).isEqualTo(": hermes session stream");
-      String key = "line one\n\ndata: {\"forged\":true}\nevent: finished";
       session(key, "gpt-4o", 2, true);
       // Frames until the finished one: each is "event: <type>", one "data:" line, a blank line.
       while (true) {
@@ -227,5 +227,9 @@ class SessionsApiIT {
         }
       }
     }
+    // The session page reads it back by its key, percent-encoded as a browser does.
+    String encoded = java.net.URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+    JsonNode tree = json("/api/sessions/" + encoded);
+    assertThat(tree.get("key").asText()).isEqualTo(key);
   }
 }

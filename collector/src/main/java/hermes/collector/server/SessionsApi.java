@@ -115,7 +115,11 @@ final class SessionsApi {
     if (path.startsWith("/api/traces/")) {
       return trace(path.substring("/api/traces/".length()).toLowerCase(java.util.Locale.ROOT));
     }
-    String key = QueryStringDecoder.decodeComponent(path.substring("/api/sessions/".length()));
+    // Decoded once, from the raw path ('+' is a plus in a path, not a space), so keys holding
+    // '%', '+' or '/' (sent as %25, %2B, %2F) arrive intact.
+    String key =
+        QueryStringDecoder.decodeComponent(
+            q.rawPath().substring("/api/sessions/".length()).replace("+", "%2B"));
     if (key.isEmpty()) {
       return done(error(HttpResponseStatus.BAD_REQUEST, "missing session key"));
     }
