@@ -15,6 +15,7 @@ import hermes.collector.metrics.ForwarderMetrics;
 import hermes.collector.metrics.OtlpMetricsBridge;
 import hermes.collector.metrics.PipelineMetrics;
 import hermes.collector.proto.ReaderLimits;
+import hermes.collector.semconv.AgentSpan;
 import hermes.collector.semconv.Names;
 import hermes.collector.semconv.Normalizer;
 import hermes.collector.server.AdminServer;
@@ -24,8 +25,12 @@ import hermes.collector.server.ListenerMetrics;
 import hermes.collector.server.OtlpGrpcServer;
 import hermes.collector.server.OtlpHttpServer;
 import hermes.collector.server.Security;
+import hermes.collector.server.SessionStream;
 import hermes.collector.session.AssemblyConfig;
+import hermes.collector.session.AssemblyListener;
 import hermes.collector.session.SessionAssembler;
+import hermes.collector.session.SessionRecord;
+import hermes.collector.session.TurnRecord;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.hotspot.DefaultExports;
 import java.io.IOException;
@@ -66,6 +71,7 @@ public final class Collector implements AutoCloseable {
   private Pricing pricing;
   private SessionAssembler assembler;
   private AgentMetrics agentMetrics;
+  private SessionStream sessionStream;
   private MetricsSink metricsSink = MetricsSink.NONE;
   private TraceForwarder forwarder;
   private Security security;
@@ -129,6 +135,14 @@ public final class Collector implements AutoCloseable {
     LongAdder corrections = new LongAdder();
     CollectorConfig.Sessions ss = config.sessions();
     SessionAssembler[] self = new SessionAssembler[1];
+    CollectorConfig.Admin ac = config.admin();
+    sessionStream =
+        new SessionStream(
+            ac.maxStreamSubscribers(),
+            ac.streamBufferBytes(),
+            ac.streamQueueEvents(),
+            Duration.ofSeconds(15));
+    registry.register(sessionStream);
     agentMetrics =
         new AgentMetrics(
             config.metrics().maxLabelValues(),
@@ -146,8 +160,9 @@ public final class Collector implements AutoCloseable {
                 ss.maxQueuedSpans()),
             pricing,
             () -> new Normalizer(names, sc.includesCache(), corrections),
-            agentMetrics);
+            fanOut(agentMetrics, sessionStream));
     self[0] = assembler;
+    sessionStream.lookUpWith(assembler::sessionAsync);
     assembler.start();
     registry.register(agentMetrics);
     CollectorConfig.Metrics mc = config.metrics();
@@ -166,6 +181,44 @@ public final class Collector implements AutoCloseable {
               : new ExportResult(r.rejected(), r.message());
         };
     registry.register(new PipelineMetrics(assembler, names, pricing, corrections));
+  }
+
+  /**
+   * The assembler's listeners: the agent metrics and the session event stream. (The smallest
+   * wiring; a listener fan-out in the assembler replaces it.)
+   */
+  private static AssemblyListener fanOut(AssemblyListener a, AssemblyListener b) {
+    return new AssemblyListener() {
+      @Override
+      public void callFinished(AgentSpan call, long costPico) {
+        a.callFinished(call, costPico);
+        b.callFinished(call, costPico);
+      }
+
+      @Override
+      public void turnFinished(TurnRecord turn) {
+        a.turnFinished(turn);
+        b.turnFinished(turn);
+      }
+
+      @Override
+      public void sessionOpened(SessionRecord session) {
+        a.sessionOpened(session);
+        b.sessionOpened(session);
+      }
+
+      @Override
+      public void sessionUpdated(SessionRecord session) {
+        a.sessionUpdated(session);
+        b.sessionUpdated(session);
+      }
+
+      @Override
+      public void sessionFinished(SessionRecord session) {
+        a.sessionFinished(session);
+        b.sessionFinished(session);
+      }
+    };
   }
 
   private void startListeners(SpanSink sink) throws IOException {
@@ -200,9 +253,11 @@ public final class Collector implements AutoCloseable {
             config.admin().apiToken(),
             config.admin().connections(),
             listenerMetrics,
-            security);
+            security,
+            sessionStream,
+            config.admin().jaegerUrl());
     log.info(
-        "admin listening on {} (GET /metrics, /healthz, /readyz){}",
+        "admin listening on {} (explorer at /, GET /metrics, /healthz, /readyz, /api/...){}",
         show(admin.address()),
         security.adminTls() ? " with TLS" : "");
     grpc =
@@ -314,6 +369,9 @@ public final class Collector implements AutoCloseable {
     }
     if (pricing != null) {
       pricing.close();
+    }
+    if (sessionStream != null) {
+      sessionStream.close(); // ends the event streams, which would keep the admin port busy
     }
     if (admin != null) {
       admin.close();

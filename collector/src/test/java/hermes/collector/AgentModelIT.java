@@ -426,7 +426,8 @@ class AgentModelIT {
     assertThat(get("/api/sessions?limit=0").body())
         .contains("limit: '0' is not an integer from 1 to 1000");
     assertThat(get("/api/sessions?colour=red").statusCode()).isEqualTo(400);
-    assertThat(get("/api/sessions").body()).isEqualTo("{\"sessions\":[]}");
+    assertThat(get("/api/sessions").body())
+        .isEqualTo("{\"total\":0,\"next\":null,\"sessions\":[]}");
     HttpResponse<String> reload =
         http.send(
             HttpRequest.newBuilder(URI.create(admin("/-/reload")))

@@ -62,8 +62,19 @@ public record CollectorConfig(
    * @param apiToken {@code admin.api_token}, empty for loopback-only
    * @param connections {@code admin.max_connections} and its timeouts (the body timeout is {@code
    *     admin.header_timeout}: admin bodies are small)
+   * @param maxStreamSubscribers {@code admin.max_stream_subscribers}
+   * @param streamBufferBytes {@code admin.stream_buffer_bytes}, per stream reader
+   * @param streamQueueEvents {@code admin.stream_queue_events}
+   * @param jaegerUrl {@code ui.jaeger_url}, empty for no trace links in the explorer
    */
-  public record Admin(Endpoint endpoint, String apiToken, Connections connections) {}
+  public record Admin(
+      Endpoint endpoint,
+      String apiToken,
+      Connections connections,
+      int maxStreamSubscribers,
+      long streamBufferBytes,
+      int streamQueueEvents,
+      String jaegerUrl) {}
 
   /**
    * The connection bounds of an HTTP listener ({@code <listener>.max_connections}, {@code

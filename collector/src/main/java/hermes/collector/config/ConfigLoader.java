@@ -290,6 +290,30 @@ public final class ConfigLoader {
     return p;
   }
 
+  /** {@code ui.jaeger_url}: empty, or an http(s) URL without a trailing slash. */
+  private static String jaegerUrl(String url) throws ConfigException {
+    if (url.isEmpty()) {
+      return url;
+    }
+    java.net.URI u;
+    try {
+      u = new java.net.URI(url);
+    } catch (java.net.URISyntaxException e) {
+      u = null;
+    }
+    if (u == null
+        || !("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
+        || u.getHost() == null
+        || u.getQuery() != null
+        || u.getFragment() != null) {
+      throw new ConfigException(
+          "ui.jaeger_url: '"
+              + url
+              + "' is not an http:// or https:// URL (e.g. http://localhost:16686)");
+    }
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
   private static List<String> redactedKeys(String joined) {
     List<String> keys = new ArrayList<>();
     for (String k : joined.split(",")) {
@@ -328,7 +352,11 @@ public final class ConfigLoader {
         new CollectorConfig.Admin(
             v.endpoint("admin.endpoint"),
             v.string("admin.api_token"),
-            connections(v, "admin", "admin.header_timeout"));
+            connections(v, "admin", "admin.header_timeout"),
+            v.integer("admin.max_stream_subscribers", 0, 10_000),
+            v.bytes("admin.stream_buffer_bytes", 1024, 1L << 30),
+            v.integer("admin.stream_queue_events", 16, 10_000_000),
+            jaegerUrl(v.string("ui.jaeger_url")));
     int shards = v.integer("sessions.shards", 0, 256);
     CollectorConfig.Sessions sessions =
         new CollectorConfig.Sessions(

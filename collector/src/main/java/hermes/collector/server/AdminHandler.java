@@ -13,6 +13,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
 import java.io.IOException;
@@ -25,8 +28,9 @@ import java.util.function.BooleanSupplier;
 /**
  * The admin port: {@code GET /metrics} (Prometheus text, or OpenMetrics when the scrape's {@code
  * Accept} asks for it), {@code GET /healthz} (the process is up), {@code GET /readyz} (every
- * listener is bound and the collector is not shutting down), and the {@link SessionsApi} for
- * loopback clients or holders of the API token.
+ * listener is bound and the collector is not shutting down), and, for loopback clients or holders
+ * of the API token (bearer header or the explorer's cookie), the {@link SessionsApi}, the {@link
+ * SessionStream} and the session {@link Explorer} at {@code /}.
  *
  * <p>Threading: stateless and {@link ChannelHandler.Sharable}; a scrape renders on the I/O thread
  * that received it, reading the registry's lock-free collectors.
@@ -37,6 +41,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final BooleanSupplier ready;
   private final SessionsApi api;
   private final AdminGuard guard;
+  private final SessionStream stream;
+  private final Explorer explorer;
 
   /**
    * @param api the sessions API, or null when the collector runs without the agent model
@@ -44,26 +50,49 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
    */
   AdminHandler(
       CollectorRegistry registry, BooleanSupplier ready, SessionsApi api, String apiToken) {
-    this(
-        registry,
-        ready,
-        api,
-        new AdminGuard(
-            "localhost",
-            java.util.List.of(),
-            apiToken.isEmpty() ? null : BearerTokens.inline(apiToken)));
+    this(registry, ready, api, localGuard(apiToken), null);
+  }
+
+  /** As the full constructor, with the guard of a loopback listener holding {@code apiToken}. */
+  AdminHandler(
+      CollectorRegistry registry,
+      BooleanSupplier ready,
+      SessionsApi api,
+      String apiToken,
+      SessionStream stream) {
+    this(registry, ready, api, localGuard(apiToken), stream);
+  }
+
+  /** As the full constructor, without the event stream and the explorer. */
+  AdminHandler(
+      CollectorRegistry registry, BooleanSupplier ready, SessionsApi api, AdminGuard guard) {
+    this(registry, ready, api, guard, null);
+  }
+
+  private static AdminGuard localGuard(String apiToken) {
+    return new AdminGuard(
+        "localhost",
+        java.util.List.of(),
+        apiToken.isEmpty() ? null : BearerTokens.inline(apiToken));
   }
 
   /**
    * @param api the sessions API, or null when the collector runs without the agent model
    * @param guard the API's token, {@code Host} and reload rules
+   * @param stream the session event stream, or null (then the explorer is not served either)
    */
   AdminHandler(
-      CollectorRegistry registry, BooleanSupplier ready, SessionsApi api, AdminGuard guard) {
+      CollectorRegistry registry,
+      BooleanSupplier ready,
+      SessionsApi api,
+      AdminGuard guard,
+      SessionStream stream) {
     this.registry = registry;
     this.ready = ready;
     this.api = api;
     this.guard = guard;
+    this.stream = stream;
+    this.explorer = stream == null ? null : new Explorer();
   }
 
   @Override
@@ -72,18 +101,37 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     String uri = req.uri();
     int q = uri.indexOf('?');
     String path = q < 0 ? uri : uri.substring(0, q);
-    if (SessionsApi.serves(path)) {
+    boolean isStream = path.equals("/api/sessions/stream") && stream != null;
+    boolean isPage = explorer != null && explorer.serves(path);
+    if (isStream || isPage || SessionsApi.serves(path)) {
       String refusal = guardRefusal(req, path);
       if (refusal != null) {
         write(ctx, keepAlive, SessionsApi.error(HttpResponseStatus.FORBIDDEN, refusal));
-      } else if (!allowed(ctx, req)) {
+        return;
+      }
+    }
+    if (isPage) {
+      write(ctx, keepAlive, page(ctx, req, path));
+      return;
+    }
+    if (isStream) {
+      if (!allowed(ctx, req)) {
+        write(ctx, keepAlive, forbidden());
+      } else if (!HttpMethod.GET.equals(req.method())) {
+        write(ctx, keepAlive, SessionsApi.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET"));
+      } else if (!stream.subscribe(ctx.channel())) {
         write(
             ctx,
             keepAlive,
             SessionsApi.error(
-                HttpResponseStatus.FORBIDDEN,
-                "the sessions API answers loopback clients, or others with the bearer token of"
-                    + " admin.api_token"));
+                HttpResponseStatus.SERVICE_UNAVAILABLE,
+                "admin.max_stream_subscribers readers are connected; try again later"));
+      }
+      return;
+    }
+    if (SessionsApi.serves(path)) {
+      if (!allowed(ctx, req)) {
+        write(ctx, keepAlive, forbidden());
       } else if (api == null) {
         write(ctx, keepAlive, SessionsApi.error(HttpResponseStatus.NOT_FOUND, "no sessions API"));
       } else {
@@ -103,14 +151,81 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     write(ctx, keepAlive, handle(req));
   }
 
-  /** Loopback clients, or any client with the configured bearer token. */
+  private static FullHttpResponse forbidden() {
+    return SessionsApi.error(
+        HttpResponseStatus.FORBIDDEN,
+        "the sessions API answers loopback clients, or others with the bearer token of"
+            + " admin.api_token (browsers: open /login once)");
+  }
+
+  /**
+   * The explorer's files, and the token exchange for browsers, which cannot send a bearer header
+   * from the address bar: {@code ?token=} on any page, or the form at {@code /login}, sets the
+   * token in an HttpOnly cookie and redirects to {@code /} (so the token leaves the address bar).
+   */
+  private FullHttpResponse page(ChannelHandlerContext ctx, FullHttpRequest req, String path) {
+    boolean post = HttpMethod.POST.equals(req.method());
+    if (!post && !HttpMethod.GET.equals(req.method()) && !HttpMethod.HEAD.equals(req.method())) {
+      return notAllowed();
+    }
+    String offered = null;
+    if (post && path.equals("/login")) {
+      offered =
+          first(
+              new QueryStringDecoder(req.content().toString(StandardCharsets.UTF_8), false)
+                  .parameters(),
+              "token");
+    } else if (!post) {
+      offered = first(new QueryStringDecoder(req.uri()).parameters(), "token");
+    } else {
+      return notAllowed();
+    }
+    if (offered != null) {
+      return tokenMatches(offered)
+          ? Explorer.acceptToken(offered)
+          : explorer.file("/login", HttpResponseStatus.FORBIDDEN);
+    }
+    if (!path.equals("/") && !path.equals("/index.html")) {
+      // The login form, the script and the style hold no data (that is behind /api): open to all.
+      return explorer.file(path, HttpResponseStatus.OK);
+    }
+    return allowed(ctx, req)
+        ? explorer.file(path, HttpResponseStatus.OK)
+        : explorer.file("/login", HttpResponseStatus.UNAUTHORIZED);
+  }
+
+  private static String first(java.util.Map<String, java.util.List<String>> p, String name) {
+    java.util.List<String> v = p.get(name);
+    return v == null || v.isEmpty() ? null : v.get(0);
+  }
+
+  /**
+   * Loopback clients, or any client with the configured token: as a bearer header, or as the
+   * explorer's cookie.
+   */
   private boolean allowed(ChannelHandlerContext ctx, FullHttpRequest req) {
     if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote
         && remote.getAddress() != null
         && remote.getAddress().isLoopbackAddress()) {
       return true;
     }
-    return guard.tokenValid(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+    if (guard.tokenValid(req.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+      return true;
+    }
+    String cookies = req.headers().get(HttpHeaderNames.COOKIE);
+    if (cookies != null) {
+      for (Cookie c : ServerCookieDecoder.LAX.decode(cookies)) {
+        if (c.name().equals(Explorer.COOKIE)) {
+          return tokenMatches(QueryStringDecoder.decodeComponent(c.value()));
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code given} is a configured API token (constant time, by {@link AdminGuard}). */
+  private boolean tokenMatches(String given) {
+    return guard.tokenValid("Bearer " + given);
   }
 
   /** Why {@link AdminGuard} refuses the request (foreign Host, form-style reload), or null. */
@@ -134,6 +249,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private static void write(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse r) {
     HttpUtil.setKeepAlive(r, keepAlive);
+    r.headers().set("X-Content-Type-Options", "nosniff");
     if (keepAlive) {
       ctx.writeAndFlush(r, ctx.voidPromise());
     } else {
@@ -160,7 +276,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             : OtlpHttpHandler.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready");
       default:
         return OtlpHttpHandler.text(
-            HttpResponseStatus.NOT_FOUND, "not found: use /metrics, /healthz or /readyz");
+            HttpResponseStatus.NOT_FOUND,
+            "not found: use /, /metrics, /healthz, /readyz or /api/...");
     }
   }
 

@@ -24,6 +24,9 @@ public final class AdminServer {
    * @param apiToken the API's bearer token for non-loopback clients; empty for loopback only
    * @param connections the connection cap and timeouts
    * @param listenerMetrics where connection-level events are counted ({@code listener="admin"})
+   * @param stream the session event stream (with the assembler), whose thread also runs the API's
+   *     heavier queries; null for no API
+   * @param jaegerUrl {@code ui.jaeger_url} for the explorer's trace links; empty for none
    */
   public static HttpListener bind(
       Endpoint endpoint,
@@ -36,15 +39,22 @@ public final class AdminServer {
       String apiToken,
       CollectorConfig.Connections connections,
       ListenerMetrics listenerMetrics,
-      Security security)
+      Security security,
+      SessionStream stream,
+      String jaegerUrl)
       throws IOException {
-    SessionsApi api = assembler == null ? null : new SessionsApi(assembler, pricing, metrics);
+    SessionsApi api =
+        assembler == null || stream == null
+            ? null
+            : new SessionsApi(
+                assembler, pricing, metrics, new Overview(registry, jaegerUrl), stream.work());
     return HttpListener.bind(
         "admin",
         endpoint,
         loops,
         new AdminInitializer(
-            new AdminHandler(registry, ready, api, security.adminGuard(endpoint)),
+            new AdminHandler(
+                registry, ready, api, security.adminGuard(endpoint), api == null ? null : stream),
             new HttpListenerLimits("admin", connections, listenerMetrics),
             security));
   }

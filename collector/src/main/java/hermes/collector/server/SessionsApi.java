@@ -20,32 +20,50 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The sessions API, stats and price reload on the admin port: {@code GET /api/sessions}, {@code GET
- * /api/sessions/{key}}, {@code GET /api/stats}, {@code POST /-/reload}. Answers are JSON, built
- * with Jackson's streaming generator from the assembler's immutable snapshots.
+ * The sessions API, stats and price reload on the admin port: {@code GET /api/sessions} (filters,
+ * sort, cursor paging: {@link SessionQuery}), {@code GET /api/sessions/{key}}, {@code GET
+ * /api/traces/{traceId}}, {@code GET /api/overview}, {@code GET /api/stats}, {@code POST
+ * /-/reload}. The event stream ({@code /api/sessions/stream}) is {@link SessionStream}'s. Answers
+ * are JSON, built with Jackson's streaming generator from the assembler's immutable snapshots.
  *
  * <p>Threading: called on an I/O thread; queries are answered by the assembler's shards and the
- * returned future completes on a shard thread, so the I/O thread never waits.
+ * returned future completes on a shard thread, so the I/O thread never waits; filtering, sorting
+ * and tree scans then run on the {@code work} executor, so neither shard nor I/O threads pay for
+ * them.
  */
 final class SessionsApi {
   private static final JsonFactory JSON = new JsonFactory();
-  private static final int DEFAULT_LIMIT = 100;
-  private static final int MAX_LIMIT = 1000;
 
   private final SessionAssembler assembler;
   private final Pricing pricing;
   private final AgentMetrics metrics;
+  private final Overview overview;
+  private final Executor work;
 
-  SessionsApi(SessionAssembler assembler, Pricing pricing, AgentMetrics metrics) {
+  /**
+   * @param work runs the filtering, sorting and tree scans (never a shard or I/O thread)
+   */
+  SessionsApi(
+      SessionAssembler assembler,
+      Pricing pricing,
+      AgentMetrics metrics,
+      Overview overview,
+      Executor work) {
     this.assembler = assembler;
     this.pricing = pricing;
     this.metrics = metrics;
+    this.overview = overview;
+    this.work = work;
   }
 
   /** Whether {@code path} is served here. */
@@ -53,6 +71,8 @@ final class SessionsApi {
     return path.equals("/api/sessions")
         || path.startsWith("/api/sessions/")
         || path.equals("/api/stats")
+        || path.equals("/api/overview")
+        || path.startsWith("/api/traces/")
         || path.equals("/-/reload");
   }
 
@@ -89,90 +109,168 @@ final class SessionsApi {
       // Quantiles per series from the same HdrHistogram data the metrics record (reader side).
       return done(json(HttpResponseStatus.OK, metrics::writeStats));
     }
-    String key = QueryStringDecoder.decodeComponent(path.substring("/api/sessions/".length()));
+    if (path.equals("/api/overview")) {
+      return done(json(HttpResponseStatus.OK, overview::write));
+    }
+    if (path.startsWith("/api/traces/")) {
+      return trace(path.substring("/api/traces/".length()).toLowerCase(java.util.Locale.ROOT));
+    }
+    // Decoded once, from the raw path ('+' is a plus in a path, not a space), so keys holding
+    // '%', '+' or '/' (sent as %25, %2B, %2F) arrive intact.
+    String key =
+        QueryStringDecoder.decodeComponent(
+            q.rawPath().substring("/api/sessions/".length()).replace("+", "%2B"));
     if (key.isEmpty()) {
       return done(error(HttpResponseStatus.BAD_REQUEST, "missing session key"));
     }
     return timeout(
         assembler
             .sessionAsync(key)
-            .thenApply(
+            .thenApplyAsync(
                 s ->
                     s == null
                         ? error(HttpResponseStatus.NOT_FOUND, "session '" + key + "' not found")
-                        : json(HttpResponseStatus.OK, g -> tree(g, s))));
+                        : json(HttpResponseStatus.OK, g -> tree(g, s)),
+                work));
   }
 
   private CompletableFuture<FullHttpResponse> list(Map<String, List<String>> params) {
-    for (String p : params.keySet()) {
-      if (!p.equals("status") && !p.equals("limit")) {
-        return done(
-            error(
-                HttpResponseStatus.BAD_REQUEST,
-                "unknown parameter '" + p + "': use status, limit"));
-      }
-    }
-    String status = first(params, "status", "all");
-    if (!status.equals("live") && !status.equals("finished") && !status.equals("all")) {
-      return done(
-          error(
-              HttpResponseStatus.BAD_REQUEST,
-              "status: '" + status + "' is not one of live, finished, all"));
-    }
-    int limit;
+    SessionQuery query;
     try {
-      limit = Integer.parseInt(first(params, "limit", Integer.toString(DEFAULT_LIMIT)));
-    } catch (NumberFormatException e) {
-      limit = -1;
+      query = SessionQuery.parse(params);
+    } catch (SessionQuery.BadParameter e) {
+      return done(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
     }
-    if (limit < 1 || limit > MAX_LIMIT) {
-      return done(
-          error(
-              HttpResponseStatus.BAD_REQUEST,
-              "limit: '"
-                  + first(params, "limit", "")
-                  + "' is not an integer from 1 to "
-                  + MAX_LIMIT));
-    }
-    int n = limit;
-    CompletableFuture<List<SessionRecord>> live =
-        status.equals("finished")
-            ? CompletableFuture.completedFuture(List.of())
-            : assembler.sessionsAsync(true, n);
-    CompletableFuture<List<SessionRecord>> finished =
-        status.equals("live")
-            ? CompletableFuture.completedFuture(List.of())
-            : assembler.sessionsAsync(false, n);
+    // Every kept session (both bounded by config), filtered and sorted off the shard threads.
     return timeout(
-        live.thenCombine(
-            finished,
-            (a, b) ->
-                json(
-                    HttpResponseStatus.OK,
-                    g -> {
-                      g.writeArrayFieldStart("sessions");
-                      int written = 0;
-                      // Newest first: live sessions are still going, then the finished ones.
-                      for (List<SessionRecord> part : List.of(a, b)) {
-                        for (SessionRecord s : part) {
-                          if (written++ == n) {
-                            break;
-                          }
+        all(query.wantsLive(), query.wantsFinished())
+            .thenApplyAsync(
+                sessions -> {
+                  SessionQuery.Page<SessionRecord> page = query.page(sessions, SessionsApi::row);
+                  return json(
+                      HttpResponseStatus.OK,
+                      g -> {
+                        g.writeNumberField("total", page.total());
+                        g.writeStringField("next", page.next());
+                        g.writeArrayFieldStart("sessions");
+                        for (SessionRecord s : page.rows()) {
                           g.writeStartObject();
                           summary(g, s);
                           g.writeEndObject();
                         }
+                        g.writeEndArray();
+                      });
+                },
+                work));
+  }
+
+  private CompletableFuture<List<SessionRecord>> all(boolean live, boolean finished) {
+    CompletableFuture<List<SessionRecord>> l =
+        live
+            ? assembler.sessionsAsync(true, Integer.MAX_VALUE)
+            : CompletableFuture.completedFuture(List.of());
+    CompletableFuture<List<SessionRecord>> f =
+        finished
+            ? assembler.sessionsAsync(false, Integer.MAX_VALUE)
+            : CompletableFuture.completedFuture(List.of());
+    return l.thenCombine(
+        f,
+        (a, b) -> {
+          List<SessionRecord> out = new ArrayList<>(a.size() + b.size());
+          out.addAll(a);
+          out.addAll(b);
+          return out;
+        });
+  }
+
+  static SessionQuery.Row row(SessionRecord s) {
+    Totals t = s.totals();
+    return new SessionQuery.Row(
+        s.key(),
+        s.service(),
+        s.live(),
+        s.outcome(),
+        s.startNanos(),
+        s.durationNanos(),
+        t.costPico(),
+        t.llmErrors() + t.toolErrors(),
+        t.inputTokens() + t.outputTokens(),
+        () -> models(s));
+  }
+
+  private static Set<String> models(SessionRecord s) {
+    Set<String> models = new HashSet<>();
+    for (TurnRecord t : s.turns()) {
+      for (CallRecord c : t.calls()) {
+        if (c.model() != null) {
+          models.add(c.model());
+        }
+      }
+    }
+    for (CallRecord c : s.looseCalls()) {
+      if (c.model() != null) {
+        models.add(c.model());
+      }
+    }
+    return models;
+  }
+
+  /** {@code GET /api/traces/{traceId}}: the session (and turn) a trace belongs to. */
+  private CompletableFuture<FullHttpResponse> trace(String id) {
+    if (id.length() != 32 || !id.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+      return done(
+          error(
+              HttpResponseStatus.BAD_REQUEST,
+              "traceId: '" + id + "' is not 32 hex digits (a W3C trace id)"));
+    }
+    long high = Long.parseUnsignedLong(id.substring(0, 16), 16);
+    long low = Long.parseUnsignedLong(id.substring(16), 16);
+    return timeout(
+        all(true, true)
+            .thenApplyAsync(
+                sessions -> {
+                  for (SessionRecord s : sessions) {
+                    for (TurnRecord t : s.turns()) {
+                      if (t.traceIdHigh() == high && t.traceIdLow() == low) {
+                        return traceAnswer(id, s, t);
                       }
-                      g.writeEndArray();
-                    })));
+                    }
+                    if (s.rootSpanId() != 0
+                        && s.rootTraceIdHigh() == high
+                        && s.rootTraceIdLow() == low) {
+                      return traceAnswer(id, s, null);
+                    }
+                  }
+                  return error(
+                      HttpResponseStatus.NOT_FOUND,
+                      "trace " + id + " belongs to no live or kept session");
+                },
+                work));
   }
 
-  private static String first(Map<String, List<String>> params, String name, String absent) {
-    List<String> v = params.get(name);
-    return v == null || v.isEmpty() ? absent : v.get(0);
+  private static FullHttpResponse traceAnswer(String id, SessionRecord s, TurnRecord t) {
+    return json(
+        HttpResponseStatus.OK,
+        g -> {
+          g.writeStringField("trace_id", id);
+          g.writeStringField("session", s.key());
+          g.writeStringField("status", s.live() ? "live" : "finished");
+          if (t == null) {
+            g.writeNullField("turn");
+          } else {
+            g.writeObjectFieldStart("turn");
+            if (t.index() >= 0) {
+              g.writeNumberField("index", t.index());
+            }
+            g.writeNumberField("position", s.turns().indexOf(t));
+            g.writeStringField("span_id", String.format("%016x", t.spanId()));
+            g.writeStringField("start", time(t.startNanos()));
+            g.writeEndObject();
+          }
+        });
   }
 
-  private static void summary(JsonGenerator g, SessionRecord s) throws IOException {
+  static void summary(JsonGenerator g, SessionRecord s) throws IOException {
     g.writeStringField("key", s.key());
     g.writeStringField("service", s.service());
     g.writeStringField("platform", s.platform());
@@ -217,6 +315,8 @@ final class SessionsApi {
       g.writeNumberField("duration_seconds", seconds(t.durationNanos()));
       g.writeBooleanField("error", t.error());
       g.writeNumberField("cost_usd", usd(t.totals().costPico()));
+      // sessions.capture_content: the turn's captured user message goes here as "user_message"
+      // (and per tool call "args" / "result" in calls()); the explorer shows them when present.
       calls(g, t.calls());
       if (t.droppedCalls() > 0) {
         g.writeNumberField("calls_not_kept", t.droppedCalls());

@@ -228,6 +228,26 @@ class ConfigLoaderTest {
         "forward.on_full: 'block' is not one of backpressure, drop_oldest");
   }
 
+  @Test
+  void explorerAndStreamSettings() throws Exception {
+    CollectorConfig.Admin a = ConfigLoader.load(null, Map.of(), Map.of()).admin();
+    assertThat(a.maxStreamSubscribers()).isEqualTo(32);
+    assertThat(a.streamBufferBytes()).isEqualTo(1 << 20);
+    assertThat(a.streamQueueEvents()).isEqualTo(8192);
+    assertThat(a.jaegerUrl()).isEmpty();
+    assertThat(
+            ConfigLoader.load(null, Map.of(), Map.of("ui.jaeger_url", "http://localhost:16686/"))
+                .admin()
+                .jaegerUrl())
+        .isEqualTo("http://localhost:16686");
+    assertRejected(
+        Map.of("ui.jaeger_url", "javascript:alert(1)"),
+        "ui.jaeger_url: 'javascript:alert(1)' is not an http:// or https:// URL");
+    assertRejected(
+        Map.of("admin.max_stream_subscribers", "-1"),
+        "admin.max_stream_subscribers: '-1' is not an integer from 0 to 10000");
+  }
+
   private static void assertRejected(Map<String, String> flags, String messageStart) {
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), flags))
         .isInstanceOf(ConfigException.class)

@@ -1,0 +1,304 @@
+package hermes.collector.server;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import hermes.collector.session.AssemblyListener;
+import hermes.collector.session.SessionRecord;
+import hermes.collector.session.TurnRecord;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.prometheus.client.Collector;
+import io.prometheus.client.CounterMetricFamily;
+import io.prometheus.client.GaugeMetricFamily;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import org.jctools.queues.MpscArrayQueue;
+
+/**
+ * {@code GET /api/sessions/stream}: session opened / updated / finished events as Server-Sent
+ * Events, for the explorer and for scripts. An {@link AssemblyListener}: the assembler's shards
+ * only enqueue a reference into a bounded lock-free queue (nothing when nobody listens); one
+ * dedicated thread drains it every {@link #DRAIN_INTERVAL_MS} ms, renders each event to JSON once
+ * and hands the same bytes to every subscriber. Bounds: {@code admin.max_stream_subscribers} (more
+ * are refused with 503), {@code admin.stream_buffer_bytes} per subscriber (a reader that falls that
+ * far behind is disconnected and counted, so a slow reader never holds memory or slows ingest),
+ * {@code admin.stream_queue_events} between the shards and the stream thread (a full queue drops
+ * the event and counts it). A comment line every heartbeat keeps proxies from closing an idle
+ * stream.
+ *
+ * <p>Threading: the listener methods run on shard threads, several at once, and never block or
+ * lock; {@link #subscribe} runs on an I/O thread; everything else on the stream thread, which also
+ * runs the sessions API's heavier work ({@link #work()}).
+ */
+public final class SessionStream extends Collector implements AssemblyListener, AutoCloseable {
+  static final long DRAIN_INTERVAL_MS = 100;
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final byte[] HEARTBEAT = ": heartbeat\n\n".getBytes(StandardCharsets.US_ASCII);
+
+  /** A session event, or (session null) a finished turn of the session {@code key}. */
+  private record Event(String type, SessionRecord session, String key) {}
+
+  /** One connected reader and the bytes written to it that its socket has not taken yet. */
+  private record Subscriber(Channel channel, AtomicLong pending) {}
+
+  private final int maxSubscribers;
+  private final long bufferBytes;
+  private final MpscArrayQueue<Event> queue;
+  private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger count = new AtomicInteger();
+  private volatile boolean anyone;
+  private volatile Function<String, CompletableFuture<SessionRecord>> lookup;
+  private final LongAdder refused = new LongAdder();
+  private final LongAdder dropped = new LongAdder();
+  private final LongAdder eventsDropped = new LongAdder();
+  private final LongAdder events = new LongAdder();
+  private final ScheduledExecutorService thread;
+
+  /**
+   * Starts the stream thread.
+   *
+   * @param maxSubscribers {@code admin.max_stream_subscribers}
+   * @param bufferBytes {@code admin.stream_buffer_bytes}
+   * @param queueEvents {@code admin.stream_queue_events}
+   * @param heartbeat how often an idle stream gets a comment line
+   */
+  public SessionStream(int maxSubscribers, long bufferBytes, int queueEvents, Duration heartbeat) {
+    this.maxSubscribers = maxSubscribers;
+    this.bufferBytes = bufferBytes;
+    this.queue = new MpscArrayQueue<>(Math.max(2, queueEvents));
+    this.thread =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "hermes-session-stream");
+              t.setDaemon(true);
+              return t;
+            });
+    thread.scheduleWithFixedDelay(this::drain, 0, DRAIN_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    long hb = Math.max(1, heartbeat.toMillis());
+    thread.scheduleWithFixedDelay(() -> broadcastFrame(HEARTBEAT), hb, hb, TimeUnit.MILLISECONDS);
+  }
+
+  /** The stream thread, for the sessions API's filtering and tree scans. */
+  Executor work() {
+    return thread;
+  }
+
+  @Override
+  public void sessionOpened(SessionRecord session) {
+    offer("opened", session);
+  }
+
+  @Override
+  public void sessionUpdated(SessionRecord session) {
+    offer("updated", session);
+  }
+
+  @Override
+  public void sessionFinished(SessionRecord session) {
+    offer("finished", session);
+  }
+
+  /**
+   * A turn finished: its session changed. Until the assembler reports live sessions itself ({@link
+   * #sessionUpdated}), the stream looks the session up and sends it as "updated", so pages see live
+   * sessions and their growing counts at each turn.
+   */
+  @Override
+  public void turnFinished(TurnRecord turn) {
+    if (!anyone || lookup == null) {
+      return;
+    }
+    if (!queue.offer(new Event("updated", null, turn.sessionKey()))) {
+      eventsDropped.increment();
+    }
+  }
+
+  /** Where {@link #turnFinished} looks sessions up (the assembler, once it exists). */
+  public void lookUpWith(Function<String, CompletableFuture<SessionRecord>> lookup) {
+    this.lookup = lookup;
+  }
+
+  private void offer(String type, SessionRecord session) {
+    if (!anyone) {
+      return; // nobody listens: no allocation, no queue traffic
+    }
+    if (!queue.offer(new Event(type, session, null))) {
+      eventsDropped.increment();
+    }
+  }
+
+  /**
+   * Answers a {@code GET /api/sessions/stream} on {@code ch}: the event-stream headers, then every
+   * event from now on. Runs on {@code ch}'s I/O thread.
+   *
+   * @return false when {@code admin.max_stream_subscribers} readers are connected (nothing written)
+   */
+  boolean subscribe(Channel ch) {
+    if (count.incrementAndGet() > maxSubscribers) {
+      count.decrementAndGet();
+      refused.increment();
+      return false;
+    }
+    Subscriber s = new Subscriber(ch, new AtomicLong());
+    // Joined before the headers are written: this runs on ch's event loop, so the stream thread's
+    // writes queue behind the headers, and a reader that saw the headers sees every later event.
+    subscribers.add(s);
+    anyone = true;
+    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    head.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+        .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
+        .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED)
+        .set("X-Content-Type-Options", "nosniff")
+        .set("X-Accel-Buffering", "no"); // nginx: do not buffer the stream
+    ch.write(head, ch.voidPromise());
+    ch.writeAndFlush(
+        new DefaultHttpContent(
+            Unpooled.wrappedBuffer(
+                ": hermes session stream\nretry: 2000\n\n".getBytes(StandardCharsets.US_ASCII))),
+        ch.voidPromise());
+    ch.closeFuture()
+        .addListener(
+            f -> {
+              if (subscribers.remove(s)) {
+                anyone = count.decrementAndGet() > 0;
+              }
+            });
+    return true;
+  }
+
+  /** Renders and sends what the shards queued. Stream thread. */
+  private void drain() {
+    Event e;
+    Set<String> changed = null;
+    while ((e = queue.poll()) != null) {
+      if (e.session() == null) {
+        if (changed == null) {
+          changed = new HashSet<>();
+        }
+        changed.add(e.key());
+        continue;
+      }
+      try {
+        broadcastFrame(frame(e.type(), e.session()));
+        events.increment();
+      } catch (IOException | RuntimeException x) {
+        // One bad snapshot must not stop the stream; it cannot happen with Jackson on memory.
+        eventsDropped.increment();
+      }
+    }
+    if (changed != null) {
+      for (String key : changed) {
+        lookup
+            .apply(key)
+            .thenAcceptAsync(
+                session -> {
+                  if (session != null && session.live()) {
+                    sessionUpdated(session);
+                  }
+                },
+                thread);
+      }
+    }
+  }
+
+  /**
+   * One event as SSE bytes: {@code event: <type>} and one {@code data:} line holding the session
+   * summary as compact JSON (JSON escapes every newline of agent strings, so an event is always
+   * exactly these two lines and a blank one).
+   */
+  static byte[] frame(String type, SessionRecord s) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    out.write(("event: " + type + "\ndata: ").getBytes(StandardCharsets.US_ASCII));
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      SessionsApi.summary(g, s);
+      g.writeEndObject();
+    }
+    out.write('\n');
+    out.write('\n');
+    return out.toByteArray();
+  }
+
+  /** Sends {@code bytes} to every subscriber, disconnecting those too far behind. */
+  void broadcastFrame(byte[] bytes) {
+    int n = bytes.length;
+    for (Subscriber s : subscribers) {
+      Channel ch = s.channel();
+      if (s.pending().addAndGet(n) > bufferBytes) {
+        // Too far behind: drop the reader rather than hold memory for it; it reconnects and
+        // rereads /api/sessions when it can keep up again.
+        if (subscribers.remove(s)) {
+          dropped.increment();
+          anyone = count.decrementAndGet() > 0;
+        }
+        ch.close();
+        continue;
+      }
+      ch.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)))
+          .addListener(f -> s.pending().addAndGet(-n));
+    }
+  }
+
+  /** Connected readers. */
+  int subscribers() {
+    return subscribers.size();
+  }
+
+  @Override
+  public List<MetricFamilySamples> collect() {
+    return List.of(
+        new GaugeMetricFamily(
+            "hermes_collector_stream_subscribers",
+            "Readers connected to /api/sessions/stream (bounded by admin.max_stream_subscribers).",
+            count.get()),
+        new CounterMetricFamily(
+            "hermes_collector_stream_subscribers_refused_total",
+            "Stream readers refused with 503: admin.max_stream_subscribers were connected.",
+            refused.sum()),
+        new CounterMetricFamily(
+            "hermes_collector_stream_subscribers_dropped_total",
+            "Stream readers disconnected for falling admin.stream_buffer_bytes behind.",
+            dropped.sum()),
+        new CounterMetricFamily(
+            "hermes_collector_stream_events_total",
+            "Session events sent to the stream's readers (once per event, not per reader).",
+            events.sum()),
+        new CounterMetricFamily(
+            "hermes_collector_stream_events_dropped_total",
+            "Session events lost because admin.stream_queue_events were waiting for the stream.",
+            eventsDropped.sum()));
+  }
+
+  /** Stops the stream thread and disconnects every reader. */
+  @Override
+  public void close() {
+    thread.shutdownNow();
+    for (Subscriber s : subscribers) {
+      s.channel().close();
+    }
+    subscribers.clear();
+  }
+}
