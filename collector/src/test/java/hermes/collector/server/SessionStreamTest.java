@@ -64,7 +64,7 @@ class SessionStreamTest {
     s.connect(new InetSocketAddress("127.0.0.1", listener.address().getPort()));
     OutputStream out = s.getOutputStream();
     out.write(
-        "GET /api/sessions/stream HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"
+        "GET /api/sessions/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
             .getBytes(StandardCharsets.US_ASCII));
     out.flush();
     return s;
