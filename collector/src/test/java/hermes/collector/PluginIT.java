@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -130,21 +129,50 @@ class PluginIT {
     await(
         () -> TestCollectors.scrape(collector).contains("hermes_hermes_session_turn_count_total"));
     m = TestCollectors.scrape(collector);
-    for (String family :
-        List.of(
-            "hermes_gen_ai_client_operation_duration_seconds_count",
-            "hermes_gen_ai_client_token_usage_sum",
-            "hermes_hermes_tool_duration_seconds_count",
-            "hermes_hermes_turn_duration_seconds_count",
-            "hermes_hermes_turn_api_call_count_sum",
-            "hermes_hermes_turn_tool_call_count_sum",
-            "hermes_hermes_session_turn_count_total")) {
-      assertThat(m).as(family).containsPattern("(?m)^" + family + "\\{");
-    }
-    System.out.println(
-        m.lines()
-            .filter(l -> l.startsWith("hermes_hermes_") || l.startsWith("hermes_gen_ai"))
-            .reduce("", (a, b) -> a + "\n" + b));
+    // Every series of the plugin's meter carries job (service.name) and instance.
+    String any = "\\{[^}]*";
+    assertThat(m)
+        // recorded in seconds although the instrument says ms: renamed, not scaled
+        .containsPattern("hermes_gen_ai_client_operation_duration_seconds_sum" + any + "} 3.75\n")
+        .containsPattern(
+            "hermes_gen_ai_client_operation_duration_seconds_bucket"
+                + any
+                + "gen_ai_request_model=\"deepseek-v3-0324\""
+                + any
+                + "le=\"5.0\",} 2.0")
+        // the plugin's "input" is hermes-agent's uncached input (1000 + 1300)
+        .containsPattern(
+            "hermes_gen_ai_client_token_usage_sum"
+                + any
+                + "gen_ai_token_type=\"input\""
+                + any
+                + "} 2300.0")
+        .containsPattern(
+            "hermes_gen_ai_client_token_usage_sum"
+                + any
+                + "gen_ai_token_type=\"output\""
+                + any
+                + "} 200.0")
+        .containsPattern(
+            "hermes_hermes_tool_duration_seconds_count"
+                + any
+                + "hermes_tool_name=\"read_file\""
+                + any
+                + "} 1.0")
+        .containsPattern("hermes_hermes_turn_duration_seconds_count" + any + "} 1.0")
+        .containsPattern("hermes_hermes_turn_api_call_count_sum" + any + "} 2.0")
+        .containsPattern("hermes_hermes_turn_tool_call_count_sum" + any + "} 2.0")
+        .containsPattern(
+            "hermes_hermes_session_turn_count_total"
+                + any
+                + "hermes_platform=\"cli\""
+                + any
+                + "} 1.0")
+        .doesNotContain("_milliseconds")
+        .doesNotContain("hermes_gen_ai_token_type");
+    // The plugin's ms bucket bounds (5 ms ... 10 s) are scaled to seconds too.
+    assertThat(m)
+        .containsPattern("hermes_hermes_turn_duration_seconds_bucket" + any + "le=\"0.005\",}");
   }
 
   private String get(String path) throws IOException, InterruptedException {
