@@ -131,6 +131,7 @@ class PluginIT {
     m = TestCollectors.scrape(collector);
     // Every series of the plugin's meter carries job (service.name) and instance.
     String any = "\\{[^}]*";
+    String mid = "[^}]*";
     assertThat(m)
         // recorded in seconds although the instrument says ms: renamed, not scaled
         .containsPattern("hermes_gen_ai_client_operation_duration_seconds_sum" + any + "} 3.75\n")
@@ -138,26 +139,26 @@ class PluginIT {
             "hermes_gen_ai_client_operation_duration_seconds_bucket"
                 + any
                 + "gen_ai_request_model=\"deepseek-v3-0324\""
-                + any
+                + mid
                 + "le=\"5.0\",} 2.0")
         // the plugin's "input" is hermes-agent's uncached input (1000 + 1300)
         .containsPattern(
             "hermes_gen_ai_client_token_usage_sum"
                 + any
                 + "gen_ai_token_type=\"input\""
-                + any
+                + mid
                 + "} 2300.0")
         .containsPattern(
             "hermes_gen_ai_client_token_usage_sum"
                 + any
                 + "gen_ai_token_type=\"output\""
-                + any
+                + mid
                 + "} 200.0")
         .containsPattern(
             "hermes_hermes_tool_duration_seconds_count"
                 + any
                 + "hermes_tool_name=\"read_file\""
-                + any
+                + mid
                 + "} 1.0")
         .containsPattern("hermes_hermes_turn_duration_seconds_count" + any + "} 1.0")
         .containsPattern("hermes_hermes_turn_api_call_count_sum" + any + "} 2.0")
@@ -166,7 +167,7 @@ class PluginIT {
             "hermes_hermes_session_turn_count_total"
                 + any
                 + "hermes_platform=\"cli\""
-                + any
+                + mid
                 + "} 1.0")
         .doesNotContain("_milliseconds")
         .doesNotContain("hermes_gen_ai_token_type");
