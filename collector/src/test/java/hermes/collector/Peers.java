@@ -30,6 +30,11 @@ final class Peers {
     return require(cache().resolve("plugin-venv/bin/python"), "the plugin virtualenv");
   }
 
+  /** The python of the hermes-agent virtualenv ({@code src/test/python/agent-requirements.txt}). */
+  static Path agentPython() {
+    return require(cache().resolve("agent-venv/bin/python"), "the hermes-agent virtualenv");
+  }
+
   /** The Jaeger v2 binary. */
   static Path jaeger() {
     return require(cache().resolve("bin/jaeger-" + JAEGER_VERSION), "Jaeger " + JAEGER_VERSION);
