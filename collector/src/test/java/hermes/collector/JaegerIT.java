@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Forwarding to a real Jaeger v2 (the binary {@code .ci/run} builds from the Go module proxy, with
- * in-memory storage and its OTLP receiver on loopback ports chosen here), checked through Jaeger's
- * own query API.
+ * in-memory storage, or its embedded Badger store for the restart test, and its OTLP receiver on
+ * loopback ports chosen here), checked through Jaeger's own query API.
  */
 class JaegerIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,7 +46,17 @@ class JaegerIT {
     private final Path log;
     private Process process;
 
+    /** In-memory storage. */
     Jaeger(Path dir) throws Exception {
+      this(dir, false);
+    }
+
+    /**
+     * A Jaeger with in-memory storage, or with {@code persistent} its embedded Badger store under
+     * {@code dir}, which survives {@link #stop}/{@link #start} (what a restart test needs to see
+     * every span from before the restart too).
+     */
+    Jaeger(Path dir, boolean persistent) throws Exception {
       otlpGrpc = freePort();
       queryHttp = freePort();
       int otlpHttp = freePort();
@@ -82,8 +92,7 @@ class JaegerIT {
             jaeger_storage:
               backends:
                 memstore:
-                  memory:
-                    max_traces: 100000
+          %s
           receivers:
             otlp:
               protocols:
@@ -97,7 +106,17 @@ class JaegerIT {
             jaeger_storage_exporter:
               trace_storage: memstore
           """
-              .formatted(queryHttp, queryGrpc, otlpGrpc, otlpHttp));
+              .formatted(
+                  queryHttp,
+                  queryGrpc,
+                  persistent
+                      ? "        badger:\n"
+                          + "          directories: {keys: \"%s\", values: \"%s\"}\n"
+                              .formatted(dir.resolve("badger"), dir.resolve("badger"))
+                          + "          ephemeral: false"
+                      : "        memory: {max_traces: 100000}",
+                  otlpGrpc,
+                  otlpHttp));
       start();
     }
 
@@ -255,7 +274,7 @@ class JaegerIT {
   @Test
   void acrossAJaegerRestartWithTheSpoolOnNothingAcknowledgedIsMissing(@TempDir Path dir)
       throws Exception {
-    Jaeger jaeger = new Jaeger(dir);
+    Jaeger jaeger = new Jaeger(dir, true);
     open.add(jaeger);
     Path spool = Files.createDirectory(dir.resolve("spool"));
     Collector c = collector(jaeger, "forward.spool.dir", spool.toString());
@@ -265,10 +284,13 @@ class JaegerIT {
 
     jaeger.stop();
     Map<String, Integer> during = send(c, 6, 10); // acknowledged while Jaeger is down
-    jaeger.start(); // same ports; its in-memory storage starts empty
-    awaitInJaeger(jaeger, during);
+    jaeger.start(); // same ports, same Badger store
     Map<String, Integer> after = send(c, 11, 12);
-    awaitInJaeger(jaeger, after);
+    Map<String, Integer> all = new HashMap<>(before);
+    all.putAll(during);
+    all.putAll(after);
+    awaitInJaeger(jaeger, all); // every span of every acknowledged request, none twice
+    assertThat(jaeger.services()).containsExactly("hermes-agent");
   }
 
   /** Sends sessions {@code from..to} (one request each, acknowledged); trace id -> span count. */
