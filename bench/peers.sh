@@ -33,8 +33,11 @@ json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval
 
 [ -x "$jaeger" ] && [ -x "$python" ] || { echo "run .ci/run first (Jaeger, plugin venv)" >&2; exit 1; }
 otelcol=$("$root/bench/otelcol/build.sh")
+# Built once up front (not through bin/hermes-loadgen, which rebuilds when sources are newer than
+# its jar: a rebuild in the middle of a sitting would replace the jar the collector runs from).
 [ -f "$root/collector/target/hermes-collector.jar" ] && [ -f "$root/bench/target/benchmarks.jar" ] \
   || "$root/mvnw" -q -B -f "$root/pom.xml" -DskipTests -pl bench -am package
+loadgen() { java -cp "$root/bench/target/benchmarks.jar" hermes.collector.bench.loadgen.LoadGenerator "$@"; }
 
 # Jaeger v2, in memory, OTLP on loopback (the config JaegerIT writes).
 jg=$(port) jq=$(port)
@@ -86,14 +89,14 @@ for target in hermes otelcol; do
   "start_$target"
   pids+=("$PID")
   await_port "$GRPC"; await_port "$HTTP"
-  "$root/bin/hermes-loadgen" --protocol "$PROTOCOL" --endpoint "$(endpoint)" --duration 10s \
+  loadgen --protocol "$PROTOCOL" --endpoint "$(endpoint)" --duration 10s \
     --seed 7 --json > "$out/$target-warm.json" # JIT / first-use warm-up, not counted
   t0=$(ticks "$PID")
-  "$root/bin/hermes-loadgen" --protocol "$PROTOCOL" --endpoint "$(endpoint)" \
+  loadgen --protocol "$PROTOCOL" --endpoint "$(endpoint)" \
     --connections "$CONNECTIONS" --warmup "$WARMUP" --duration "$DURATION" --seed 11 --json \
     > "$out/$target-saturation.json"
   t1=$(ticks "$PID")
-  "$root/bin/hermes-loadgen" --protocol "$PROTOCOL" --endpoint "$(endpoint)" --rate "$RATE" \
+  loadgen --protocol "$PROTOCOL" --endpoint "$(endpoint)" --rate "$RATE" \
     --warmup "$WARMUP" --duration "$DURATION" --seed 13 --json > "$out/$target-rate.json"
   sat="$out/$target-saturation.json" fixed="$out/$target-rate.json"
   spans=$(json "$sat" "d['spans_accepted'] + d['warmup_spans_accepted']")
