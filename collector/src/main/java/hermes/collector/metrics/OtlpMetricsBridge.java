@@ -7,6 +7,7 @@ import hermes.collector.proto.MetricsVisitor;
 import hermes.collector.proto.PointView;
 import hermes.collector.proto.ReaderLimits;
 import hermes.collector.proto.ResourceView;
+import hermes.collector.proto.ScopeView;
 import io.prometheus.client.Collector;
 import io.prometheus.client.Collector.MetricFamilySamples.Sample;
 import java.util.ArrayList;
@@ -144,6 +145,8 @@ public final class OtlpMetricsBridge extends Collector {
     private String metricName;
     private String help;
     private boolean delta;
+    private boolean quirks; // the reference plugin's meter: see PluginQuirks
+    private double scale = 1;
 
     Applier(List<Runnable> updates) {
       this.updates = updates;
@@ -162,11 +165,18 @@ public final class OtlpMetricsBridge extends Collector {
     }
 
     @Override
+    public void scope(ScopeView s) {
+      quirks = PluginQuirks.applies(s);
+    }
+
+    @Override
     public void metric(MetricView m) {
       metricName = m.name();
       help = m.description();
       delta = m.temporality() == MetricView.DELTA;
       String unit = m.unit();
+      scale = quirks ? PluginQuirks.scale(metricName, unit) : 1;
+      unit = quirks ? PluginQuirks.unit(metricName, unit) : unit;
       switch (m.type()) {
         case GAUGE -> {
           kind = Kind.GAUGE;
@@ -207,7 +217,8 @@ public final class OtlpMetricsBridge extends Collector {
       TreeMap<String, String> labels = new TreeMap<>();
       hermes.collector.proto.Attributes a = p.attributes();
       for (int i = 0; i < a.size(); i++) {
-        labels.put(PrometheusNames.sanitize(a.key(i), false), text(a.value(i)));
+        String key = quirks ? PluginQuirks.key(a.key(i)) : a.key(i);
+        labels.put(PrometheusNames.sanitize(key, false), text(a.value(i)));
       }
       for (int i = 0; i < base.size(); i += 2) {
         labels.put(base.get(i), base.get(i + 1)); // the resource's job/instance win
@@ -216,6 +227,7 @@ public final class OtlpMetricsBridge extends Collector {
       Kind k = kind;
       String h = help;
       boolean d = delta;
+      double f = scale;
       String problem = check(p, k);
       if (problem != null) {
         reject(problem);
@@ -223,19 +235,22 @@ public final class OtlpMetricsBridge extends Collector {
       }
       switch (p.type()) {
         case GAUGE, SUM -> {
-          double v = p.value();
+          double v = p.value() * f;
           updates.add(() -> apply(k, fam, h, labels, s -> s.value = d ? s.value + v : v));
         }
         case HISTOGRAM -> {
           boolean none = p.bucketCountsLength() == 0;
           double[] bounds =
               none ? new double[0] : Arrays.copyOf(p.explicitBounds(), p.explicitBoundsLength());
+          for (int i = 0; i < bounds.length; i++) {
+            bounds[i] *= f;
+          }
           long[] counts =
               none
                   ? new long[] {p.count()}
                   : Arrays.copyOf(p.bucketCounts(), p.bucketCountsLength());
           long count = p.count();
-          double sum = p.hasSum() ? p.sum() : 0;
+          double sum = (p.hasSum() ? p.sum() : 0) * f;
           updates.add(
               () -> apply(k, fam, h, labels, s -> histogram(s, bounds, counts, count, sum, d)));
         }
@@ -250,7 +265,7 @@ public final class OtlpMetricsBridge extends Collector {
           long[] counts = new long[n + 2];
           counts[0] = low; // zero and negative observations are all <= 0
           for (int i = 0; i < n; i++) {
-            bounds[i + 1] = Math.pow(base2, p.positiveOffset() + i + 1);
+            bounds[i + 1] = Math.pow(base2, p.positiveOffset() + i + 1) * f;
             counts[i + 1] = p.positiveCounts()[i];
           }
           String bad = checkHistogram(bounds, counts, p.count(), p.hasSum() ? p.sum() : 0);
@@ -259,7 +274,7 @@ public final class OtlpMetricsBridge extends Collector {
             return;
           }
           long count = p.count();
-          double sum = p.hasSum() ? p.sum() : 0;
+          double sum = (p.hasSum() ? p.sum() : 0) * f;
           updates.add(
               () -> apply(k, fam, h, labels, s -> histogram(s, bounds, counts, count, sum, d)));
         }

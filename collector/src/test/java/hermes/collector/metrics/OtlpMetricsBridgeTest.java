@@ -126,6 +126,77 @@ class OtlpMetricsBridgeTest {
     assertThat(PrometheusNames.sanitize("9lives..x", true)).isEqualTo("_9lives_x");
   }
 
+  /** The metrics as hermes-plugin-otel-tracing 0.1.1 sends them, under a scope name/version. */
+  private static ExportMetricsServiceRequest pluginMeter(String scope, String version) {
+    Metric tool =
+        histogram(
+            "hermes.tool.duration", "ms", false, new long[] {1, 1}, new double[] {250}, 2, 500);
+    Metric op =
+        histogram(
+            "gen_ai.client.operation.duration",
+            "ms",
+            false,
+            new long[] {2, 0},
+            new double[] {5},
+            2,
+            3.75);
+    Metric usage =
+        op.toBuilder()
+            .setName("gen_ai.client.token.usage")
+            .setUnit("{token}")
+            .setHistogram(
+                op.getHistogram().toBuilder()
+                    .setDataPoints(
+                        0,
+                        op.getHistogram().getDataPoints(0).toBuilder()
+                            .clearAttributes()
+                            .addAttributes(kv("hermes.gen_ai.token.type", "input"))
+                            .addAttributes(kv("hermes.provider", "deepseek"))))
+            .build();
+    ExportMetricsServiceRequest r = request(tool, op, usage);
+    return r.toBuilder()
+        .setResourceMetrics(
+            0,
+            r.getResourceMetrics(0).toBuilder()
+                .setScopeMetrics(
+                    0,
+                    r.getResourceMetrics(0).getScopeMetrics(0).toBuilder()
+                        .setScope(
+                            io.opentelemetry.proto.common.v1.InstrumentationScope.newBuilder()
+                                .setName(scope)
+                                .setVersion(version))))
+        .build();
+  }
+
+  @Test
+  void theReferencePluginsMillisecondsAndPrefixedKeysComeOutAsItsManualQueriesThem()
+      throws Exception {
+    accept(pluginMeter("hermes-agent.otel_tracing", "0.1.0"));
+    String text = scrape();
+    assertThat(text)
+        // hermes.tool.duration records milliseconds: scaled to seconds, bounds too
+        .contains("hermes_hermes_tool_duration_seconds_sum{")
+        .contains("le=\"0.25\",} 1.0")
+        .containsPattern("hermes_hermes_tool_duration_seconds_sum\\{[^}]*} 0.5\n")
+        // gen_ai.client.operation.duration records seconds under unit ms: renamed only
+        .containsPattern("hermes_gen_ai_client_operation_duration_seconds_sum\\{[^}]*} 3.75\n")
+        // hermes.gen_ai.token.type labels as gen_ai_token_type; other keys keep their names
+        .contains("gen_ai_token_type=\"input\"")
+        .contains("hermes_provider=\"deepseek\"")
+        .doesNotContain("hermes_gen_ai_token_type")
+        .doesNotContain("_milliseconds");
+  }
+
+  @Test
+  void otherMetersWithMillisecondsAreBridgedByThePlainRules() throws Exception {
+    accept(pluginMeter("some-other-meter", "0.1.0"));
+    accept(pluginMeter("hermes-agent.otel_tracing", "0.2.0"));
+    assertThat(scrape())
+        .containsPattern("hermes_hermes_tool_duration_milliseconds_sum\\{[^}]*} 500.0\n")
+        .contains("hermes_gen_ai_token_type=\"input\"")
+        .doesNotContain("hermes_hermes_tool_duration_seconds");
+  }
+
   @Test
   void deltaSumsAccumulateAndCumulativeSumsReplace() throws Exception {
     accept(request(counter("hermes.session.turn_count", "1", true, 3)));
