@@ -58,10 +58,12 @@ enum Key {
   GEN_AI_RESPONSE_FINISH_REASONS("gen_ai.response.finish_reasons"),
   LLM_RESPONSE_FINISH_REASON("llm.response.finish_reason"),
   LLM_FINISH_REASON("llm.finish_reason"),
+  GEN_AI_COMPLETION_0_FINISH_REASON("gen_ai.completion.0.finish_reason"),
   // Tools.
   GEN_AI_TOOL_NAME("gen_ai.tool.name"),
   HERMES_TOOL_NAME("hermes.tool.name"),
   TOOL_NAME("tool.name"),
+  TRACELOOP_ENTITY_NAME("traceloop.entity.name"),
   HERMES_TOOL_OUTCOME("hermes.tool.outcome"),
   // Context.
   HERMES_PLATFORM("hermes.platform"),

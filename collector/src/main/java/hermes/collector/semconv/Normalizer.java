@@ -78,7 +78,10 @@ public final class Normalizer {
   };
   private static final Key[] COST_KEYS = {Key.LLM_COST_TOTAL, Key.GEN_AI_USAGE_COST};
   private static final Key[] FINISH_KEYS = {
-    Key.GEN_AI_RESPONSE_FINISH_REASONS, Key.LLM_RESPONSE_FINISH_REASON, Key.LLM_FINISH_REASON
+    Key.GEN_AI_RESPONSE_FINISH_REASONS,
+    Key.LLM_RESPONSE_FINISH_REASON,
+    Key.LLM_FINISH_REASON,
+    Key.GEN_AI_COMPLETION_0_FINISH_REASON
   };
   private static final Key[] TOOL_KEYS = {
     Key.GEN_AI_TOOL_NAME, Key.HERMES_TOOL_NAME, Key.TOOL_NAME
@@ -86,6 +89,8 @@ public final class Normalizer {
   private static final byte[][] TOOL_NAME_PREFIXES = {
     SpanNameConvention.HERMES_TOOL, SpanNameConvention.EXECUTE_TOOL, SpanNameConvention.TOOL_DOT
   };
+  private static final byte[] TRACELOOP_TOOL = Values.ascii("tool");
+  private static final byte[] DOT_TOOL = Values.ascii(".tool");
   private static final Map<String, String> PROVIDER_ALIASES =
       Map.of(
           "xai", "x_ai",
@@ -354,15 +359,31 @@ public final class Normalizer {
     if (n != null) {
       return n;
     }
+    int entity = k.at(Key.TRACELOOP_ENTITY_NAME);
+    if (Values.nonEmptyString(a, entity)
+        && Values.is(a, k.at(Key.TRACELOOP_SPAN_KIND), TRACELOOP_TOOL)) {
+      return tools.get(a.buffer(), a.valueOffset(entity), a.valueLength(entity));
+    }
     for (byte[] prefix : TOOL_NAME_PREFIXES) {
       if (s.nameStartsWith(prefix) && s.nameLength() > prefix.length) {
         return tools.get(
             s.buffer(), s.nameOffset() + prefix.length, s.nameLength() - prefix.length);
       }
     }
+    if (nameEndsWith(s, DOT_TOOL) && s.nameLength() > DOT_TOOL.length) {
+      return tools.get(s.buffer(), s.nameOffset(), s.nameLength() - DOT_TOOL.length); // OpenLLMetry
+    }
     return s.nameLength() > 0
         ? tools.get(s.buffer(), s.nameOffset(), s.nameLength())
         : names.tools.canonical("unknown");
+  }
+
+  private static boolean nameEndsWith(SpanView s, byte[] suffix) {
+    int n = s.nameLength();
+    int from = s.nameOffset() + n - suffix.length;
+    return n >= suffix.length
+        && java.util.Arrays.equals(
+            s.buffer(), from, from + suffix.length, suffix, 0, suffix.length);
   }
 
   private static String stringOrNull(Attributes a, int i) {

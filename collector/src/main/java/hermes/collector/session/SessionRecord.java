@@ -26,6 +26,7 @@ public final class SessionRecord {
   private final long rootTraceIdHigh;
   private final long rootTraceIdLow;
   private final long rootSpanId;
+  private final List<TurnRecord> openTurns;
   private volatile SessionLog.Contents tree;
 
   SessionRecord(
@@ -42,6 +43,39 @@ public final class SessionRecord {
       long rootTraceIdHigh,
       long rootTraceIdLow,
       long rootSpanId) {
+    this(
+        key,
+        service,
+        platform,
+        startNanos,
+        endNanos,
+        outcome,
+        turnCount,
+        log,
+        totals,
+        lateSpans,
+        rootTraceIdHigh,
+        rootTraceIdLow,
+        rootSpanId,
+        List.of());
+  }
+
+  SessionRecord(
+      String key,
+      String service,
+      String platform,
+      long startNanos,
+      long endNanos,
+      String outcome,
+      int turnCount,
+      SessionLog.View log,
+      Totals totals,
+      long lateSpans,
+      long rootTraceIdHigh,
+      long rootTraceIdLow,
+      long rootSpanId,
+      List<TurnRecord> openTurns) {
+    this.openTurns = openTurns;
     this.key = key;
     this.service = service;
     this.platform = platform;
@@ -87,14 +121,31 @@ public final class SessionRecord {
     return outcome;
   }
 
-  /** Finished turns (as many as {@link #turns()} has, without decoding them). */
+  /**
+   * Turns, open ones included (as many as {@link #turns()} has, without decoding them). A finished
+   * session has no open turns.
+   */
   public int turnCount() {
+    return turnCount + openTurns.size();
+  }
+
+  /** Turns decided so far. */
+  public int finishedTurnCount() {
     return turnCount;
   }
 
-  /** Finished turns in start order. */
+  /**
+   * Turns in start order: the decided ones and, while the session is live, one open turn per trace
+   * holding the calls whose turn has not arrived yet ({@link TurnRecord#provisional()}); when it
+   * arrives they move under it, counted once.
+   */
   public List<TurnRecord> turns() {
     return tree().turns();
+  }
+
+  /** The open turns: calls received whose turn is not decided yet (empty once finished). */
+  public List<TurnRecord> openTurns() {
+    return openTurns;
   }
 
   /** Calls that belong to the session but to none of its turns. */
@@ -107,6 +158,7 @@ public final class SessionRecord {
     if (t == null) {
       SessionLog.Contents c = log.decode(key);
       List<TurnRecord> turns = new ArrayList<>(c.turns());
+      turns.addAll(openTurns);
       turns.sort(Comparator.comparingLong(TurnRecord::startNanos));
       t = new SessionLog.Contents(List.copyOf(turns), List.copyOf(c.loose()));
       tree = t;
@@ -114,7 +166,7 @@ public final class SessionRecord {
     return t;
   }
 
-  /** Everything counted for the session, late calls included. */
+  /** Everything counted for the session, late calls and calls of open turns included. */
   public Totals totals() {
     return totals;
   }

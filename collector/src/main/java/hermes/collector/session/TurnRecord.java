@@ -3,13 +3,14 @@ package hermes.collector.session;
 import java.util.List;
 
 /**
- * A finished turn: one user message and everything the agent did to answer it. Immutable once
- * published.
+ * A turn: one user message and everything the agent did to answer it. Immutable once published. A
+ * live session also shows open turns ({@link #provisional()}): the calls of one trace whose turn
+ * span has not arrived or not been decided yet.
  *
  * @param sessionKey the session it belongs to
  * @param traceIdHigh high half of its trace id
  * @param traceIdLow low half of its trace id
- * @param spanId the turn span's id
+ * @param spanId the turn span's id; 0 for an open turn
  * @param parentSpanId the turn span's parent (non-zero: a session span is expected above it)
  * @param startNanos start, ns since the epoch
  * @param endNanos end, ns since the epoch
@@ -36,6 +37,11 @@ public record TurnRecord(
     List<CallRecord> calls,
     int droppedCalls,
     Totals totals) {
+
+  /** Whether this is an open turn: calls waiting for their turn span, shown in the meantime. */
+  public boolean provisional() {
+    return spanId == 0;
+  }
 
   /** Duration in ns. */
   public long durationNanos() {
