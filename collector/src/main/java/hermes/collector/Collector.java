@@ -23,6 +23,8 @@ import hermes.collector.server.HttpListener;
 import hermes.collector.server.OtlpGrpcServer;
 import hermes.collector.server.OtlpHttpServer;
 import hermes.collector.session.AssemblyConfig;
+import hermes.collector.session.AssemblyListener;
+import hermes.collector.session.FanOutListener;
 import hermes.collector.session.SessionAssembler;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.hotspot.DefaultExports;
@@ -121,12 +123,9 @@ public final class Collector implements AutoCloseable {
     Names names = new Names(sc.maxNames());
     LongAdder corrections = new LongAdder();
     CollectorConfig.Sessions ss = config.sessions();
-    SessionAssembler[] self = new SessionAssembler[1];
-    agentMetrics =
-        new AgentMetrics(
-            config.metrics().maxLabelValues(),
-            Map.of(),
-            () -> self[0] == null ? Map.of() : self[0].liveSessionsByService());
+    agentMetrics = new AgentMetrics(config.metrics().maxLabelValues(), Map.of());
+    // Events flow one way: the assembler tells its listeners; none of them reads it back.
+    AssemblyListener listeners = FanOutListener.of(agentMetrics);
     assembler =
         new SessionAssembler(
             new AssemblyConfig(
@@ -136,11 +135,12 @@ public final class Collector implements AutoCloseable {
                 ss.maxLive(),
                 ss.maxSpansPerSession(),
                 ss.finishedKept(),
-                ss.maxQueuedSpans()),
+                ss.maxQueuedSpans(),
+                ss.rootlessIdleTimeout(),
+                ss.maxPendingSpans()),
             pricing,
             () -> new Normalizer(names, sc.includesCache(), corrections),
-            agentMetrics);
-    self[0] = assembler;
+            listeners);
     assembler.start();
     registry.register(agentMetrics);
     CollectorConfig.Metrics mc = config.metrics();

@@ -69,6 +69,8 @@ public record CollectorConfig(
    * @param maxSpansPerSession {@code sessions.max_spans_per_session}
    * @param finishedKept {@code sessions.finished_kept}
    * @param maxQueuedSpans {@code sessions.max_queued_spans}
+   * @param rootlessIdleTimeout {@code sessions.rootless_idle_timeout}
+   * @param maxPendingSpans {@code sessions.max_pending_spans}
    */
   public record Sessions(
       int shards,
@@ -77,7 +79,9 @@ public record CollectorConfig(
       int maxLive,
       int maxSpansPerSession,
       int finishedKept,
-      int maxQueuedSpans) {}
+      int maxQueuedSpans,
+      Duration rootlessIdleTimeout,
+      int maxPendingSpans) {}
 
   /**
    * Span normalization ({@code semconv.*}).

@@ -258,7 +258,10 @@ public final class ConfigLoader {
             v.integer("sessions.max_live", 1, 100_000_000),
             v.integer("sessions.max_spans_per_session", 0, 10_000_000),
             v.integer("sessions.finished_kept", 0, 1_000_000),
-            v.integer("sessions.max_queued_spans", 1, 1_000_000_000));
+            v.integer("sessions.max_queued_spans", 1, 1_000_000_000),
+            v.duration(
+                "sessions.rootless_idle_timeout", Duration.ofMillis(100), Duration.ofDays(7)),
+            v.integer("sessions.max_pending_spans", 256, 1_000_000_000));
     Map<Convention, CacheSemantics> includesCache = new EnumMap<>(Convention.class);
     for (Convention c :
         List.of(

@@ -94,6 +94,9 @@ public final class SessionAssembler implements SpanSink, AutoCloseable {
       for (Shard s : shards) {
         any |= s.drainInline(now);
       }
+      for (Shard s : shards) {
+        any |= s.queued() > 0; // posted by another shard's timers after it was drained
+      }
     }
   }
 

@@ -159,7 +159,7 @@ final class Shard {
       publish();
       inlineNextTick = now + TICK_NANOS;
     }
-    return any;
+    return any || !queue.isEmpty(); // what the timers produced is handled in the next round
   }
 
   /** Handles one message; a failure costs that message only, never the shard. */

@@ -1,0 +1,36 @@
+package hermes.collector.session;
+
+import java.util.List;
+
+/** Session records for listener tests outside this package. */
+public final class TestSessions {
+  private TestSessions() {}
+
+  /** A live session with no calls. */
+  public static SessionRecord live(String key, String service) {
+    return record(key, service, null);
+  }
+
+  /** A completed session with no calls. */
+  public static SessionRecord finished(String key, String service) {
+    return record(key, service, "completed");
+  }
+
+  private static SessionRecord record(String key, String service, String outcome) {
+    return new SessionRecord(
+        key,
+        service,
+        null,
+        1,
+        2,
+        outcome,
+        0,
+        new SessionLog().view(),
+        new Totals(),
+        0,
+        0,
+        0,
+        0,
+        List.of());
+  }
+}
