@@ -68,6 +68,38 @@ public record AgentSpan(
     return Math.max(0, endNanos - startNanos);
   }
 
+  /** This span with {@code provider} as its provider (the price table's, when it named none). */
+  public AgentSpan withProvider(String provider) {
+    return new AgentSpan(
+        role,
+        convention,
+        traceIdHigh,
+        traceIdLow,
+        spanId,
+        parentSpanId,
+        sessionKey,
+        startNanos,
+        endNanos,
+        error,
+        errorType,
+        model,
+        provider,
+        inputTokens,
+        outputTokens,
+        cacheReadTokens,
+        cacheWriteTokens,
+        reasoningTokens,
+        reportedCostUsd,
+        finishReason,
+        toolName,
+        toolStatus,
+        platform,
+        turnIndex,
+        service,
+        sessionOutcome,
+        tokensCorrected);
+  }
+
   /** Whether the span has a parent. */
   public boolean hasParent() {
     return parentSpanId != 0;

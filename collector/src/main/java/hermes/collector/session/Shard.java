@@ -187,6 +187,13 @@ final class Shard {
         AgentSpan span = s.spans()[i];
         CallRecord call = null;
         if (CallRecord.isCall(span.role())) {
+          if (span.provider() == null && span.model() != null && span.role() != Role.TOOL) {
+            // No provider attribute: the price table knows whose model it is (gpt-4o -> openai).
+            String owner = pricing.providerOf(span.model());
+            if (owner != null) {
+              span = span.withProvider(owner);
+            }
+          }
           long cost = span.role() == Role.TOOL ? 0 : pricing.costPico(span);
           listener.callFinished(span, cost);
           call = CallRecord.of(span, cost);

@@ -235,6 +235,8 @@ class LiveSessionsTest {
             });
     assertThat(r.looseCalls()).isEmpty();
     assertThat(r.totals().llmCalls()).isEqualTo(1);
+    // no provider attribute: the price table says whose model m1 is
+    assertThat(r.turns().get(0).calls().get(0).provider()).isEqualTo("acme");
   }
 
   @Test
