@@ -445,6 +445,9 @@ public final class AgentMetrics extends Collector implements AssemblyListener {
     if (label != null) {
       activeSessions.get(label).decrement();
     }
+    if (s.withdrawn()) {
+      return; // shown under its trace id for a moment; its calls belong to another session
+    }
     sessions.family.get(or(s.service()), s.outcome()).add(1);
     sessionSteps.family.get().observe(s.totals().llmCalls(), 0, 0, 0);
     sessionTurns.family.get().observe(s.turnCount(), 0, 0, 0);

@@ -34,6 +34,11 @@ final class SessionBook {
   private static final int SETTLED_CALLS_REMEMBERED = 65_536;
   static final long UPDATE_NANOS = 250_000_000L;
 
+  /**
+   * The outcome of a session withdrawn before it had anything of its own (see {@link #retract}).
+   */
+  static final String WITHDRAWN = "withdrawn";
+
   /** A call shown provisionally, until its turn arrives. */
   private record Provisional(long traceIdHigh, long traceIdLow, CallRecord call) {}
 
@@ -219,17 +224,30 @@ final class SessionBook {
     changed(s);
   }
 
-  /** Calls shown here provisionally that their trace gave to another session. */
+  /**
+   * Calls shown here provisionally that their trace gave to another session. A session left with
+   * nothing (it was shown under a trace id until a span named the real session) is withdrawn: it
+   * finishes with outcome {@code withdrawn}, is not kept, and counts as no session.
+   */
   void retract(String key, long[] spanIds) {
     Live s = live.get(key);
-    if (s == null || s.provisional == null) {
+    if (s == null) {
       return;
     }
-    for (long id : spanIds) {
-      s.provisional.remove(id);
+    if (s.provisional != null) {
+      for (long id : spanIds) {
+        s.provisional.remove(id);
+      }
+      if (s.provisional.isEmpty()) {
+        s.provisional = null;
+      }
     }
-    if (s.provisional.isEmpty()) {
-      s.provisional = null;
+    if (s.provisional == null && s.turns == 0 && s.kept == 0 && s.late == 0 && s.totals.isEmpty()) {
+      live.remove(key);
+      liveByService.computeIfPresent(s.openService, (k, n) -> n > 1 ? n - 1 : null);
+      s.dirty = false;
+      listener.sessionFinished(snapshot(s, WITHDRAWN, 0, 0, 0));
+      return;
     }
     changed(s);
   }

@@ -116,7 +116,11 @@ public final class SessionRecord {
     return endNanos;
   }
 
-  /** Completed, interrupted, error, abandoned; null while live. */
+  /**
+   * Completed, interrupted, error, abandoned; null while live. {@code withdrawn} (only ever in a
+   * {@link AssemblyListener#sessionFinished} event): the session was shown under its trace id until
+   * a later span named its real session, where its calls went; it counts as no session at all.
+   */
   public String outcome() {
     return outcome;
   }
@@ -189,6 +193,13 @@ public final class SessionRecord {
   /** The session span's id; 0 when there is none. */
   public long rootSpanId() {
     return rootSpanId;
+  }
+
+  /**
+   * Whether this was a session shown under its trace id and then withdrawn (see {@link #outcome}).
+   */
+  public boolean withdrawn() {
+    return SessionBook.WITHDRAWN.equals(outcome);
   }
 
   /** Whether the session is still live. */

@@ -112,6 +112,8 @@ final class TraceAssembly {
     // trace names one (a trace that never names one is shown when its root is decided).
     String liveKey;
     boolean expectsRoot;
+    boolean keylessQueued;
+    long keylessDue;
 
     Trace(long high, long low) {
       super(high, low);
@@ -154,6 +156,10 @@ final class TraceAssembly {
       };
   private final TraceKey probe = new TraceKey(0, 0);
   private final int maxPendingSpans;
+  // Traces whose root arrived naming no session: shown under their trace id after a grace period,
+  // unless a span names their session first.
+  private final ArrayDeque<Trace> keyless = new ArrayDeque<>();
+  static final long KEYLESS_GRACE_NANOS = 500_000_000L;
   long lateSpans;
   long spansNotKept;
   long pendingEvicted;
@@ -226,8 +232,15 @@ final class TraceAssembly {
       settling.add(new Pending(now + settleNanos, node));
       settlingPeak = Math.max(settlingPeak, settling.size());
     }
-    if (trace.liveKey == null && trace.sessionKey != null) {
+    if (trace.sessionKey != null && !trace.sessionKey.equals(trace.liveKey)) {
+      if (trace.liveKey != null) {
+        withdraw(trace); // shown under its trace id so far: its session is named now
+      }
       goLive(trace);
+    } else if (trace.liveKey == null && !s.hasParent() && !trace.keylessQueued) {
+      trace.keylessQueued = true;
+      trace.keylessDue = now + KEYLESS_GRACE_NANOS;
+      keyless.add(trace);
     } else if (trace.liveKey != null && call != null) {
       out.provisional(trace.liveKey, trace.service, trace.high(), trace.low(), call);
     }
@@ -243,9 +256,32 @@ final class TraceAssembly {
         || (s.role() == Role.TURN && s.hasParent());
   }
 
+  /** The calls shown under the trace id, given back: the trace named its session. */
+  private void withdraw(Trace trace) {
+    int n = 0;
+    for (Node m : trace.members) {
+      if (m.call != null && m.turnId == 0) {
+        n++;
+      }
+    }
+    long[] ids = new long[n];
+    n = 0;
+    for (Node m : trace.members) {
+      if (m.call != null && m.turnId == 0) {
+        ids[n++] = m.call.spanId();
+      }
+    }
+    out.retract(trace.liveKey, ids);
+    trace.liveKey = null;
+  }
+
   /** The trace's session became known: it is live, with every call received so far. */
   private void goLive(Trace trace) {
-    trace.liveKey = trace.sessionKey;
+    goLive(trace, trace.sessionKey);
+  }
+
+  private void goLive(Trace trace, String key) {
+    trace.liveKey = key;
     out.touch(trace.liveKey, trace.service, trace.expectsRoot);
     for (Node m : trace.members) {
       if (m.call != null && m.turnId == 0) {
@@ -306,6 +342,12 @@ final class TraceAssembly {
 
   /** Decides what is due and drops idle traces. */
   void tick(long now) {
+    while (!keyless.isEmpty() && keyless.peekFirst().keylessDue <= now) {
+      Trace t = keyless.pollFirst();
+      if (t.liveKey == null && t.sessionKey == null && traces.containsKey(t)) {
+        goLive(t, t.hex()); // no span named a session: the trace is the session
+      }
+    }
     while (!settling.isEmpty() && settling.peekFirst().due() <= now) {
       Node n = settling.pollFirst().node();
       if (n.turnId != 0 || n.decided != UNDECIDED || traces.get(n.trace) != n.trace) {

@@ -301,4 +301,62 @@ class LiveSessionsTest {
     }
     assertThat(counted).isEqualTo(total); // settled early, never lost
   }
+
+  static Span.Builder genAi(long trace, long id, long parent, String op, String name) {
+    return attrs(span(trace, id, parent, name), "gen_ai.operation.name", op);
+  }
+
+  @Test
+  void aTraceThatNamesNoSessionIsShownUnderItsTraceId() throws Exception {
+    start(2, 100_000);
+    long t0 = now;
+    send(
+        List.of(
+            genAi(21, 2101, 2100, "chat", "chat m1").build(),
+            genAi(21, 2100, 0, "invoke_agent", "invoke_agent a").build()));
+    at(t0);
+    at(t0 + SEC);
+    String hex = String.format("%016x%016x", 1, 21);
+    assertThat(opened).extracting(SessionRecord::key).containsExactly(hex);
+    assertThat(session(hex).totals().llmCalls()).isEqualTo(1);
+    at(t0 + 7 * SEC);
+    assertThat(finished).extracting(SessionRecord::key).containsExactly(hex);
+    assertThat(finished.get(0).turns())
+        .singleElement()
+        .satisfies(t -> assertThat(t.calls()).hasSize(1));
+  }
+
+  @Test
+  void aSessionNamedAfterItsTraceWasShownMovesThereAndTheTraceIdSessionIsWithdrawn()
+      throws Exception {
+    start(2, 100_000);
+    long t0 = now;
+    send(
+        List.of(
+            genAi(22, 2200, 0, "invoke_agent", "invoke_agent a").build(),
+            genAi(22, 2201, 2200, "chat", "chat m1").build()));
+    at(t0);
+    at(t0 + SEC); // shown under the trace id
+    send(
+        List.of(
+            attrs(genAi(22, 2202, 2200, "chat", "chat m1"), "gen_ai.conversation.id", "conv-1")
+                .build()));
+    at(t0 + 2 * SEC);
+    String hex = String.format("%016x%016x", 1, 22);
+    assertThat(opened).extracting(SessionRecord::key).containsExactly(hex, "conv-1");
+    assertThat(finished)
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.key()).isEqualTo(hex);
+              assertThat(f.withdrawn()).isTrue();
+            });
+    assertThat(session(hex)).isNull();
+    assertThat(session("conv-1").totals().llmCalls()).isEqualTo(2);
+    at(t0 + 8 * SEC);
+    at(t0 + 14 * SEC);
+    SessionRecord r = session("conv-1");
+    assertThat(r.turns()).singleElement().satisfies(t -> assertThat(t.calls()).hasSize(2));
+    assertThat(r.totals().llmCalls()).isEqualTo(2);
+  }
 }
