@@ -117,7 +117,8 @@ final class Shard {
         new SessionBook(
             listener,
             config.idleTimeout().toNanos(),
-            config.rootlessIdleTimeout().toNanos(),
+            // a session never outlives the idle timeout, with or without a session span
+            Math.min(config.rootlessIdleTimeout().toNanos(), config.idleTimeout().toNanos()),
             perShardLive,
             config.maxSpansPerSession(),
             (config.finishedSessions() + config.shards() - 1) / config.shards());
