@@ -249,6 +249,29 @@ final class TraceAssembly {
     }
   }
 
+  /**
+   * Settles the least recently active traces holding pending spans until the pending spans are 1/8
+   * under the bound, so that a full table costs one burst of work, not some on every span. Traces
+   * that hold nothing (a hermes session's trace between turns, waiting for its session span) are
+   * passed over: settling them frees nothing and would make their session span late.
+   */
+  private void evictOldest(long now) {
+    int low = maxPendingSpans - maxPendingSpans / 8;
+    Iterator<Trace> it = traces.values().iterator();
+    List<Trace> victims = new ArrayList<>();
+    int freed = 0;
+    while (it.hasNext() && nodes.size() - freed > low) {
+      Trace t = it.next();
+      if (!t.members.isEmpty()) {
+        victims.add(t);
+        freed += t.members.size();
+      }
+    }
+    for (Trace t : victims) {
+      settleEarly(t, now);
+    }
+  }
+
   /** The hermes plugin always ends a session with its span; so does a turn with a parent. */
   private static boolean expectsRoot(AgentSpan s) {
     return s.convention() == hermes.collector.semconv.Convention.HERMES
@@ -295,12 +318,10 @@ final class TraceAssembly {
    * settled now, as it stands: its candidates are decided without waiting for their parents, and
    * what no turn claims goes to its session as calls of no turn. Nothing counted is lost.
    */
-  private void evictOldest(long now) {
-    Iterator<Trace> it = traces.values().iterator();
-    if (!it.hasNext()) {
+  private void settleEarly(Trace victim, long now) {
+    if (!traces.containsKey(victim)) {
       return;
     }
-    Trace victim = it.next();
     pendingEvicted++;
     List<Node> waiting = new ArrayList<>();
     for (Node m : victim.members) {
@@ -310,11 +331,11 @@ final class TraceAssembly {
     }
     waiting.sort(Comparator.comparingLong(m -> m.span.startNanos()));
     for (Node m : waiting) {
-      if (m.turnId == 0 && m.decided == UNDECIDED && traces.get(victim) == victim) {
+      if (m.turnId == 0 && m.decided == UNDECIDED && traces.containsKey(victim)) {
         decide(m, now, false);
       }
     }
-    if (traces.get(victim) == victim) {
+    if (traces.containsKey(victim)) {
       traces.remove(victim);
       close(victim);
     }

@@ -359,4 +359,33 @@ class LiveSessionsTest {
     assertThat(r.turns()).singleElement().satisfies(t -> assertThat(t.calls()).hasSize(2));
     assertThat(r.totals().llmCalls()).isEqualTo(2);
   }
+
+  @Test
+  void thePendingBoundPassesOverTracesThatHoldNothing() throws Exception {
+    start(1, 1000);
+    long t0 = now;
+    List<Span> s = Spans.hermesSession(30, "waiting-1", 2, false);
+    send(s.subList(0, s.size() - 1)); // both turns, no session span yet
+    at(t0);
+    at(t0 + 6 * SEC); // the turns are final; the trace waits for its session span, holding nothing
+    List<Span> orphans = new ArrayList<>();
+    for (long trace = 40; trace < 40 + 500; trace++) {
+      for (int j = 1; j <= 4; j++) {
+        orphans.add(llmUnder(trace, trace * 100 + j, trace * 100, "crash"));
+      }
+    }
+    send(orphans); // 2000 pending spans over a bound of 1000
+    at(t0 + 7 * SEC);
+    assertThat(assembler.pendingEvicted()).isPositive();
+    assertThat(assembler.pendingSpans()).isLessThanOrEqualTo(1000);
+    send(s.subList(s.size() - 1, s.size())); // the session span
+    at(t0 + 8 * SEC);
+    at(t0 + 14 * SEC);
+    assertThat(finished).extracting(SessionRecord::key).contains("waiting-1");
+    SessionRecord w =
+        finished.stream().filter(f -> f.key().equals("waiting-1")).findFirst().orElseThrow();
+    assertThat(w.outcome()).isEqualTo("completed");
+    assertThat(w.turns()).hasSize(2);
+    assertThat(assembler.lateSpans()).isZero();
+  }
 }
