@@ -39,8 +39,14 @@ final class SessionBook {
    */
   static final String WITHDRAWN = "withdrawn";
 
-  /** A call shown provisionally, until its turn arrives. */
-  private record Provisional(long traceIdHigh, long traceIdLow, CallRecord call) {}
+  /**
+   * A call shown provisionally under session {@code key} until its turn arrives: the message the
+   * trace stage posts, kept as it is.
+   */
+  record Provisional(
+      String key, String service, long traceIdHigh, long traceIdLow, CallRecord call) {}
+
+  private static final Provisional[] NO_PROVISIONAL = {};
 
   /** A live session: mutable, owned by the shard. */
   private static final class Live {
@@ -208,19 +214,19 @@ final class SessionBook {
   }
 
   /** A call whose turn is not decided yet: counted and shown now, in the session's open turn. */
-  void provisional(
-      String key, String service, long traceHigh, long traceLow, CallRecord call, long now) {
+  void provisional(Provisional p, long now) {
+    CallRecord call = p.call();
     if (settledCalls.contains(call.spanId())) {
       return;
     }
-    Live s = open(key, service, now);
+    Live s = open(p.key(), p.service(), now);
     if (s == null) {
       return; // finalized: the call is counted late when its turn or trace delivers it
     }
     if (s.provisional == null) {
       s.provisional = new Long2ObjectHashMap<>(8, 0.65f);
     }
-    s.provisional.put(call.spanId(), new Provisional(traceHigh, traceLow, call));
+    s.provisional.put(call.spanId(), p);
     changed(s);
   }
 
@@ -450,13 +456,15 @@ final class SessionBook {
     Totals totals = s.totals.copy();
     long start = s.start;
     long end = s.end;
-    List<TurnRecord> open = List.of();
+    Provisional[] open = NO_PROVISIONAL;
     if (s.provisional != null) {
-      open = openTurns(s);
-      for (TurnRecord t : open) {
-        totals.add(t.totals());
-        start = Math.min(start, t.startNanos());
-        end = Math.max(end, t.endNanos());
+      // A copy of the references only: the open turns are grouped when someone asks for them.
+      open = s.provisional.values().toArray(NO_PROVISIONAL);
+      for (Provisional p : open) {
+        CallRecord c = p.call();
+        totals.add(c);
+        start = Math.min(start, c.startNanos());
+        end = Math.max(end, c.startNanos() + c.durationNanos());
       }
     }
     return new SessionRecord(
@@ -476,10 +484,14 @@ final class SessionBook {
         open);
   }
 
-  /** The provisional calls as open turns, one per trace (a span id of 0 marks them). */
-  private static List<TurnRecord> openTurns(Live s) {
+  /** Provisional calls as open turns, one per trace (a span id of 0 marks them), in start order. */
+  static List<TurnRecord> openTurns(
+      String key, String service, String platform, Provisional[] open) {
+    if (open.length == 0) {
+      return List.of();
+    }
     Map<TraceKey, List<CallRecord>> byTrace = new LinkedHashMap<>();
-    for (Provisional p : s.provisional.values()) {
+    for (Provisional p : open) {
       byTrace
           .computeIfAbsent(new TraceKey(p.traceIdHigh(), p.traceIdLow()), k -> new ArrayList<>())
           .add(p.call());
@@ -500,7 +512,7 @@ final class SessionBook {
       }
       out.add(
           new TurnRecord(
-              s.key,
+              key,
               e.getKey().high(),
               e.getKey().low(),
               0,
@@ -509,13 +521,14 @@ final class SessionBook {
               end,
               error,
               -1,
-              s.service,
-              s.platform,
+              service,
+              platform,
               List.copyOf(calls),
               0,
               totals));
     }
-    return out;
+    out.sort(java.util.Comparator.comparingLong(TurnRecord::startNanos));
+    return List.copyOf(out);
   }
 
   /** Live sessions, most recently active first. */

@@ -26,7 +26,8 @@ public final class SessionRecord {
   private final long rootTraceIdHigh;
   private final long rootTraceIdLow;
   private final long rootSpanId;
-  private final List<TurnRecord> openTurns;
+  private final SessionBook.Provisional[] open;
+  private volatile List<TurnRecord> openTurns;
   private volatile SessionLog.Contents tree;
 
   SessionRecord(
@@ -57,7 +58,7 @@ public final class SessionRecord {
         rootTraceIdHigh,
         rootTraceIdLow,
         rootSpanId,
-        List.of());
+        new SessionBook.Provisional[0]);
   }
 
   SessionRecord(
@@ -74,8 +75,8 @@ public final class SessionRecord {
       long rootTraceIdHigh,
       long rootTraceIdLow,
       long rootSpanId,
-      List<TurnRecord> openTurns) {
-    this.openTurns = openTurns;
+      SessionBook.Provisional[] open) {
+    this.open = open;
     this.key = key;
     this.service = service;
     this.platform = platform;
@@ -130,7 +131,7 @@ public final class SessionRecord {
    * session has no open turns.
    */
   public int turnCount() {
-    return turnCount + openTurns.size();
+    return turnCount + (open.length == 0 ? 0 : openTurns().size());
   }
 
   /** Turns decided so far. */
@@ -149,7 +150,12 @@ public final class SessionRecord {
 
   /** The open turns: calls received whose turn is not decided yet (empty once finished). */
   public List<TurnRecord> openTurns() {
-    return openTurns;
+    List<TurnRecord> t = openTurns;
+    if (t == null) {
+      t = SessionBook.openTurns(key, service, platform, open);
+      openTurns = t;
+    }
+    return t;
   }
 
   /** Calls that belong to the session but to none of its turns. */
@@ -162,7 +168,7 @@ public final class SessionRecord {
     if (t == null) {
       SessionLog.Contents c = log.decode(key);
       List<TurnRecord> turns = new ArrayList<>(c.turns());
-      turns.addAll(openTurns);
+      turns.addAll(openTurns());
       turns.sort(Comparator.comparingLong(TurnRecord::startNanos));
       t = new SessionLog.Contents(List.copyOf(turns), List.copyOf(c.loose()));
       tree = t;

@@ -36,8 +36,6 @@ final class Shard {
 
   record Touch(String key, String service, boolean expectsRoot) {}
 
-  record Provisional(String key, String service, long traceHigh, long traceLow, CallRecord call) {}
-
   record Retract(String key, long[] spanIds) {}
 
   record Query<T>(Function<SessionBook, T> read, CompletableFuture<T> result) {}
@@ -97,7 +95,9 @@ final class Shard {
           @Override
           public void provisional(
               String key, String service, long traceHigh, long traceLow, CallRecord call) {
-            owner.shardFor(key).post(new Provisional(key, service, traceHigh, traceLow, call));
+            owner
+                .shardFor(key)
+                .post(new SessionBook.Provisional(key, service, traceHigh, traceLow, call));
           }
 
           @Override
@@ -208,8 +208,8 @@ final class Shard {
       sessions.root(r.root(), now);
     } else if (m instanceof Loose l) {
       sessions.loose(l.key(), l.service(), l.calls(), l.late(), now);
-    } else if (m instanceof Provisional p) {
-      sessions.provisional(p.key(), p.service(), p.traceHigh(), p.traceLow(), p.call(), now);
+    } else if (m instanceof SessionBook.Provisional p) {
+      sessions.provisional(p, now);
     } else if (m instanceof Touch t) {
       sessions.touch(t.key(), t.service(), t.expectsRoot(), now);
     } else if (m instanceof Retract r) {

@@ -1,7 +1,5 @@
 package hermes.collector.session;
 
-import java.util.List;
-
 /** Session records for listener tests outside this package. */
 public final class TestSessions {
   private TestSessions() {}
@@ -31,6 +29,6 @@ public final class TestSessions {
         0,
         0,
         0,
-        List.of());
+        new SessionBook.Provisional[0]);
   }
 }
