@@ -139,7 +139,12 @@ public final class Collector implements AutoCloseable {
                 ss.rootlessIdleTimeout(),
                 ss.maxPendingSpans()),
             pricing,
-            () -> new Normalizer(names, sc.includesCache(), corrections),
+            () ->
+                new Normalizer(
+                    names,
+                    sc.includesCache(),
+                    corrections,
+                    ss.captureContent() ? ss.maxContentBytes() : 0),
             listeners);
     assembler.start();
     registry.register(agentMetrics);

@@ -71,6 +71,8 @@ public record CollectorConfig(
    * @param maxQueuedSpans {@code sessions.max_queued_spans}
    * @param rootlessIdleTimeout {@code sessions.rootless_idle_timeout}
    * @param maxPendingSpans {@code sessions.max_pending_spans}
+   * @param captureContent {@code sessions.capture_content}
+   * @param maxContentBytes {@code sessions.max_content_bytes}
    */
   public record Sessions(
       int shards,
@@ -81,7 +83,9 @@ public record CollectorConfig(
       int finishedKept,
       int maxQueuedSpans,
       Duration rootlessIdleTimeout,
-      int maxPendingSpans) {}
+      int maxPendingSpans,
+      boolean captureContent,
+      int maxContentBytes) {}
 
   /**
    * Span normalization ({@code semconv.*}).

@@ -306,7 +306,8 @@ final class SessionBook {
         t.platform(),
         calls,
         0,
-        totals);
+        totals,
+        t.userMessage());
   }
 
   private List<CallRecord> withoutSettled(List<CallRecord> calls) {

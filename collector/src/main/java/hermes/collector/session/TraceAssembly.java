@@ -513,7 +513,8 @@ final class TraceAssembly {
             s.platform(),
             calls,
             0,
-            totals));
+            totals,
+            s.userMessage()));
     release(t);
     if (!t.hasParent()) {
       t.trace.rootDecided = true;
@@ -581,7 +582,8 @@ final class TraceAssembly {
               s.platform(),
               direct,
               0,
-              totals));
+              totals,
+              s.userMessage()));
     }
     String outcome = s.sessionOutcome() != null ? s.sessionOutcome() : "completed";
     // Calls of no turn first: they reach the session while it is still live.

@@ -21,6 +21,7 @@ import java.util.List;
  * @param calls its calls in start order (possibly truncated, see {@code droppedCalls})
  * @param droppedCalls calls counted in the totals but not kept (the per-session bound)
  * @param totals counts, tokens and cost of all its calls
+ * @param userMessage the user message, cut ({@code sessions.capture_content}), or null
  */
 public record TurnRecord(
     String sessionKey,
@@ -36,7 +37,42 @@ public record TurnRecord(
     String platform,
     List<CallRecord> calls,
     int droppedCalls,
-    Totals totals) {
+    Totals totals,
+    String userMessage) {
+
+  /** A turn without captured content. */
+  public TurnRecord(
+      String sessionKey,
+      long traceIdHigh,
+      long traceIdLow,
+      long spanId,
+      long parentSpanId,
+      long startNanos,
+      long endNanos,
+      boolean error,
+      int index,
+      String service,
+      String platform,
+      List<CallRecord> calls,
+      int droppedCalls,
+      Totals totals) {
+    this(
+        sessionKey,
+        traceIdHigh,
+        traceIdLow,
+        spanId,
+        parentSpanId,
+        startNanos,
+        endNanos,
+        error,
+        index,
+        service,
+        platform,
+        calls,
+        droppedCalls,
+        totals,
+        null);
+  }
 
   /** Whether this is an open turn: calls waiting for their turn span, shown in the meantime. */
   public boolean provisional() {

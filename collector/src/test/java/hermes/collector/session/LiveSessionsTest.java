@@ -64,6 +64,7 @@ class LiveSessionsTest {
   SessionAssembler assembler;
   Ingest ingest;
   long now = 1_000 * SEC;
+  int contentBytes;
 
   void start(int shards, int maxPending) throws Exception {
     assembler =
@@ -79,7 +80,7 @@ class LiveSessionsTest {
                 Duration.ofMinutes(5),
                 maxPending),
             Pricing.of(PriceFile.parse(new StringReader(SessionAssemblerTest.PRICES), "test")),
-            () -> new Normalizer(new Names(256), Map.of(), new LongAdder()),
+            () -> new Normalizer(new Names(256), Map.of(), new LongAdder(), contentBytes),
             listener);
     ingest =
         new Ingest(ReaderLimits.DEFAULT, assembler, new IngestMetrics(new CollectorRegistry(true)));
@@ -387,5 +388,65 @@ class LiveSessionsTest {
     assertThat(w.outcome()).isEqualTo("completed");
     assertThat(w.turns()).hasSize(2);
     assertThat(assembler.lateSpans()).isZero();
+  }
+
+  @Test
+  void capturedContentIsKeptCutOnTheRecords() throws Exception {
+    contentBytes = 16;
+    start(1, 100_000);
+    long t0 = now;
+    send(
+        List.of(
+            attrs(
+                    span(50, 5002, 5001, "hermes.tool.read_file"),
+                    "hermes.span.kind",
+                    "TOOL",
+                    "hermes.session.id",
+                    "c-1",
+                    "hermes.tool.args",
+                    "{\"path\": \"/etc/hosts\"}",
+                    "hermes.tool.result",
+                    "ok")
+                .build(),
+            attrs(
+                    span(50, 5001, 0, "hermes.turn"),
+                    "hermes.span.kind",
+                    "CHAIN",
+                    "hermes.session.id",
+                    "c-1",
+                    "hermes.turn.user_message",
+                    "héllo wörld, ééé: what is in /etc/hosts?")
+                .build()));
+    at(t0);
+    CallRecord open = session("c-1").turns().get(0).calls().get(0);
+    assertThat(open.toolArgs()).isEqualTo("{\"path\": \"/etc/h");
+    at(t0 + 6 * SEC);
+    at(t0 + 12 * SEC);
+    SessionRecord r = session("c-1");
+    TurnRecord turn = r.turns().get(0);
+    assertThat(turn.provisional()).isFalse();
+    // 16 bytes of UTF-8, cut before a character, never inside one
+    assertThat(turn.userMessage()).isEqualTo("héllo wörld, ");
+    CallRecord tool = turn.calls().get(0);
+    assertThat(tool.toolArgs()).isEqualTo("{\"path\": \"/etc/h");
+    assertThat(tool.toolResult()).isEqualTo("ok");
+  }
+
+  @Test
+  void withoutCaptureNoContentIsKept() throws Exception {
+    start(1, 100_000);
+    send(
+        List.of(
+            attrs(
+                    span(51, 5102, 5101, "hermes.tool.read_file"),
+                    "hermes.span.kind",
+                    "TOOL",
+                    "hermes.session.id",
+                    "c-2",
+                    "hermes.tool.args",
+                    "secret")
+                .build()));
+    at(now);
+    assertThat(session("c-2").turns().get(0).calls().get(0).toolArgs()).isNull();
   }
 }
