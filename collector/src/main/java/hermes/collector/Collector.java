@@ -15,7 +15,6 @@ import hermes.collector.metrics.ForwarderMetrics;
 import hermes.collector.metrics.OtlpMetricsBridge;
 import hermes.collector.metrics.PipelineMetrics;
 import hermes.collector.proto.ReaderLimits;
-import hermes.collector.semconv.AgentSpan;
 import hermes.collector.semconv.Names;
 import hermes.collector.semconv.Normalizer;
 import hermes.collector.server.AdminServer;
@@ -28,9 +27,8 @@ import hermes.collector.server.Security;
 import hermes.collector.server.SessionStream;
 import hermes.collector.session.AssemblyConfig;
 import hermes.collector.session.AssemblyListener;
+import hermes.collector.session.FanOutListener;
 import hermes.collector.session.SessionAssembler;
-import hermes.collector.session.SessionRecord;
-import hermes.collector.session.TurnRecord;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.hotspot.DefaultExports;
 import java.io.IOException;
@@ -134,7 +132,6 @@ public final class Collector implements AutoCloseable {
     Names names = new Names(sc.maxNames());
     LongAdder corrections = new LongAdder();
     CollectorConfig.Sessions ss = config.sessions();
-    SessionAssembler[] self = new SessionAssembler[1];
     CollectorConfig.Admin ac = config.admin();
     sessionStream =
         new SessionStream(
@@ -143,11 +140,9 @@ public final class Collector implements AutoCloseable {
             ac.streamQueueEvents(),
             Duration.ofSeconds(15));
     registry.register(sessionStream);
-    agentMetrics =
-        new AgentMetrics(
-            config.metrics().maxLabelValues(),
-            Map.of(),
-            () -> self[0] == null ? Map.of() : self[0].liveSessionsByService());
+    agentMetrics = new AgentMetrics(config.metrics().maxLabelValues(), Map.of());
+    // Events flow one way: the assembler tells its listeners; none of them reads it back.
+    AssemblyListener listeners = FanOutListener.of(agentMetrics, sessionStream);
     assembler =
         new SessionAssembler(
             new AssemblyConfig(
@@ -157,11 +152,17 @@ public final class Collector implements AutoCloseable {
                 ss.maxLive(),
                 ss.maxSpansPerSession(),
                 ss.finishedKept(),
-                ss.maxQueuedSpans()),
+                ss.maxQueuedSpans(),
+                ss.rootlessIdleTimeout(),
+                ss.maxPendingSpans()),
             pricing,
-            () -> new Normalizer(names, sc.includesCache(), corrections),
-            fanOut(agentMetrics, sessionStream));
-    self[0] = assembler;
+            () ->
+                new Normalizer(
+                    names,
+                    sc.includesCache(),
+                    corrections,
+                    ss.captureContent() ? ss.maxContentBytes() : 0),
+            listeners);
     sessionStream.lookUpWith(assembler::sessionAsync);
     assembler.start();
     registry.register(agentMetrics);
@@ -187,40 +188,6 @@ public final class Collector implements AutoCloseable {
    * The assembler's listeners: the agent metrics and the session event stream. (The smallest
    * wiring; a listener fan-out in the assembler replaces it.)
    */
-  private static AssemblyListener fanOut(AssemblyListener a, AssemblyListener b) {
-    return new AssemblyListener() {
-      @Override
-      public void callFinished(AgentSpan call, long costPico) {
-        a.callFinished(call, costPico);
-        b.callFinished(call, costPico);
-      }
-
-      @Override
-      public void turnFinished(TurnRecord turn) {
-        a.turnFinished(turn);
-        b.turnFinished(turn);
-      }
-
-      @Override
-      public void sessionOpened(SessionRecord session) {
-        a.sessionOpened(session);
-        b.sessionOpened(session);
-      }
-
-      @Override
-      public void sessionUpdated(SessionRecord session) {
-        a.sessionUpdated(session);
-        b.sessionUpdated(session);
-      }
-
-      @Override
-      public void sessionFinished(SessionRecord session) {
-        a.sessionFinished(session);
-        b.sessionFinished(session);
-      }
-    };
-  }
-
   private void startListeners(SpanSink sink) throws IOException {
     DefaultExports.register(registry);
     CollectorConfig.Forward fw = config.forward();

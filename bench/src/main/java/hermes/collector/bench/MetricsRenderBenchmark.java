@@ -52,7 +52,7 @@ public class MetricsRenderBenchmark {
   @Setup
   public void setup() throws IOException {
     registry = new CollectorRegistry(true);
-    AgentMetrics metrics = new AgentMetrics(1_000_000, Map.of(), () -> Map.of("hermes-agent", 1L));
+    AgentMetrics metrics = new AgentMetrics(1_000_000, Map.of());
     registry.register(metrics);
     long id = 1;
     for (String model : MODELS) {

@@ -62,10 +62,7 @@ final class PipelineFixture implements AutoCloseable {
     }
     Names names = new Names(4096);
     LongAdder corrections = new LongAdder();
-    SessionAssembler[] self = new SessionAssembler[1];
-    AgentMetrics metrics =
-        new AgentMetrics(
-            256, Map.of(), () -> self[0] == null ? Map.of() : self[0].liveSessionsByService());
+    AgentMetrics metrics = new AgentMetrics(256, Map.of());
     registry.register(metrics);
     assembler =
         new SessionAssembler(
@@ -80,7 +77,6 @@ final class PipelineFixture implements AutoCloseable {
             Pricing.load(null, Duration.ZERO),
             () -> new Normalizer(names, Map.of(), corrections),
             metrics);
-    self[0] = assembler;
     ingest = new Ingest(ReaderLimits.DEFAULT, assembler, new IngestMetrics(registry));
   }
 

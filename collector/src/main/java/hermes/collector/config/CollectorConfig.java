@@ -98,6 +98,10 @@ public record CollectorConfig(
    * @param maxSpansPerSession {@code sessions.max_spans_per_session}
    * @param finishedKept {@code sessions.finished_kept}
    * @param maxQueuedSpans {@code sessions.max_queued_spans}
+   * @param rootlessIdleTimeout {@code sessions.rootless_idle_timeout}
+   * @param maxPendingSpans {@code sessions.max_pending_spans}
+   * @param captureContent {@code sessions.capture_content}
+   * @param maxContentBytes {@code sessions.max_content_bytes}
    */
   public record Sessions(
       int shards,
@@ -106,7 +110,11 @@ public record CollectorConfig(
       int maxLive,
       int maxSpansPerSession,
       int finishedKept,
-      int maxQueuedSpans) {}
+      int maxQueuedSpans,
+      Duration rootlessIdleTimeout,
+      int maxPendingSpans,
+      boolean captureContent,
+      int maxContentBytes) {}
 
   /**
    * Span normalization ({@code semconv.*}).

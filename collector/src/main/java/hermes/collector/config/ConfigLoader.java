@@ -336,6 +336,17 @@ public final class ConfigLoader {
         v.duration(prefix + ".idle_timeout", min, max));
   }
 
+  private static boolean flag(ConfigValues v, String key) throws ConfigException {
+    String s = v.string(key);
+    if (s == null || s.equalsIgnoreCase("false")) {
+      return false;
+    }
+    if (s.equalsIgnoreCase("true")) {
+      return true;
+    }
+    throw new ConfigException(key + ": expected true or false, got \"" + s + "\"");
+  }
+
   private static CollectorConfig build(ConfigValues v) throws ConfigException {
     CollectorConfig.Otlp otlp =
         new CollectorConfig.Otlp(
@@ -366,7 +377,12 @@ public final class ConfigLoader {
             v.integer("sessions.max_live", 1, 100_000_000),
             v.integer("sessions.max_spans_per_session", 0, 10_000_000),
             v.integer("sessions.finished_kept", 0, 1_000_000),
-            v.integer("sessions.max_queued_spans", 1, 1_000_000_000));
+            v.integer("sessions.max_queued_spans", 1, 1_000_000_000),
+            v.duration(
+                "sessions.rootless_idle_timeout", Duration.ofMillis(100), Duration.ofDays(7)),
+            v.integer("sessions.max_pending_spans", 256, 1_000_000_000),
+            flag(v, "sessions.capture_content"),
+            v.integer("sessions.max_content_bytes", 16, 1 << 20));
     Map<Convention, CacheSemantics> includesCache = new EnumMap<>(Convention.class);
     for (Convention c :
         List.of(

@@ -12,9 +12,10 @@ import java.util.regex.Pattern;
  * @param base the price up to the first tier
  * @param tiers tiers in increasing {@code aboveInputTokens}
  * @param updated when the price was last checked (as written in the file)
+ * @param owner whose model it is (the provider of a call that names none), or null
  */
 public record ModelPrice(
-    Pattern match, String provider, Price base, List<Tier> tiers, String updated) {
+    Pattern match, String provider, Price base, List<Tier> tiers, String updated, String owner) {
 
   /**
    * A price that applies to a whole call when its input exceeds a size (as long-context prices do).
@@ -33,6 +34,11 @@ public record ModelPrice(
       }
     }
     return p;
+  }
+
+  /** The provider of a call of this model that names none: the entry's provider, else its owner. */
+  public String providerOfModel() {
+    return provider != null ? provider : owner;
   }
 
   boolean matches(String model, String provider) {

@@ -27,6 +27,7 @@ public final class PriceFile {
       Set.of(
           "match",
           "provider",
+          "owner",
           "input",
           "output",
           "cache_read",
@@ -116,7 +117,8 @@ public final class PriceFile {
         provider == null ? null : provider.toString().trim().toLowerCase(Locale.ROOT),
         base,
         tiers,
-        m.get("updated") == null ? null : m.get("updated").toString());
+        m.get("updated") == null ? null : m.get("updated").toString(),
+        m.get("owner") == null ? null : m.get("owner").toString().trim().toLowerCase(Locale.ROOT));
   }
 
   /** Prices of a model (inherit == null: input and output required) or of a tier. */

@@ -16,6 +16,7 @@ public final class PriceTable {
 
   private final List<ModelPrice> entries;
   private final ConcurrentHashMap<String, Optional<ModelPrice>> cache = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Optional<String>> owners = new ConcurrentHashMap<>();
 
   /** A table of {@code entries}, first match wins. */
   public PriceTable(List<ModelPrice> entries) {
@@ -25,6 +26,31 @@ public final class PriceTable {
   /** How many entries the table has. */
   public int size() {
     return entries.size();
+  }
+
+  /**
+   * Whose model {@code model} is, by the first entry whose pattern matches it whatever its provider
+   * restriction ({@code owner}, else {@code provider}); null when no entry says.
+   */
+  public String providerOf(String model) {
+    if (model == null) {
+      return null;
+    }
+    Optional<String> hit = owners.get(model);
+    if (hit == null) {
+      hit = Optional.empty();
+      for (ModelPrice e : entries) {
+        if (e.providerOfModel() != null && e.match().matcher(model).matches()) {
+          hit = Optional.of(e.providerOfModel());
+          break;
+        }
+      }
+      if (owners.size() >= MAX_CACHED) {
+        owners.clear();
+      }
+      owners.put(model, hit);
+    }
+    return hit.orElse(null);
   }
 
   /** The entry pricing {@code model} from {@code provider} (either may be null), or null. */

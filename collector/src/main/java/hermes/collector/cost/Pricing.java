@@ -110,6 +110,11 @@ public final class Pricing implements AutoCloseable {
             call.reasoningTokens());
   }
 
+  /** Whose model {@code model} is, by the current table; null when it does not say. */
+  public String providerOf(String model) {
+    return table.providerOf(model);
+  }
+
   /** The current table. */
   public PriceTable table() {
     return table;

@@ -73,21 +73,22 @@ public final class AgentMetrics extends Collector implements AssemblyListener {
   private final CounterFamily llmCalls;
   private final CounterFamily llmErrors;
   private final CounterFamily sessions;
-  private final java.util.function.Supplier<Map<String, Long>> activeSessions;
+  // hermes_active_sessions, pushed by the session events: the label each live session was counted
+  // under (its service when it opened), and the count per label.
+  private final java.util.concurrent.ConcurrentHashMap<String, String> liveSessions =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<
+          String, java.util.concurrent.atomic.LongAdder>
+      activeSessions = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * The agent metrics.
    *
    * @param maxLabelValues distinct values per label before {@code __other__}
    * @param buckets bucket layouts by metric name, overriding the contract's (may be empty)
-   * @param activeSessions live sessions by service, read at scrape time
    */
-  public AgentMetrics(
-      int maxLabelValues,
-      Map<String, double[]> buckets,
-      java.util.function.Supplier<Map<String, Long>> activeSessions) {
+  public AgentMetrics(int maxLabelValues, Map<String, double[]> buckets) {
     this.cap = maxLabelValues;
-    this.activeSessions = activeSessions;
     requestDuration =
         histogram(
             "hermes_request_duration_seconds",
@@ -429,7 +430,24 @@ public final class AgentMetrics extends Collector implements AssemblyListener {
   }
 
   @Override
+  public void sessionOpened(SessionRecord s) {
+    String label = or(s.service());
+    if (liveSessions.putIfAbsent(s.key(), label) == null) {
+      activeSessions
+          .computeIfAbsent(label, k -> new java.util.concurrent.atomic.LongAdder())
+          .increment();
+    }
+  }
+
+  @Override
   public void sessionFinished(SessionRecord s) {
+    String label = liveSessions.remove(s.key());
+    if (label != null) {
+      activeSessions.get(label).decrement();
+    }
+    if (s.withdrawn()) {
+      return; // shown under its trace id for a moment; its calls belong to another session
+    }
     sessions.family.get(or(s.service()), s.outcome()).add(1);
     sessionSteps.family.get().observe(s.totals().llmCalls(), 0, 0, 0);
     sessionTurns.family.get().observe(s.turnCount(), 0, 0, 0);
@@ -453,10 +471,12 @@ public final class AgentMetrics extends Collector implements AssemblyListener {
       out.add(render(c));
     }
     List<Sample> active = new ArrayList<>();
-    for (Map.Entry<String, Long> e : activeSessions.get().entrySet()) {
-      active.add(
-          new Sample(
-              "hermes_active_sessions", List.of("service"), List.of(e.getKey()), e.getValue()));
+    for (Map.Entry<String, java.util.concurrent.atomic.LongAdder> e : activeSessions.entrySet()) {
+      long n = e.getValue().sum();
+      if (n > 0) {
+        active.add(
+            new Sample("hermes_active_sessions", List.of("service"), List.of(e.getKey()), n));
+      }
     }
     out.add(
         new MetricFamilySamples(

@@ -49,15 +49,23 @@ public final class PipelineMetrics extends Collector {
             assembler.liveTraces()));
     out.add(
         new GaugeMetricFamily(
+            "hermes_collector_pending_spans",
+            "Spans held waiting for their parent, turn or session (bounded by"
+                + " sessions.max_pending_spans).",
+            assembler.pendingSpans()));
+    out.add(
+        new GaugeMetricFamily(
             "hermes_collector_shard_queue_spans",
             "Spans accepted and waiting for the assembler (bounded by sessions.max_queued_spans).",
             assembler.queuedSpans()));
     CounterMetricFamily evicted =
         new CounterMetricFamily(
             "hermes_collector_sessions_evicted_total",
-            "Live sessions finalized early to keep sessions.max_live.",
+            "Live sessions finalized early to keep sessions.max_live (capacity), and pending"
+                + " traces settled early to keep sessions.max_pending_spans (pending_full).",
             List.of("reason"));
     evicted.addMetric(List.of("capacity"), assembler.evictedSessions());
+    evicted.addMetric(List.of("pending_full"), assembler.pendingEvicted());
     out.add(evicted);
     out.add(
         new CounterMetricFamily(

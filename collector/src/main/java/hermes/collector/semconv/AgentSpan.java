@@ -31,6 +31,9 @@ package hermes.collector.semconv;
  * @param platform {@code hermes.platform}, or null
  * @param turnIndex {@code hermes.turn.index}, or -1
  * @param service the resource's {@code service.name}, or null
+ * @param userMessage the user message of a turn (content capture only), or null
+ * @param toolArgs a tool call's arguments (content capture only), or null
+ * @param toolResult a tool call's result (content capture only), or null
  * @param sessionOutcome for session spans: "completed", "interrupted", "error" or null
  * @param tokensCorrected whether the safety net of section 4 changed the token counts
  */
@@ -61,11 +64,111 @@ public record AgentSpan(
     int turnIndex,
     String service,
     String sessionOutcome,
-    boolean tokensCorrected) {
+    boolean tokensCorrected,
+    String userMessage,
+    String toolArgs,
+    String toolResult) {
+
+  /** A span without captured content ({@code sessions.capture_content} off). */
+  public AgentSpan(
+      Role role,
+      Convention convention,
+      long traceIdHigh,
+      long traceIdLow,
+      long spanId,
+      long parentSpanId,
+      String sessionKey,
+      long startNanos,
+      long endNanos,
+      boolean error,
+      String errorType,
+      String model,
+      String provider,
+      long inputTokens,
+      long outputTokens,
+      long cacheReadTokens,
+      long cacheWriteTokens,
+      long reasoningTokens,
+      double reportedCostUsd,
+      String finishReason,
+      String toolName,
+      ToolStatus toolStatus,
+      String platform,
+      int turnIndex,
+      String service,
+      String sessionOutcome,
+      boolean tokensCorrected) {
+    this(
+        role,
+        convention,
+        traceIdHigh,
+        traceIdLow,
+        spanId,
+        parentSpanId,
+        sessionKey,
+        startNanos,
+        endNanos,
+        error,
+        errorType,
+        model,
+        provider,
+        inputTokens,
+        outputTokens,
+        cacheReadTokens,
+        cacheWriteTokens,
+        reasoningTokens,
+        reportedCostUsd,
+        finishReason,
+        toolName,
+        toolStatus,
+        platform,
+        turnIndex,
+        service,
+        sessionOutcome,
+        tokensCorrected,
+        null,
+        null,
+        null);
+  }
 
   /** Duration in nanoseconds (0 when the end precedes the start). */
   public long durationNanos() {
     return Math.max(0, endNanos - startNanos);
+  }
+
+  /** This span with {@code provider} as its provider (the price table's, when it named none). */
+  public AgentSpan withProvider(String provider) {
+    return new AgentSpan(
+        role,
+        convention,
+        traceIdHigh,
+        traceIdLow,
+        spanId,
+        parentSpanId,
+        sessionKey,
+        startNanos,
+        endNanos,
+        error,
+        errorType,
+        model,
+        provider,
+        inputTokens,
+        outputTokens,
+        cacheReadTokens,
+        cacheWriteTokens,
+        reasoningTokens,
+        reportedCostUsd,
+        finishReason,
+        toolName,
+        toolStatus,
+        platform,
+        turnIndex,
+        service,
+        sessionOutcome,
+        tokensCorrected,
+        userMessage,
+        toolArgs,
+        toolResult);
   }
 
   /** Whether the span has a parent. */

@@ -58,11 +58,22 @@ enum Key {
   GEN_AI_RESPONSE_FINISH_REASONS("gen_ai.response.finish_reasons"),
   LLM_RESPONSE_FINISH_REASON("llm.response.finish_reason"),
   LLM_FINISH_REASON("llm.finish_reason"),
+  GEN_AI_COMPLETION_0_FINISH_REASON("gen_ai.completion.0.finish_reason"),
   // Tools.
   GEN_AI_TOOL_NAME("gen_ai.tool.name"),
   HERMES_TOOL_NAME("hermes.tool.name"),
   TOOL_NAME("tool.name"),
+  TRACELOOP_ENTITY_NAME("traceloop.entity.name"),
   HERMES_TOOL_OUTCOME("hermes.tool.outcome"),
+  // Content (kept only with sessions.capture_content, never in metrics).
+  HERMES_TURN_USER_MESSAGE("hermes.turn.user_message"),
+  GEN_AI_INPUT_MESSAGES("gen_ai.input.messages"),
+  HERMES_TOOL_ARGS("hermes.tool.args"),
+  GEN_AI_TOOL_CALL_ARGUMENTS("gen_ai.tool.call.arguments"),
+  HERMES_TOOL_RESULT("hermes.tool.result"),
+  GEN_AI_TOOL_CALL_RESULT("gen_ai.tool.call.result"),
+  INPUT_VALUE("input.value"),
+  OUTPUT_VALUE("output.value"),
   // Context.
   HERMES_PLATFORM("hermes.platform"),
   HERMES_TURN_INDEX("hermes.turn.index"),

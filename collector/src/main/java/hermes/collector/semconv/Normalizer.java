@@ -78,7 +78,19 @@ public final class Normalizer {
   };
   private static final Key[] COST_KEYS = {Key.LLM_COST_TOTAL, Key.GEN_AI_USAGE_COST};
   private static final Key[] FINISH_KEYS = {
-    Key.GEN_AI_RESPONSE_FINISH_REASONS, Key.LLM_RESPONSE_FINISH_REASON, Key.LLM_FINISH_REASON
+    Key.GEN_AI_RESPONSE_FINISH_REASONS,
+    Key.LLM_RESPONSE_FINISH_REASON,
+    Key.LLM_FINISH_REASON,
+    Key.GEN_AI_COMPLETION_0_FINISH_REASON
+  };
+  private static final Key[] USER_MESSAGE_KEYS = {
+    Key.HERMES_TURN_USER_MESSAGE, Key.INPUT_VALUE, Key.GEN_AI_INPUT_MESSAGES
+  };
+  private static final Key[] TOOL_ARGS_KEYS = {
+    Key.HERMES_TOOL_ARGS, Key.GEN_AI_TOOL_CALL_ARGUMENTS, Key.INPUT_VALUE
+  };
+  private static final Key[] TOOL_RESULT_KEYS = {
+    Key.HERMES_TOOL_RESULT, Key.GEN_AI_TOOL_CALL_RESULT, Key.OUTPUT_VALUE
   };
   private static final Key[] TOOL_KEYS = {
     Key.GEN_AI_TOOL_NAME, Key.HERMES_TOOL_NAME, Key.TOOL_NAME
@@ -86,6 +98,8 @@ public final class Normalizer {
   private static final byte[][] TOOL_NAME_PREFIXES = {
     SpanNameConvention.HERMES_TOOL, SpanNameConvention.EXECUTE_TOOL, SpanNameConvention.TOOL_DOT
   };
+  private static final byte[] TRACELOOP_TOOL = Values.ascii("tool");
+  private static final byte[] DOT_TOOL = Values.ascii(".tool");
   private static final Map<String, String> PROVIDER_ALIASES =
       Map.of(
           "xai", "x_ai",
@@ -96,6 +110,7 @@ public final class Normalizer {
   private final Names names;
   private final Map<Convention, CacheSemantics> cacheSemantics;
   private final LongAdder tokenCorrections;
+  private final int maxContentBytes;
   private final KeyIndex keys = new KeyIndex();
   private final KeyIndex resourceKeys = new KeyIndex();
   private final NameCache sessionKeys = new NameCache(null, s -> s);
@@ -116,6 +131,23 @@ public final class Normalizer {
    */
   public Normalizer(
       Names names, Map<Convention, CacheSemantics> cacheSemantics, LongAdder tokenCorrections) {
+    this(names, cacheSemantics, tokenCorrections, 0);
+  }
+
+  /**
+   * A normalizer for one thread that also keeps content ({@code sessions.capture_content}): per
+   * turn the user message, per tool call its arguments and result, each cut to {@code
+   * maxContentBytes} of UTF-8 (0: keep none). Content never reaches metrics or labels.
+   */
+  public Normalizer(
+      Names names,
+      Map<Convention, CacheSemantics> cacheSemantics,
+      LongAdder tokenCorrections,
+      int maxContentBytes) {
+    if (maxContentBytes < 0) {
+      throw new IllegalArgumentException("maxContentBytes must be >= 0: " + maxContentBytes);
+    }
+    this.maxContentBytes = maxContentBytes;
     this.names = Objects.requireNonNull(names, "names");
     this.cacheSemantics = new EnumMap<>(Convention.class);
     this.cacheSemantics.putAll(cacheSemantics);
@@ -259,6 +291,22 @@ public final class Normalizer {
       turnIndex = (int) Math.min(Integer.MAX_VALUE, Values.count(a, ti));
     }
 
+    String userMessage = null;
+    String toolArgs = null;
+    String toolResult = null;
+    if (maxContentBytes > 0) {
+      if (role == Role.TOOL) {
+        toolArgs = content(a, k.first(TOOL_ARGS_KEYS));
+        toolResult = content(a, k.first(TOOL_RESULT_KEYS));
+      } else if (role == Role.TURN
+          || role == Role.SESSION
+          || role == Role.AGENT
+          || role == Role.CHAIN
+          || !s.hasParent()) {
+        userMessage = content(a, k.first(USER_MESSAGE_KEYS));
+      }
+    }
+
     String sessionOutcome = null;
     if (role == Role.SESSION || role == Role.AGENT) {
       if (Values.flag(a, k.at(Key.HERMES_SESSION_INTERRUPTED))) {
@@ -297,7 +345,26 @@ public final class Normalizer {
         turnIndex,
         service,
         sessionOutcome,
-        corrected);
+        corrected,
+        userMessage,
+        toolArgs,
+        toolResult);
+  }
+
+  /** Attribute {@code i} as text cut to {@link #maxContentBytes} on a character boundary. */
+  private String content(Attributes a, int i) {
+    if (!Values.nonEmptyString(a, i)) {
+      return null;
+    }
+    byte[] b = a.buffer();
+    int off = a.valueOffset(i);
+    int len = Math.min(a.valueLength(i), maxContentBytes);
+    if (len < a.valueLength(i)) {
+      while (len > 0 && (b[off + len] & 0xC0) == 0x80) {
+        len--; // not inside a UTF-8 sequence
+      }
+    }
+    return new String(b, off, len, StandardCharsets.UTF_8);
   }
 
   private boolean inputIncludesCache(Convention c) {
@@ -354,15 +421,31 @@ public final class Normalizer {
     if (n != null) {
       return n;
     }
+    int entity = k.at(Key.TRACELOOP_ENTITY_NAME);
+    if (Values.nonEmptyString(a, entity)
+        && Values.is(a, k.at(Key.TRACELOOP_SPAN_KIND), TRACELOOP_TOOL)) {
+      return tools.get(a.buffer(), a.valueOffset(entity), a.valueLength(entity));
+    }
     for (byte[] prefix : TOOL_NAME_PREFIXES) {
       if (s.nameStartsWith(prefix) && s.nameLength() > prefix.length) {
         return tools.get(
             s.buffer(), s.nameOffset() + prefix.length, s.nameLength() - prefix.length);
       }
     }
+    if (nameEndsWith(s, DOT_TOOL) && s.nameLength() > DOT_TOOL.length) {
+      return tools.get(s.buffer(), s.nameOffset(), s.nameLength() - DOT_TOOL.length); // OpenLLMetry
+    }
     return s.nameLength() > 0
         ? tools.get(s.buffer(), s.nameOffset(), s.nameLength())
         : names.tools.canonical("unknown");
+  }
+
+  private static boolean nameEndsWith(SpanView s, byte[] suffix) {
+    int n = s.nameLength();
+    int from = s.nameOffset() + n - suffix.length;
+    return n >= suffix.length
+        && java.util.Arrays.equals(
+            s.buffer(), from, from + suffix.length, suffix, 0, suffix.length);
   }
 
   private static String stringOrNull(Attributes a, int i) {

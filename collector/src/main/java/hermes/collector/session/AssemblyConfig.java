@@ -12,6 +12,10 @@ import java.time.Duration;
  * @param maxSpansPerSession calls kept per session for the tree; past it counted, not kept
  * @param finishedSessions recently finished sessions kept for the API
  * @param maxQueuedSpans spans accepted but not yet assembled; past it requests are refused
+ * @param rootlessIdleTimeout how long a session without a session span (one trace per turn) may
+ *     stay silent before it is finalized with the outcome of its last turn
+ * @param maxPendingSpans spans held waiting for their parent, turn or session, over all shards;
+ *     past it the least recently active trace is settled early, as it stands
  */
 public record AssemblyConfig(
     int shards,
@@ -20,7 +24,41 @@ public record AssemblyConfig(
     int maxLiveSessions,
     int maxSpansPerSession,
     int finishedSessions,
-    int maxQueuedSpans) {
+    int maxQueuedSpans,
+    Duration rootlessIdleTimeout,
+    int maxPendingSpans) {
+
+  /** The default of {@code sessions.rootless_idle_timeout}. */
+  public static final Duration DEFAULT_ROOTLESS_IDLE_TIMEOUT = Duration.ofMinutes(5);
+
+  /** The default of {@code sessions.max_pending_spans}: about 60 MiB of a 256 MiB heap. */
+  public static final int DEFAULT_MAX_PENDING_SPANS = 200_000;
+
+  /**
+   * The bounds of the first version, with the rootless idle timeout (at most {@code idleTimeout})
+   * and the pending bound at their defaults.
+   */
+  public AssemblyConfig(
+      int shards,
+      Duration settle,
+      Duration idleTimeout,
+      int maxLiveSessions,
+      int maxSpansPerSession,
+      int finishedSessions,
+      int maxQueuedSpans) {
+    this(
+        shards,
+        settle,
+        idleTimeout,
+        maxLiveSessions,
+        maxSpansPerSession,
+        finishedSessions,
+        maxQueuedSpans,
+        idleTimeout.compareTo(DEFAULT_ROOTLESS_IDLE_TIMEOUT) < 0
+            ? idleTimeout
+            : DEFAULT_ROOTLESS_IDLE_TIMEOUT,
+        DEFAULT_MAX_PENDING_SPANS);
+  }
 
   /** Checks the values. */
   public AssemblyConfig {
@@ -32,6 +70,13 @@ public record AssemblyConfig(
     }
     if (maxQueuedSpans < 1) {
       throw new IllegalArgumentException("maxQueuedSpans must be >= 1");
+    }
+    if (rootlessIdleTimeout == null || rootlessIdleTimeout.isNegative()) {
+      throw new IllegalArgumentException("rootlessIdleTimeout must be >= 0");
+    }
+    if (maxPendingSpans < shards) {
+      throw new IllegalArgumentException(
+          "maxPendingSpans must be >= shards (" + shards + "): " + maxPendingSpans);
     }
   }
 }

@@ -24,6 +24,8 @@ import hermes.collector.semconv.ToolStatus;
  * @param errorType the error class, or null
  * @param toolName the tool (tools), or null
  * @param toolStatus the tool's outcome (tools), or null
+ * @param toolArgs the tool's arguments, cut ({@code sessions.capture_content}), or null
+ * @param toolResult the tool's result, cut ({@code sessions.capture_content}), or null
  */
 public record CallRecord(
     Role role,
@@ -41,7 +43,48 @@ public record CallRecord(
     String finishReason,
     String errorType,
     String toolName,
-    ToolStatus toolStatus) {
+    ToolStatus toolStatus,
+    String toolArgs,
+    String toolResult) {
+
+  /** A call without captured content. */
+  public CallRecord(
+      Role role,
+      long spanId,
+      long startNanos,
+      long durationNanos,
+      String model,
+      String provider,
+      int inputTokens,
+      int outputTokens,
+      int cacheReadTokens,
+      int cacheWriteTokens,
+      int reasoningTokens,
+      long costPico,
+      String finishReason,
+      String errorType,
+      String toolName,
+      ToolStatus toolStatus) {
+    this(
+        role,
+        spanId,
+        startNanos,
+        durationNanos,
+        model,
+        provider,
+        inputTokens,
+        outputTokens,
+        cacheReadTokens,
+        cacheWriteTokens,
+        reasoningTokens,
+        costPico,
+        finishReason,
+        errorType,
+        toolName,
+        toolStatus,
+        null,
+        null);
+  }
 
   /** Whether {@code role} is kept as a call (LLM, embedding, tool). */
   static boolean isCall(Role role) {
@@ -65,7 +108,9 @@ public record CallRecord(
         s.finishReason(),
         s.errorType(),
         s.toolName(),
-        s.toolStatus());
+        s.toolStatus(),
+        s.toolArgs(),
+        s.toolResult());
   }
 
   private static int clamp(long v) {

@@ -77,12 +77,25 @@ public final class SessionAssembler implements SpanSink, AutoCloseable {
           "the shards run on their own threads: drainInline is for an"
               + " assembler that was never started");
     }
-    long now = System.nanoTime();
+    drainInline(System.nanoTime());
+  }
+
+  /**
+   * As {@link #drainInline()} at a given time of the shards' clock: for tests that drive settling
+   * and timeouts without waiting.
+   */
+  void drainInline(long now) {
+    if (started) {
+      throw new IllegalStateException("the shards run on their own threads");
+    }
     boolean any = true;
     while (any) {
       any = false;
       for (Shard s : shards) {
         any |= s.drainInline(now);
+      }
+      for (Shard s : shards) {
+        any |= s.queued() > 0; // posted by another shard's timers after it was drained
       }
     }
   }
@@ -157,6 +170,16 @@ public final class SessionAssembler implements SpanSink, AutoCloseable {
   /** Messages a shard failed to handle (each logged at most every 10 s; the shard goes on). */
   public long errors() {
     return sum(s -> s.errors.sum());
+  }
+
+  /** Traces settled early to keep the pending bound ({@code sessions.max_pending_spans}). */
+  public long pendingEvicted() {
+    return sum(s -> s.pendingEvicted);
+  }
+
+  /** Spans held waiting for their parent, turn or session, over all shards. */
+  public long pendingSpans() {
+    return sum(s -> s.pendingSpans);
   }
 
   /** Spans counted but not kept in a tree (the per-session bound). */

@@ -6,18 +6,47 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongHashSet;
 
 /**
  * The second stage of assembly, per shard: sessions by key, built from finished turns, session
- * roots and calls of no turn, whichever traces and shards they came from. A session is finalized
- * when its root is decided, or after the idle timeout (abandoned when a session span was expected
- * above its turns and never came, else completed or error from its last turn), or when it is
- * evicted to keep the live-session bound.
+ * roots and calls of no turn, whichever traces and shards they came from. A session is live from
+ * the first span that names it: calls whose turn is not decided yet are held provisionally (shown
+ * in an open turn, counted in the totals) and move under their turn when it arrives, counted once.
+ * A session is finalized when its root is decided; or after the idle timeout when a session span is
+ * expected above its turns (abandoned); or, without a session span (one trace per turn), after the
+ * rootless idle timeout, with the outcome of its last turn; or when it is evicted to keep the
+ * live-session bound.
+ *
+ * <p>A key that comes back after its rootless session ended opens a new session under the same key
+ * (a new stretch of work, counted once itself); calls of the ended stretch that arrive late are
+ * recognized and not counted again.
+ *
+ * <p>Events: {@link AssemblyListener#sessionOpened} when a session opens, {@link
+ * AssemblyListener#sessionUpdated} at most once per {@link #UPDATE_NANOS} per changed session
+ * (coalesced on the tick), {@link AssemblyListener#sessionFinished} when it is finalized.
  *
  * <p>Threading: confined to its shard's thread; the API reads it through queries run there.
  */
 final class SessionBook {
   private static final int FINALIZED_KEYS_REMEMBERED = 65_536;
+  private static final int SETTLED_CALLS_REMEMBERED = 65_536;
+  static final long UPDATE_NANOS = 250_000_000L;
+
+  /**
+   * The outcome of a session withdrawn before it had anything of its own (see {@link #retract}).
+   */
+  static final String WITHDRAWN = "withdrawn";
+
+  /**
+   * A call shown provisionally under session {@code key} until its turn arrives: the message the
+   * trace stage posts, kept as it is.
+   */
+  record Provisional(
+      String key, String service, long traceIdHigh, long traceIdLow, CallRecord call) {}
+
+  private static final Provisional[] NO_PROVISIONAL = {};
 
   /** A live session: mutable, owned by the shard. */
   private static final class Live {
@@ -36,6 +65,8 @@ final class SessionBook {
     boolean lastTurnError;
     long lastTurnEnd = Long.MIN_VALUE;
     long lastActivity;
+    Long2ObjectHashMap<Provisional> provisional; // by span id; null when none
+    boolean dirty;
 
     Live(String key, String service) {
       this.key = key;
@@ -51,6 +82,14 @@ final class SessionBook {
 
   private final AssemblyListener listener;
   private final long idleNanos;
+  private final long rootlessIdleNanos;
+  private final ArrayList<Live> dirty = new ArrayList<>();
+  private long nextUpdate;
+  // Calls that were provisional when their session was finalized (counted there): their turn or
+  // trace may still deliver them; a FIFO-bounded set so they are not counted twice.
+  private final LongHashSet settledCalls = new LongHashSet();
+  private final long[] settledOrder = new long[SETTLED_CALLS_REMEMBERED];
+  private int settledNext;
   private final int maxLive;
   private final int maxCallsKept;
   private final int finishedKept;
@@ -81,9 +120,15 @@ final class SessionBook {
   long callsNotKept;
 
   SessionBook(
-      AssemblyListener listener, long idleNanos, int maxLive, int maxCallsKept, int finishedKept) {
+      AssemblyListener listener,
+      long idleNanos,
+      long rootlessIdleNanos,
+      int maxLive,
+      int maxCallsKept,
+      int finishedKept) {
     this.listener = listener;
     this.idleNanos = idleNanos;
+    this.rootlessIdleNanos = rootlessIdleNanos;
     this.maxLive = Math.max(1, maxLive);
     this.maxCallsKept = maxCallsKept;
     this.finishedKept = finishedKept;
@@ -99,11 +144,18 @@ final class SessionBook {
   }
 
   void turn(TurnRecord t, long now) {
+    t = withoutSettled(t);
+    if (t == null) {
+      lateSpans++; // a turn of a stretch already finalized, whose calls were counted there
+      return;
+    }
     Live s = open(t.sessionKey(), t.service(), now);
     if (s == null) {
       lateSpans += 1 + t.calls().size();
       return;
     }
+    unprovision(s, t.calls());
+    changed(s);
     int n = t.calls().size();
     int keep = Math.min(n, Math.max(0, maxCallsKept - s.kept));
     callsNotKept += n - keep;
@@ -126,11 +178,17 @@ final class SessionBook {
   }
 
   void loose(String key, String service, List<CallRecord> calls, boolean late, long now) {
+    calls = withoutSettled(calls);
+    if (calls.isEmpty()) {
+      return; // counted already, provisionally, in a session finalized since
+    }
     Live s = open(key, service, now);
     if (s == null) {
       lateSpans += calls.size();
       return;
     }
+    unprovision(s, calls);
+    changed(s);
     for (CallRecord c : calls) {
       s.totals.add(c);
       s.span(c.startNanos(), c.startNanos() + c.durationNanos());
@@ -145,6 +203,129 @@ final class SessionBook {
       s.late += calls.size();
       lateSpans += calls.size();
     }
+  }
+
+  /** A span naming the session arrived: it is live (opened if new). */
+  void touch(String key, String service, boolean expectsRoot, long now) {
+    Live s = open(key, service, now);
+    if (s != null) {
+      s.expectsRoot |= expectsRoot;
+    }
+  }
+
+  /** A call whose turn is not decided yet: counted and shown now, in the session's open turn. */
+  void provisional(Provisional p, long now) {
+    CallRecord call = p.call();
+    if (settledCalls.contains(call.spanId())) {
+      return;
+    }
+    Live s = open(p.key(), p.service(), now);
+    if (s == null) {
+      return; // finalized: the call is counted late when its turn or trace delivers it
+    }
+    if (s.provisional == null) {
+      s.provisional = new Long2ObjectHashMap<>(8, 0.65f);
+    }
+    s.provisional.put(call.spanId(), p);
+    changed(s);
+  }
+
+  /**
+   * Calls shown here provisionally that their trace gave to another session. A session left with
+   * nothing (it was shown under a trace id until a span named the real session) is withdrawn: it
+   * finishes with outcome {@code withdrawn}, is not kept, and counts as no session.
+   */
+  void retract(String key, long[] spanIds) {
+    Live s = live.get(key);
+    if (s == null) {
+      return;
+    }
+    if (s.provisional != null) {
+      for (long id : spanIds) {
+        s.provisional.remove(id);
+      }
+      if (s.provisional.isEmpty()) {
+        s.provisional = null;
+      }
+    }
+    if (s.provisional == null && s.turns == 0 && s.kept == 0 && s.late == 0 && s.totals.isEmpty()) {
+      live.remove(key);
+      liveByService.computeIfPresent(s.openService, (k, n) -> n > 1 ? n - 1 : null);
+      s.dirty = false;
+      listener.sessionFinished(snapshot(s, WITHDRAWN, 0, 0, 0));
+      return;
+    }
+    changed(s);
+  }
+
+  private static void unprovision(Live s, List<CallRecord> calls) {
+    if (s.provisional == null) {
+      return;
+    }
+    for (CallRecord c : calls) {
+      s.provisional.remove(c.spanId());
+    }
+    if (s.provisional.isEmpty()) {
+      s.provisional = null;
+    }
+  }
+
+  private void changed(Live s) {
+    if (!s.dirty) {
+      s.dirty = true;
+      dirty.add(s);
+    }
+  }
+
+  private TurnRecord withoutSettled(TurnRecord t) {
+    if (settledCalls.isEmpty()) {
+      return t;
+    }
+    List<CallRecord> calls = withoutSettled(t.calls());
+    if (calls == t.calls()) {
+      return t;
+    }
+    if (calls.isEmpty()) {
+      return null;
+    }
+    Totals totals = new Totals();
+    for (CallRecord c : calls) {
+      totals.add(c);
+    }
+    return new TurnRecord(
+        t.sessionKey(),
+        t.traceIdHigh(),
+        t.traceIdLow(),
+        t.spanId(),
+        t.parentSpanId(),
+        t.startNanos(),
+        t.endNanos(),
+        t.error(),
+        t.index(),
+        t.service(),
+        t.platform(),
+        calls,
+        0,
+        totals,
+        t.userMessage());
+  }
+
+  private List<CallRecord> withoutSettled(List<CallRecord> calls) {
+    if (settledCalls.isEmpty()) {
+      return calls;
+    }
+    List<CallRecord> out = null;
+    for (int i = 0; i < calls.size(); i++) {
+      CallRecord c = calls.get(i);
+      if (settledCalls.remove(c.spanId())) {
+        if (out == null) {
+          out = new ArrayList<>(calls.subList(0, i));
+        }
+      } else if (out != null) {
+        out.add(c);
+      }
+    }
+    return out == null ? calls : out;
   }
 
   void root(TraceAssembly.SessionRoot r, long now) {
@@ -169,7 +350,7 @@ final class SessionBook {
     Live s = live.get(key);
     if (s == null) {
       if (finalizedKeys.containsKey(key)) {
-        return null;
+        return null; // it had a session span: what comes now is late
       }
       if (live.size() >= maxLive) {
         Iterator<Live> eldest = live.values().iterator();
@@ -181,29 +362,57 @@ final class SessionBook {
       s = new Live(key, service);
       live.put(key, s);
       liveByService.merge(s.openService, 1, Integer::sum);
+      s.lastActivity = now;
+      listener.sessionOpened(snapshot(s, null, 0, 0, 0));
     }
     s.lastActivity = now;
     return s;
   }
 
-  /** Finalizes sessions idle past the timeout. */
+  /**
+   * Tells the listener of the sessions that changed and finalizes the idle ones, at most once per
+   * {@link #UPDATE_NANOS}.
+   */
   void tick(long now) {
+    if (now < nextUpdate) {
+      return;
+    }
+    nextUpdate = now + UPDATE_NANOS;
+    long shortest = Math.min(idleNanos, rootlessIdleNanos);
     Iterator<Live> it = live.values().iterator();
     while (it.hasNext()) {
       Live s = it.next();
-      if (s.lastActivity + idleNanos > now) {
+      if (s.lastActivity + shortest > now) {
         break; // access order: the rest were active more recently
+      }
+      long timeout = s.expectsRoot ? idleNanos : rootlessIdleNanos;
+      if (s.lastActivity + timeout > now) {
+        continue;
       }
       it.remove();
       String outcome = s.expectsRoot ? "abandoned" : s.lastTurnError ? "error" : "completed";
       finish(s, outcome, 0, 0, 0);
     }
+    for (Live s : dirty) {
+      if (s.dirty) {
+        s.dirty = false;
+        listener.sessionUpdated(snapshot(s, null, 0, 0, 0));
+      }
+    }
+    dirty.clear();
+    if (dirty.size() == 0 && live.isEmpty()) {
+      dirty.trimToSize();
+    }
   }
 
   private void finish(Live s, String outcome, long rootHigh, long rootLow, long rootSpan) {
     liveByService.computeIfPresent(s.openService, (k, n) -> n > 1 ? n - 1 : null);
+    s.dirty = false;
+    settleProvisional(s);
     Finished f = new Finished(s, outcome, rootHigh, rootLow, rootSpan);
-    finalizedKeys.put(s.key, Boolean.TRUE);
+    if (s.expectsRoot || rootSpan != 0) {
+      finalizedKeys.put(s.key, Boolean.TRUE);
+    }
     if (finishedKept > 0) {
       if (finished.size() >= finishedKept) {
         finished.pollFirst();
@@ -213,22 +422,114 @@ final class SessionBook {
     listener.sessionFinished(f.snapshot());
   }
 
+  /**
+   * Calls still provisional when the session is finalized (their turn never came) are counted in it
+   * as calls of no turn, and remembered so that a later delivery does not count them again.
+   */
+  private void settleProvisional(Live s) {
+    if (s.provisional == null) {
+      return;
+    }
+    List<Provisional> rest = new ArrayList<>(s.provisional.values());
+    rest.sort(java.util.Comparator.comparingLong(p -> p.call().startNanos()));
+    s.provisional = null;
+    for (Provisional p : rest) {
+      CallRecord c = p.call();
+      s.totals.add(c);
+      s.span(c.startNanos(), c.startNanos() + c.durationNanos());
+      if (s.kept < maxCallsKept) {
+        s.log.appendLoose(c, writer);
+        s.kept++;
+      } else {
+        callsNotKept++;
+      }
+      if (settledCalls.size() >= SETTLED_CALLS_REMEMBERED) {
+        settledCalls.remove(settledOrder[settledNext]);
+      }
+      settledOrder[settledNext] = c.spanId();
+      settledNext = (settledNext + 1) % SETTLED_CALLS_REMEMBERED;
+      settledCalls.add(c.spanId());
+    }
+  }
+
   private static SessionRecord snapshot(
       Live s, String outcome, long rootHigh, long rootLow, long rootSpan) {
+    Totals totals = s.totals.copy();
+    long start = s.start;
+    long end = s.end;
+    Provisional[] open = NO_PROVISIONAL;
+    if (s.provisional != null) {
+      // A copy of the references only: the open turns are grouped when someone asks for them.
+      open = s.provisional.values().toArray(NO_PROVISIONAL);
+      for (Provisional p : open) {
+        CallRecord c = p.call();
+        totals.add(c);
+        start = Math.min(start, c.startNanos());
+        end = Math.max(end, c.startNanos() + c.durationNanos());
+      }
+    }
     return new SessionRecord(
         s.key,
         s.service,
         s.platform,
-        s.start == Long.MAX_VALUE ? 0 : s.start,
-        s.end == Long.MIN_VALUE ? 0 : s.end,
+        start == Long.MAX_VALUE ? 0 : start,
+        end == Long.MIN_VALUE ? 0 : end,
         outcome,
         s.turns,
         s.log.view(),
-        s.totals.copy(),
+        totals,
         s.late,
         rootHigh,
         rootLow,
-        rootSpan);
+        rootSpan,
+        open);
+  }
+
+  /** Provisional calls as open turns, one per trace (a span id of 0 marks them), in start order. */
+  static List<TurnRecord> openTurns(
+      String key, String service, String platform, Provisional[] open) {
+    if (open.length == 0) {
+      return List.of();
+    }
+    Map<TraceKey, List<CallRecord>> byTrace = new LinkedHashMap<>();
+    for (Provisional p : open) {
+      byTrace
+          .computeIfAbsent(new TraceKey(p.traceIdHigh(), p.traceIdLow()), k -> new ArrayList<>())
+          .add(p.call());
+    }
+    List<TurnRecord> out = new ArrayList<>(byTrace.size());
+    for (Map.Entry<TraceKey, List<CallRecord>> e : byTrace.entrySet()) {
+      List<CallRecord> calls = e.getValue();
+      calls.sort(java.util.Comparator.comparingLong(CallRecord::startNanos));
+      Totals totals = new Totals();
+      long start = Long.MAX_VALUE;
+      long end = Long.MIN_VALUE;
+      boolean error = false;
+      for (CallRecord c : calls) {
+        totals.add(c);
+        start = Math.min(start, c.startNanos());
+        end = Math.max(end, c.startNanos() + c.durationNanos());
+        error |= c.errorType() != null;
+      }
+      out.add(
+          new TurnRecord(
+              key,
+              e.getKey().high(),
+              e.getKey().low(),
+              0,
+              0,
+              start,
+              end,
+              error,
+              -1,
+              service,
+              platform,
+              List.copyOf(calls),
+              0,
+              totals));
+    }
+    out.sort(java.util.Comparator.comparingLong(TurnRecord::startNanos));
+    return List.copyOf(out);
   }
 
   /** Live sessions, most recently active first. */

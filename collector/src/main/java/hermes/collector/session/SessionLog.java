@@ -38,6 +38,9 @@ final class SessionLog {
   private static final int HAS_PARENT = 4;
   private static final int HAS_DROPPED = 8;
   private static final int SAME_PARENT = 16; // as the previous turn's: the session span, usually
+  private static final int HAS_MESSAGE = 32; // captured content
+  // call head: role << 3 | HAS_CONTENT | tool status
+  private static final int HAS_CONTENT = 4;
   private static final Role[] ROLES = Role.values();
   private static final ToolStatus[] TOOL_STATUSES = ToolStatus.values();
 
@@ -67,7 +70,8 @@ final class SessionLog {
           (t.error() ? ERROR : 0)
               | (sameTrace ? SAME_TRACE : 0)
               | (sameParent ? SAME_PARENT : t.parentSpanId() != 0 ? HAS_PARENT : 0)
-              | (dropped > 0 ? HAS_DROPPED : 0);
+              | (dropped > 0 ? HAS_DROPPED : 0)
+              | (t.userMessage() != null ? HAS_MESSAGE : 0);
       out.write((byte) TAG_TURN);
       out.writeUInt32NoTag(flags);
       if (!sameTrace) {
@@ -89,6 +93,9 @@ final class SessionLog {
       if (dropped > 0) {
         out.writeUInt32NoTag(dropped);
         writeTotals(out, t.totals());
+      }
+      if (t.userMessage() != null) {
+        out.writeStringNoTag(t.userMessage());
       }
       out.writeUInt32NoTag(keep);
       for (int i = 0; i < keep; i++) {
@@ -117,7 +124,17 @@ final class SessionLog {
 
   private void writeCall(CodedOutputStream out, CallRecord c, long origin) throws IOException {
     int status = c.toolStatus() == null ? 0 : c.toolStatus().ordinal() + 1;
-    out.writeUInt32NoTag(c.role().ordinal() << 2 | status);
+    boolean content = c.toolArgs() != null || c.toolResult() != null;
+    out.writeUInt32NoTag(c.role().ordinal() << 3 | (content ? HAS_CONTENT : 0) | status);
+    if (content) {
+      out.writeUInt32NoTag((c.toolArgs() != null ? 1 : 0) | (c.toolResult() != null ? 2 : 0));
+      if (c.toolArgs() != null) {
+        out.writeStringNoTag(c.toolArgs());
+      }
+      if (c.toolResult() != null) {
+        out.writeStringNoTag(c.toolResult());
+      }
+    }
     out.writeFixed64NoTag(c.spanId());
     out.writeSInt64NoTag(c.startNanos() - origin);
     out.writeSInt64NoTag(c.durationNanos());
@@ -236,6 +253,7 @@ final class SessionLog {
             dropped = in.readRawVarint32();
             totals = readTotals(in);
           }
+          String message = (flags & HAS_MESSAGE) != 0 ? in.readString() : null;
           int n = in.readRawVarint32();
           List<CallRecord> calls = new ArrayList<>(n);
           for (int i = 0; i < n; i++) {
@@ -262,7 +280,8 @@ final class SessionLog {
                   platform,
                   List.copyOf(calls),
                   dropped,
-                  totals));
+                  totals,
+                  message));
         }
       } catch (IOException e) {
         throw new IllegalStateException("session log corrupt", e); // we wrote it: a bug
@@ -272,8 +291,15 @@ final class SessionLog {
 
     private CallRecord readCall(CodedInputStream in, long origin) throws IOException {
       int head = in.readRawVarint32();
-      Role role = ROLES[head >>> 2];
+      Role role = ROLES[head >>> 3];
       int status = head & 3;
+      String args = null;
+      String result = null;
+      if ((head & HAS_CONTENT) != 0) {
+        int present = in.readRawVarint32();
+        args = (present & 1) != 0 ? in.readString() : null;
+        result = (present & 2) != 0 ? in.readString() : null;
+      }
       long spanId = in.readFixed64();
       long start = origin + in.readSInt64();
       long duration = in.readSInt64();
@@ -297,7 +323,9 @@ final class SessionLog {
             null,
             errorType,
             tool,
-            toolStatus);
+            toolStatus,
+            args,
+            result);
       }
       String model = name(in.readRawVarint32());
       String provider = name(in.readRawVarint32());

@@ -26,6 +26,8 @@ public final class SessionRecord {
   private final long rootTraceIdHigh;
   private final long rootTraceIdLow;
   private final long rootSpanId;
+  private final SessionBook.Provisional[] open;
+  private volatile List<TurnRecord> openTurns;
   private volatile SessionLog.Contents tree;
 
   SessionRecord(
@@ -42,6 +44,39 @@ public final class SessionRecord {
       long rootTraceIdHigh,
       long rootTraceIdLow,
       long rootSpanId) {
+    this(
+        key,
+        service,
+        platform,
+        startNanos,
+        endNanos,
+        outcome,
+        turnCount,
+        log,
+        totals,
+        lateSpans,
+        rootTraceIdHigh,
+        rootTraceIdLow,
+        rootSpanId,
+        new SessionBook.Provisional[0]);
+  }
+
+  SessionRecord(
+      String key,
+      String service,
+      String platform,
+      long startNanos,
+      long endNanos,
+      String outcome,
+      int turnCount,
+      SessionLog.View log,
+      Totals totals,
+      long lateSpans,
+      long rootTraceIdHigh,
+      long rootTraceIdLow,
+      long rootSpanId,
+      SessionBook.Provisional[] open) {
+    this.open = open;
     this.key = key;
     this.service = service;
     this.platform = platform;
@@ -82,19 +117,45 @@ public final class SessionRecord {
     return endNanos;
   }
 
-  /** Completed, interrupted, error, abandoned; null while live. */
+  /**
+   * Completed, interrupted, error, abandoned; null while live. {@code withdrawn} (only ever in a
+   * {@link AssemblyListener#sessionFinished} event): the session was shown under its trace id until
+   * a later span named its real session, where its calls went; it counts as no session at all.
+   */
   public String outcome() {
     return outcome;
   }
 
-  /** Finished turns (as many as {@link #turns()} has, without decoding them). */
+  /**
+   * Turns, open ones included (as many as {@link #turns()} has, without decoding them). A finished
+   * session has no open turns.
+   */
   public int turnCount() {
+    return turnCount + (open.length == 0 ? 0 : openTurns().size());
+  }
+
+  /** Turns decided so far. */
+  public int finishedTurnCount() {
     return turnCount;
   }
 
-  /** Finished turns in start order. */
+  /**
+   * Turns in start order: the decided ones and, while the session is live, one open turn per trace
+   * holding the calls whose turn has not arrived yet ({@link TurnRecord#provisional()}); when it
+   * arrives they move under it, counted once.
+   */
   public List<TurnRecord> turns() {
     return tree().turns();
+  }
+
+  /** The open turns: calls received whose turn is not decided yet (empty once finished). */
+  public List<TurnRecord> openTurns() {
+    List<TurnRecord> t = openTurns;
+    if (t == null) {
+      t = SessionBook.openTurns(key, service, platform, open);
+      openTurns = t;
+    }
+    return t;
   }
 
   /** Calls that belong to the session but to none of its turns. */
@@ -107,6 +168,7 @@ public final class SessionRecord {
     if (t == null) {
       SessionLog.Contents c = log.decode(key);
       List<TurnRecord> turns = new ArrayList<>(c.turns());
+      turns.addAll(openTurns());
       turns.sort(Comparator.comparingLong(TurnRecord::startNanos));
       t = new SessionLog.Contents(List.copyOf(turns), List.copyOf(c.loose()));
       tree = t;
@@ -114,7 +176,7 @@ public final class SessionRecord {
     return t;
   }
 
-  /** Everything counted for the session, late calls included. */
+  /** Everything counted for the session, late calls and calls of open turns included. */
   public Totals totals() {
     return totals;
   }
@@ -137,6 +199,13 @@ public final class SessionRecord {
   /** The session span's id; 0 when there is none. */
   public long rootSpanId() {
     return rootSpanId;
+  }
+
+  /**
+   * Whether this was a session shown under its trace id and then withdrawn (see {@link #outcome}).
+   */
+  public boolean withdrawn() {
+    return SessionBook.WITHDRAWN.equals(outcome);
   }
 
   /** Whether the session is still live. */

@@ -34,6 +34,10 @@ final class Shard {
 
   record Loose(String key, String service, List<CallRecord> calls, boolean late) {}
 
+  record Touch(String key, String service, boolean expectsRoot) {}
+
+  record Retract(String key, long[] spanIds) {}
+
   record Query<T>(Function<SessionBook, T> read, CompletableFuture<T> result) {}
 
   private final Pricing pricing;
@@ -48,6 +52,8 @@ final class Shard {
   volatile long lateSpans;
   volatile long evicted;
   volatile long spansNotKept;
+  volatile long pendingEvicted;
+  volatile int pendingSpans;
   volatile Map<String, Integer> liveByService = Map.of();
   final java.util.concurrent.atomic.LongAdder errors = new java.util.concurrent.atomic.LongAdder();
   private long lastErrorLogMs;
@@ -80,6 +86,24 @@ final class Shard {
           public void loose(String key, String service, List<CallRecord> calls, boolean late) {
             owner.shardFor(key).post(new Loose(key, service, calls, late));
           }
+
+          @Override
+          public void touch(String key, String service, boolean expectsRoot) {
+            owner.shardFor(key).post(new Touch(key, service, expectsRoot));
+          }
+
+          @Override
+          public void provisional(
+              String key, String service, long traceHigh, long traceLow, CallRecord call) {
+            owner
+                .shardFor(key)
+                .post(new SessionBook.Provisional(key, service, traceHigh, traceLow, call));
+          }
+
+          @Override
+          public void retract(String key, long[] spanIds) {
+            owner.shardFor(key).post(new Retract(key, spanIds));
+          }
         };
     int perShardLive = Math.max(1, config.maxLiveSessions() / config.shards());
     traces =
@@ -87,11 +111,14 @@ final class Shard {
             out,
             config.settle().toNanos(),
             config.idleTimeout().toNanos(),
-            config.maxSpansPerSession());
+            config.maxSpansPerSession(),
+            Math.max(1, config.maxPendingSpans() / config.shards()));
     sessions =
         new SessionBook(
             listener,
             config.idleTimeout().toNanos(),
+            // a session never outlives the idle timeout, with or without a session span
+            Math.min(config.rootlessIdleTimeout().toNanos(), config.idleTimeout().toNanos()),
             perShardLive,
             config.maxSpansPerSession(),
             (config.finishedSessions() + config.shards() - 1) / config.shards());
@@ -133,7 +160,7 @@ final class Shard {
       publish();
       inlineNextTick = now + TICK_NANOS;
     }
-    return any;
+    return any || !queue.isEmpty(); // what the timers produced is handled in the next round
   }
 
   /** Handles one message; a failure costs that message only, never the shard. */
@@ -161,6 +188,13 @@ final class Shard {
         AgentSpan span = s.spans()[i];
         CallRecord call = null;
         if (CallRecord.isCall(span.role())) {
+          if (span.provider() == null && span.model() != null && span.role() != Role.TOOL) {
+            // No provider attribute: the price table knows whose model it is (gpt-4o -> openai).
+            String owner = pricing.providerOf(span.model());
+            if (owner != null) {
+              span = span.withProvider(owner);
+            }
+          }
           long cost = span.role() == Role.TOOL ? 0 : pricing.costPico(span);
           listener.callFinished(span, cost);
           call = CallRecord.of(span, cost);
@@ -174,6 +208,12 @@ final class Shard {
       sessions.root(r.root(), now);
     } else if (m instanceof Loose l) {
       sessions.loose(l.key(), l.service(), l.calls(), l.late(), now);
+    } else if (m instanceof SessionBook.Provisional p) {
+      sessions.provisional(p, now);
+    } else if (m instanceof Touch t) {
+      sessions.touch(t.key(), t.service(), t.expectsRoot(), now);
+    } else if (m instanceof Retract r) {
+      sessions.retract(r.key(), r.spanIds());
     } else if (m instanceof Query<?> q) {
       answer(q);
     }
@@ -194,6 +234,8 @@ final class Shard {
     lateSpans = traces.lateSpans + sessions.lateSpans;
     evicted = sessions.evicted;
     spansNotKept = traces.spansNotKept + sessions.callsNotKept;
+    pendingEvicted = traces.pendingEvicted;
+    pendingSpans = traces.pendingSpans();
     liveByService = sessions.liveByService();
   }
 

@@ -57,6 +57,10 @@ public final class Totals {
     unpricedTokens += t.unpricedTokens;
   }
 
+  boolean isEmpty() {
+    return llmCalls == 0 && toolCalls == 0 && inputTokens == 0 && outputTokens == 0;
+  }
+
   Totals copy() {
     Totals t = new Totals();
     t.add(this);

@@ -42,6 +42,20 @@ final class TraceAssembly {
     void root(SessionRoot root);
 
     void loose(String sessionKey, String service, List<CallRecord> calls, boolean late);
+
+    /**
+     * A span of a trace whose session is known arrived: the session is live from now on.
+     *
+     * @param expectsRoot whether a session span is expected above the trace's turns
+     */
+    void touch(String sessionKey, String service, boolean expectsRoot);
+
+    /** A call whose turn is not decided yet: shown in the session's open turn until it is. */
+    void provisional(
+        String sessionKey, String service, long traceIdHigh, long traceIdLow, CallRecord call);
+
+    /** Calls shown provisionally under {@code sessionKey} that were finally given to another. */
+    void retract(String sessionKey, long[] spanIds);
   }
 
   /** A session span, decided. */
@@ -94,6 +108,12 @@ final class TraceAssembly {
     // What stays of the turns finalized while the trace lives on (the session span is still to
     // come): their span ids, so that a late child finds its turn gone. Exact size: few per trace.
     long[] finalizedTurns = NONE;
+    // The session its calls are shown under while their turns settle; null until a span of the
+    // trace names one (a trace that never names one is shown when its root is decided).
+    String liveKey;
+    boolean expectsRoot;
+    boolean keylessQueued;
+    long keylessDue;
 
     Trace(long high, long low) {
       super(high, low);
@@ -135,14 +155,27 @@ final class TraceAssembly {
         }
       };
   private final TraceKey probe = new TraceKey(0, 0);
+  private final int maxPendingSpans;
+  // Traces whose root arrived naming no session: shown under their trace id after a grace period,
+  // unless a span names their session first.
+  private final ArrayDeque<Trace> keyless = new ArrayDeque<>();
+  static final long KEYLESS_GRACE_NANOS = 500_000_000L;
   long lateSpans;
   long spansNotKept;
+  long pendingEvicted;
 
-  TraceAssembly(Outbox out, long settleNanos, long idleNanos, int maxSpansPerTrace) {
+  TraceAssembly(
+      Outbox out, long settleNanos, long idleNanos, int maxSpansPerTrace, int maxPendingSpans) {
     this.out = out;
     this.settleNanos = settleNanos;
     this.idleNanos = idleNanos;
     this.maxSpansPerTrace = Math.max(1, maxSpansPerTrace);
+    this.maxPendingSpans = Math.max(1, maxPendingSpans);
+  }
+
+  /** Spans held waiting for their turn, session or parent. */
+  int pendingSpans() {
+    return nodes.size();
   }
 
   int liveTraces() {
@@ -169,6 +202,12 @@ final class TraceAssembly {
     if (trace.sessionKey == null && s.sessionKey() != null) {
       trace.sessionKey = s.sessionKey();
     }
+    if (!trace.expectsRoot && expectsRoot(s)) {
+      trace.expectsRoot = true;
+      if (trace.liveKey != null) {
+        out.touch(trace.liveKey, trace.service, true);
+      }
+    }
     Node parent = s.hasParent() ? nodes.get(s.parentSpanId()) : null;
     if ((parent != null && parent.trace == trace && parent.turnId != 0)
         || (parent == null && s.hasParent() && trace.isFinalizedTurn(s.parentSpanId()))) {
@@ -192,6 +231,113 @@ final class TraceAssembly {
     if (isCandidate(s)) {
       settling.add(new Pending(now + settleNanos, node));
       settlingPeak = Math.max(settlingPeak, settling.size());
+    }
+    if (trace.sessionKey != null && !trace.sessionKey.equals(trace.liveKey)) {
+      if (trace.liveKey != null) {
+        withdraw(trace); // shown under its trace id so far: its session is named now
+      }
+      goLive(trace);
+    } else if (trace.liveKey == null && !s.hasParent() && !trace.keylessQueued) {
+      trace.keylessQueued = true;
+      trace.keylessDue = now + KEYLESS_GRACE_NANOS;
+      keyless.add(trace);
+    } else if (trace.liveKey != null && call != null) {
+      out.provisional(trace.liveKey, trace.service, trace.high(), trace.low(), call);
+    }
+    if (nodes.size() > maxPendingSpans) {
+      evictOldest(now);
+    }
+  }
+
+  /**
+   * Settles the least recently active traces holding pending spans until the pending spans are 1/8
+   * under the bound, so that a full table costs one burst of work, not some on every span. Traces
+   * that hold nothing (a hermes session's trace between turns, waiting for its session span) are
+   * passed over: settling them frees nothing and would make their session span late.
+   */
+  private void evictOldest(long now) {
+    int low = maxPendingSpans - maxPendingSpans / 8;
+    Iterator<Trace> it = traces.values().iterator();
+    List<Trace> victims = new ArrayList<>();
+    int freed = 0;
+    while (it.hasNext() && nodes.size() - freed > low) {
+      Trace t = it.next();
+      if (!t.members.isEmpty()) {
+        victims.add(t);
+        freed += t.members.size();
+      }
+    }
+    for (Trace t : victims) {
+      settleEarly(t, now);
+    }
+  }
+
+  /** The hermes plugin always ends a session with its span; so does a turn with a parent. */
+  private static boolean expectsRoot(AgentSpan s) {
+    return s.convention() == hermes.collector.semconv.Convention.HERMES
+        || s.role() == Role.SESSION
+        || (s.role() == Role.TURN && s.hasParent());
+  }
+
+  /** The calls shown under the trace id, given back: the trace named its session. */
+  private void withdraw(Trace trace) {
+    int n = 0;
+    for (Node m : trace.members) {
+      if (m.call != null && m.turnId == 0) {
+        n++;
+      }
+    }
+    long[] ids = new long[n];
+    n = 0;
+    for (Node m : trace.members) {
+      if (m.call != null && m.turnId == 0) {
+        ids[n++] = m.call.spanId();
+      }
+    }
+    out.retract(trace.liveKey, ids);
+    trace.liveKey = null;
+  }
+
+  /** The trace's session became known: it is live, with every call received so far. */
+  private void goLive(Trace trace) {
+    goLive(trace, trace.sessionKey);
+  }
+
+  private void goLive(Trace trace, String key) {
+    trace.liveKey = key;
+    out.touch(trace.liveKey, trace.service, trace.expectsRoot);
+    for (Node m : trace.members) {
+      if (m.call != null && m.turnId == 0) {
+        out.provisional(trace.liveKey, trace.service, trace.high(), trace.low(), m.call);
+      }
+    }
+  }
+
+  /**
+   * The pending bound ({@code sessions.max_pending_spans}): the least recently active trace is
+   * settled now, as it stands: its candidates are decided without waiting for their parents, and
+   * what no turn claims goes to its session as calls of no turn. Nothing counted is lost.
+   */
+  private void settleEarly(Trace victim, long now) {
+    if (!traces.containsKey(victim)) {
+      return;
+    }
+    pendingEvicted++;
+    List<Node> waiting = new ArrayList<>();
+    for (Node m : victim.members) {
+      if (m.turnId == 0 && m.decided == UNDECIDED && isCandidate(m)) {
+        waiting.add(m);
+      }
+    }
+    waiting.sort(Comparator.comparingLong(m -> m.span.startNanos()));
+    for (Node m : waiting) {
+      if (m.turnId == 0 && m.decided == UNDECIDED && traces.containsKey(victim)) {
+        decide(m, now, false);
+      }
+    }
+    if (traces.containsKey(victim)) {
+      traces.remove(victim);
+      close(victim);
     }
   }
 
@@ -217,6 +363,12 @@ final class TraceAssembly {
 
   /** Decides what is due and drops idle traces. */
   void tick(long now) {
+    while (!keyless.isEmpty() && keyless.peekFirst().keylessDue <= now) {
+      Trace t = keyless.pollFirst();
+      if (t.liveKey == null && t.sessionKey == null && traces.containsKey(t)) {
+        goLive(t, t.hex()); // no span named a session: the trace is the session
+      }
+    }
     while (!settling.isEmpty() && settling.peekFirst().due() <= now) {
       Node n = settling.pollFirst().node();
       if (n.turnId != 0 || n.decided != UNDECIDED || traces.get(n.trace) != n.trace) {
@@ -337,8 +489,10 @@ final class TraceAssembly {
   private void turn(Node t) {
     t.decided = TURN;
     t.turnId = t.span.spanId();
+    passThrough(t);
     List<CallRecord> calls = claim(t);
     AgentSpan s = t.span;
+    retractIfMoved(t.trace, sessionKeyOf(t), calls);
     Totals totals = new Totals();
     boolean error = s.error();
     for (CallRecord c : calls) {
@@ -359,7 +513,8 @@ final class TraceAssembly {
             s.platform(),
             calls,
             0,
-            totals));
+            totals,
+            s.userMessage()));
     release(t);
     if (!t.hasParent()) {
       t.trace.rootDecided = true;
@@ -405,6 +560,7 @@ final class TraceAssembly {
     root.turnId = root.span.spanId();
     AgentSpan s = root.span;
     List<CallRecord> direct = claim(root);
+    retractIfMoved(trace, sessionKeyOf(root), direct);
     if (!direct.isEmpty()) {
       // Calls directly under the session, with no turn between: the session is their turn.
       Totals totals = new Totals();
@@ -426,9 +582,13 @@ final class TraceAssembly {
               s.platform(),
               direct,
               0,
-              totals));
+              totals,
+              s.userMessage()));
     }
     String outcome = s.sessionOutcome() != null ? s.sessionOutcome() : "completed";
+    // Calls of no turn first: they reach the session while it is still live.
+    traces.remove(trace);
+    close(trace);
     out.root(
         new SessionRoot(
             sessionKeyOf(root),
@@ -440,8 +600,52 @@ final class TraceAssembly {
             s.traceIdHigh(),
             s.traceIdLow(),
             s.spanId()));
-    traces.remove(trace);
-    close(trace);
+  }
+
+  /**
+   * Agent and chain spans nested in a turn just decided are no turns of their own: they are decided
+   * now, so that the turn claims the calls below them even when they arrived after it was due (a
+   * call two levels down, exported in a later request than its parents).
+   */
+  private void passThrough(Node turn) {
+    for (Node m : turn.trace.members) {
+      if (m != turn
+          && m.turnId == 0
+          && m.decided == UNDECIDED
+          && m.role != Role.SESSION
+          && m.role != Role.TURN
+          && isCandidate(m)
+          && isBelow(m, turn)) {
+        m.decided = NOT_TURN;
+      }
+    }
+  }
+
+  private boolean isBelow(Node m, Node ancestor) {
+    int depth = 0;
+    for (Node p = nodes.get(m.parentId);
+        p != null && p.trace == m.trace && ++depth <= MAX_DEPTH;
+        p = nodes.get(p.parentId)) {
+      if (p == ancestor) {
+        return true;
+      }
+      if (!p.hasParent()) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** Calls shown under the trace's live session that were given to another session. */
+  private void retractIfMoved(Trace trace, String key, List<CallRecord> calls) {
+    if (trace.liveKey == null || trace.liveKey.equals(key) || calls.isEmpty()) {
+      return;
+    }
+    long[] ids = new long[calls.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = calls.get(i).spanId();
+    }
+    out.retract(trace.liveKey, ids);
   }
 
   /** The calls (and structure) whose nearest deciding ancestor is {@code owner}; claims them. */

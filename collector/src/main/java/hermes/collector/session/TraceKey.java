@@ -19,6 +19,14 @@ class TraceKey {
     this.low = low;
   }
 
+  long high() {
+    return high;
+  }
+
+  long low() {
+    return low;
+  }
+
   /** An immutable copy of this id. */
   TraceKey copy() {
     return new TraceKey(high, low);

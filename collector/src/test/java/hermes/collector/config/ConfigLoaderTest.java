@@ -253,4 +253,27 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith(messageStart);
   }
+
+  @Test
+  void liveSessionKeys() throws Exception {
+    CollectorConfig d = ConfigLoader.load(null, Map.of(), Map.of());
+    assertThat(d.sessions().rootlessIdleTimeout()).isEqualTo(java.time.Duration.ofMinutes(5));
+    assertThat(d.sessions().maxPendingSpans()).isEqualTo(200_000);
+    assertThat(d.sessions().captureContent()).isFalse();
+    assertThat(d.sessions().maxContentBytes()).isEqualTo(2048);
+    CollectorConfig on =
+        ConfigLoader.load(
+            null,
+            Map.of(),
+            Map.of("sessions.capture_content", "true", "sessions.max_content_bytes", "100"));
+    assertThat(on.sessions().captureContent()).isTrue();
+    assertThat(on.sessions().maxContentBytes()).isEqualTo(100);
+    assertThatThrownBy(
+            () -> ConfigLoader.load(null, Map.of(), Map.of("sessions.capture_content", "yes")))
+        .hasMessageContaining("sessions.capture_content")
+        .hasMessageContaining("true or false");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(null, Map.of(), Map.of("sessions.max_pending_spans", "10")))
+        .hasMessageContaining("sessions.max_pending_spans");
+  }
 }

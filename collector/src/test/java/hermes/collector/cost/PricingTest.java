@@ -131,6 +131,33 @@ class PricingTest {
   }
 
   @Test
+  void theTableSaysWhoseModelItIs() throws Exception {
+    Pricing p = Pricing.load(null, Duration.ZERO);
+    assertThat(p.providerOf("gpt-4o")).isEqualTo("openai");
+    assertThat(p.providerOf("openai/gpt-4o-mini")).isEqualTo("openai");
+    assertThat(p.providerOf("claude-sonnet-4-5")).isEqualTo("anthropic");
+    assertThat(p.providerOf("gemini-2.0-flash")).isEqualTo("gcp.gemini");
+    assertThat(p.providerOf("deepseek-v3-0324")).isEqualTo("deepseek");
+    assertThat(p.providerOf("hermes-3-llama-3.1-70b")).isNull(); // served by many hosts
+    assertThat(p.providerOf("some-local-model")).isNull();
+    PriceTable t =
+        table(
+            """
+            models:
+              - match: "llama-3.1-70b"
+                provider: groq
+                input: 0.59
+                output: 0.79
+              - match: "acme-1"
+                owner: ACME
+                input: 1
+                output: 1
+            """);
+    assertThat(t.providerOf("llama-3.1-70b")).isEqualTo("groq");
+    assertThat(t.providerOf("acme-1")).isEqualTo("acme");
+  }
+
+  @Test
   void providerRestrictedEntriesOnlyPriceThatProvider() throws Exception {
     PriceTable t =
         table(

@@ -257,7 +257,7 @@ class AgentMetricsCorpusTest {
   void everyCounterAndHistogramEqualsTheGroundTruth() throws Exception {
     Names names = new Names(256);
     LongAdder corrections = new LongAdder();
-    AgentMetrics metrics = new AgentMetrics(256, Map.of(), Map::of);
+    AgentMetrics metrics = new AgentMetrics(256, Map.of());
     try (SessionAssembler assembler =
         new SessionAssembler(
             new AssemblyConfig(

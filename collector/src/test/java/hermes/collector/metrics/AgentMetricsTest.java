@@ -6,6 +6,7 @@ import hermes.collector.semconv.AgentSpan;
 import hermes.collector.semconv.Convention;
 import hermes.collector.semconv.Role;
 import hermes.collector.semconv.ToolStatus;
+import hermes.collector.session.TestSessions;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
 import java.io.StringWriter;
@@ -105,7 +106,9 @@ class AgentMetricsTest {
   }
 
   private static AgentMetrics small() {
-    AgentMetrics m = new AgentMetrics(256, Map.of(), () -> Map.of("svc", 2L));
+    AgentMetrics m = new AgentMetrics(256, Map.of());
+    m.sessionOpened(TestSessions.live("a", "svc"));
+    m.sessionOpened(TestSessions.live("b", "svc"));
     m.callFinished(llm("gpt-4o", 1500, 1200, 300, 200, "stop", null), 6_000_000_000L);
     m.callFinished(llm("gpt-4o", 400, 100, 10, 0, "tool_calls", null), 350_000_000L);
     m.callFinished(llm("local-llama", 700, 50, 5, 0, "stop", "rate_limit"), -1);
@@ -208,7 +211,7 @@ class AgentMetricsTest {
 
   @Test
   void labelValuesPastTheCapBecomeOtherAndAreCounted() throws Exception {
-    AgentMetrics m = new AgentMetrics(2, Map.of(), Map::of);
+    AgentMetrics m = new AgentMetrics(2, Map.of());
     for (String t : List.of("a", "b", "c", "d")) {
       m.callFinished(tool(t, 10, ToolStatus.SUCCESS), 0);
     }
@@ -224,7 +227,7 @@ class AgentMetricsTest {
 
   @Test
   void bucketEdgesAreExact() throws Exception {
-    AgentMetrics m = new AgentMetrics(256, Map.of(), Map::of);
+    AgentMetrics m = new AgentMetrics(256, Map.of());
     // Exactly 30 s is in le="30"; one nanosecond more is not (HdrHistogram alone would blur it).
     m.callFinished(tool("t", 30_000, ToolStatus.SUCCESS), 0);
     AgentSpan t = tool("t", 30_000, ToolStatus.SUCCESS);
@@ -263,5 +266,29 @@ class AgentMetricsTest {
     assertThat(text)
         .contains("hermes_tool_duration_seconds_bucket{tool_name=\"t\",le=\"30.0\",} 1.0")
         .contains("hermes_tool_duration_seconds_bucket{tool_name=\"t\",le=\"+Inf\",} 3.0");
+  }
+
+  @Test
+  void activeSessionsArePushedByTheSessionEvents() throws Exception {
+    AgentMetrics m = new AgentMetrics(256, Map.of());
+    m.sessionOpened(TestSessions.live("a", "svc"));
+    m.sessionOpened(TestSessions.live("b", null));
+    m.sessionOpened(TestSessions.live("c", "svc"));
+    m.sessionOpened(TestSessions.live("c", "svc")); // one session, one count
+    m.sessionFinished(
+        TestSessions.finished("c", "other")); // counted under the label it opened with
+    m.sessionFinished(TestSessions.finished("zz", "svc")); // never opened: nothing to take back
+    String text = scrape(m, TextFormat.CONTENT_TYPE_004);
+    assertThat(family(text, "hermes_active_sessions"))
+        .isEqualTo(
+            """
+            # HELP hermes_active_sessions Sessions seen and not yet finished.
+            # TYPE hermes_active_sessions gauge
+            hermes_active_sessions{service="svc",} 1.0
+            hermes_active_sessions{service="unknown",} 1.0
+            """);
+    m.sessionFinished(TestSessions.finished("a", "svc"));
+    assertThat(family(scrape(m, TextFormat.CONTENT_TYPE_004), "hermes_active_sessions"))
+        .doesNotContain("service=\"svc\"");
   }
 }

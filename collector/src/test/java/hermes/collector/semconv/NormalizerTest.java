@@ -335,7 +335,7 @@ class NormalizerTest {
     assertThat(llm.provider()).isEqualTo("openai");
     assertThat(llm.inputTokens()).isEqualTo(50);
     assertThat(llm.outputTokens()).isEqualTo(30);
-    assertThat(s.get(3).toolName()).isEqualTo("translate.tool"); // no name key, no known prefix
+    assertThat(s.get(3).toolName()).isEqualTo("translate"); // traceloop.entity.name
     // Anthropic-style usage (input without cache) is caught by the safety net.
     AgentSpan raw = s.get(4);
     assertThat(raw.role()).isEqualTo(Role.LLM);
@@ -518,5 +518,37 @@ class NormalizerTest {
         .extracting(AgentSpan::model)
         .containsExactly("m0", "m1", NameTable.OVERFLOW, NameTable.OVERFLOW);
     assertThat(small.models.overflows()).isEqualTo(2);
+  }
+
+  @Test
+  void openLlmetryToolNamesFinishReasonsAndTheSpanNameBeforeDotTool() throws Exception {
+    List<AgentSpan> s =
+        normalize(
+            attrs(span(5, 52, 51, "read_file.tool"), "traceloop.span.kind", "tool"),
+            attrs(
+                span(5, 53, 51, "lookup.tool"),
+                "traceloop.span.kind",
+                "tool",
+                "traceloop.entity.name",
+                "search_docs"),
+            // an entity name on a span that is no tool names no tool
+            attrs(
+                span(5, 54, 51, "x.tool"),
+                "traceloop.span.kind",
+                "task",
+                "traceloop.entity.name",
+                "not_a_tool"),
+            attrs(
+                span(5, 55, 51, "openai.chat"),
+                "llm.request.type",
+                "chat",
+                "gen_ai.request.model",
+                "gpt-4o",
+                "gen_ai.completion.0.finish_reason",
+                "STOP"));
+    assertThat(s.get(0).toolName()).isEqualTo("read_file");
+    assertThat(s.get(1).toolName()).isEqualTo("search_docs");
+    assertThat(s.get(2).toolName()).isNull();
+    assertThat(s.get(3).finishReason()).isEqualTo("stop");
   }
 }

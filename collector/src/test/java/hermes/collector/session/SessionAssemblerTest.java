@@ -39,6 +39,7 @@ class SessionAssemblerTest {
       """
       models:
         - match: "m1"
+          owner: acme
           input: 1
           output: 2
           cache_read: 0.10
