@@ -19,6 +19,7 @@ import hermes.collector.semconv.Names;
 import hermes.collector.semconv.Normalizer;
 import hermes.collector.server.AdminServer;
 import hermes.collector.server.EventLoops;
+import hermes.collector.server.GrpcGuardMetrics;
 import hermes.collector.server.HttpListener;
 import hermes.collector.server.OtlpGrpcServer;
 import hermes.collector.server.OtlpHttpServer;
@@ -211,7 +212,14 @@ public final class Collector implements AutoCloseable {
     log.info("admin listening on {} (GET /metrics, /healthz, /readyz)", show(admin.address()));
     grpc =
         OtlpGrpcServer.start(
-            otlp.grpcEndpoint(), ingest, otlp.maxRequestBytes(), otlp.grpcMaxConcurrentStreams());
+            otlp.grpcEndpoint(),
+            ingest,
+            new GrpcGuardMetrics(registry),
+            new OtlpGrpcServer.Limits(
+                otlp.maxRequestBytes(),
+                otlp.grpcMaxConcurrentStreams(),
+                otlp.grpcMaxInFlightBytes(),
+                otlp.grpcMaxConnections()));
     log.info("OTLP/gRPC listening on {}", show(grpc.address()));
     http =
         OtlpHttpServer.bind(

@@ -139,7 +139,8 @@ public final class IngestMetrics {
     requestBytes[p.ordinal()][s.ordinal()].inc(n);
   }
 
-  void decodeError(Protocol p, Signal s, Encoding e) {
+  /** Counts a request rejected as malformed. */
+  public void decodeError(Protocol p, Signal s, Encoding e) {
     decodeErrors[p.ordinal()][s.ordinal()][e.ordinal()].inc();
   }
 
