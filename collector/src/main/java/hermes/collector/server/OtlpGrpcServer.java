@@ -87,9 +87,15 @@ public final class OtlpGrpcServer implements AutoCloseable {
       Endpoint endpoint, Ingest ingest, GrpcGuardMetrics guardMetrics, Limits limits)
       throws IOException {
     IngestMetrics metrics = ingest.metrics();
-    RateLimitedLog log =
-        new RateLimitedLog(LoggerFactory.getLogger(OtlpGrpcServer.class), LOG_INTERVAL_NANOS);
-    GrpcInflightGuard guard = new GrpcInflightGuard(limits.maxInflightBytes(), guardMetrics, log);
+    // One limiter per kind of refusal, so a flood of one kind does not hide the others.
+    org.slf4j.Logger logger = LoggerFactory.getLogger(OtlpGrpcServer.class);
+    RateLimitedLog log = new RateLimitedLog(logger, LOG_INTERVAL_NANOS);
+    RateLimitedLog connectionLog = new RateLimitedLog(logger, LOG_INTERVAL_NANOS);
+    GrpcInflightGuard guard =
+        new GrpcInflightGuard(
+            limits.maxInflightBytes(),
+            guardMetrics,
+            new RateLimitedLog(logger, LOG_INTERVAL_NANOS));
     AtomicInteger connections = new AtomicInteger();
     // Own event loops: the listening socket is ours (the connection cap), and gRPC takes a
     // channel type only together with its loops.
@@ -102,7 +108,7 @@ public final class OtlpGrpcServer implements AutoCloseable {
             .channelFactory(
                 () ->
                     new CappedServerSocketChannel(
-                        limits.maxConnections(), connections, guardMetrics, log))
+                        limits.maxConnections(), connections, guardMetrics, connectionLog))
             .bossEventLoopGroup(boss)
             .workerEventLoopGroup(workers)
             .directExecutor()
