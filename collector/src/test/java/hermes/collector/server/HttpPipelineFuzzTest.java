@@ -3,9 +3,9 @@ package hermes.collector.server;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import hermes.collector.RecordingSink;
 import hermes.collector.ingest.Ingest;
 import hermes.collector.ingest.IngestMetrics;
+import hermes.collector.ingest.SpanSink;
 import hermes.collector.proto.ReaderLimits;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -33,9 +33,7 @@ class HttpPipelineFuzzTest {
   private static final int LIMIT = 64 * 1024;
   private static final Ingest INGEST =
       new Ingest(
-          ReaderLimits.DEFAULT,
-          new RecordingSink(),
-          new IngestMetrics(new CollectorRegistry(true)));
+          ReaderLimits.DEFAULT, SpanSink.DISCARD, new IngestMetrics(new CollectorRegistry(true)));
 
   @FuzzTest(maxDuration = "5s")
   // libFuzzer dictionary syntax: CR LF written as \x0d\x0a (Jazzer passes entries as they are).
