@@ -19,6 +19,7 @@ import hermes.collector.semconv.Names;
 import hermes.collector.semconv.Normalizer;
 import hermes.collector.server.AdminServer;
 import hermes.collector.server.EventLoops;
+import hermes.collector.server.GrpcGuardMetrics;
 import hermes.collector.server.HttpListener;
 import hermes.collector.server.ListenerMetrics;
 import hermes.collector.server.OtlpGrpcServer;
@@ -231,8 +232,12 @@ public final class Collector implements AutoCloseable {
         OtlpGrpcServer.start(
             otlp.grpcEndpoint(),
             ingest,
-            otlp.maxRequestBytes(),
-            otlp.grpcMaxConcurrentStreams(),
+            new GrpcGuardMetrics(registry),
+            new OtlpGrpcServer.Limits(
+                otlp.maxRequestBytes(),
+                otlp.grpcMaxConcurrentStreams(),
+                otlp.grpcMaxInFlightBytes(),
+                otlp.grpcMaxConnections()),
             security);
     log.info("OTLP/gRPC listening on {}{}", show(grpc.address()), security.describeOtlp());
     http =

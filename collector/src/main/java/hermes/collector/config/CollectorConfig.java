@@ -39,6 +39,8 @@ public record CollectorConfig(
    * @param httpConnections {@code otlp.http.max_connections} and its timeouts
    * @param grpcEndpoint {@code otlp.grpc.endpoint}
    * @param grpcMaxConcurrentStreams {@code otlp.grpc.max_concurrent_streams}, per connection
+   * @param grpcMaxInFlightBytes {@code otlp.grpc.max_inflight_bytes}, over all connections
+   * @param grpcMaxConnections {@code otlp.grpc.max_connections}
    * @param maxRequestBytes {@code otlp.max_request_bytes}, after decompression
    * @param maxAttributeDepth {@code otlp.max_attribute_depth}
    * @param maxAttributesPerSpan {@code otlp.max_attributes_per_span}
@@ -50,6 +52,8 @@ public record CollectorConfig(
       Connections httpConnections,
       Endpoint grpcEndpoint,
       int grpcMaxConcurrentStreams,
+      long grpcMaxInFlightBytes,
+      int grpcMaxConnections,
       int maxRequestBytes,
       int maxAttributeDepth,
       int maxAttributesPerSpan,

@@ -355,6 +355,8 @@ public final class ConfigLoader {
             connections(v, "otlp.http", "otlp.http.body_timeout"),
             v.endpoint("otlp.grpc.endpoint"),
             v.integer("otlp.grpc.max_concurrent_streams", 1, 10_000),
+            v.bytes("otlp.grpc.max_inflight_bytes", 1024, Long.MAX_VALUE),
+            v.integer("otlp.grpc.max_connections", 1, 1_000_000),
             (int) v.bytes("otlp.max_request_bytes", 1024, Integer.MAX_VALUE - 8),
             v.integer("otlp.max_attribute_depth", 1, 64),
             v.integer("otlp.max_attributes_per_span", 1, 65536),

@@ -9,6 +9,7 @@ import hermes.collector.proto.SignalScanner;
 import hermes.collector.proto.SpanView;
 import hermes.collector.proto.TraceRequestReader;
 import hermes.collector.proto.TraceVisitor;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -168,6 +169,27 @@ public final class Ingest {
     return new PipelineFullException("pipeline full: " + spans + " spans refused, retry later");
   }
 
+  /** The longest span name quoted in a partial-success message, in UTF-8 bytes. */
+  static final int MAX_QUOTED_NAME_BYTES = 64;
+
+  /**
+   * The span's name, cut to {@link #MAX_QUOTED_NAME_BYTES} on a character boundary: decoding a 10
+   * MiB name only to quote it would cost its size twice.
+   */
+  static String namePrefix(SpanView span) {
+    int len = span.nameLength();
+    if (len <= MAX_QUOTED_NAME_BYTES) {
+      return span.name();
+    }
+    byte[] buf = span.buffer();
+    int off = span.nameOffset();
+    int end = MAX_QUOTED_NAME_BYTES;
+    while (end > 0 && (buf[off + end] & 0xC0) == 0x80) {
+      end--; // never split a UTF-8 sequence
+    }
+    return new String(buf, off, end, StandardCharsets.UTF_8) + "... (" + len + " bytes)";
+  }
+
   /** Per-thread decoding state: the reader and the visitor that sorts spans. */
   private static final class TraceDecoder implements TraceVisitor {
     final TraceRequestReader reader;
@@ -199,7 +221,7 @@ public final class Ingest {
       String reason = span.invalidReason();
       if (reason != null) {
         if (rejected++ == 0) {
-          firstReason = reason + " (span '" + span.name() + "')";
+          firstReason = reason + " (span '" + namePrefix(span) + "')";
         }
         return;
       }

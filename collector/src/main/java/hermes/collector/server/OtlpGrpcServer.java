@@ -14,21 +14,31 @@ import hermes.collector.proto.OtlpResponses.Signal;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The OTLP/gRPC receiver: the three {@code Export} methods on grpc-java (Netty transport) with
- * raw-bytes marshallers, so the request bytes go straight to {@link Ingest}. gRPC itself enforces
- * the size limit after decompression ({@code RESOURCE_EXHAUSTED}) and handles gzip.
+ * raw-bytes marshallers, so the request bytes go straight to {@link Ingest}. gRPC inflates gzip and
+ * enforces the size limit as it does; {@link GrpcInbound} turns a message past it into {@code
+ * RESOURCE_EXHAUSTED} and a corrupt one into {@code INVALID_ARGUMENT} (one rate-limited log line,
+ * no stack trace). Across all connections, {@link GrpcInflightGuard} bounds the message bytes held
+ * ({@code otlp.grpc.max_inflight_bytes}) and {@link CappedServerSocketChannel} the connections
+ * ({@code otlp.grpc.max_connections}).
  *
  * <p>Threading: calls run directly on gRPC's transport threads (the work never blocks); every
  * finished call is counted by status code through a stream tracer, including the ones gRPC refuses
@@ -45,10 +55,27 @@ public final class OtlpGrpcServer implements AutoCloseable {
     DEFRAME_LOG.setLevel(java.util.logging.Level.SEVERE);
   }
 
-  private final Server server;
+  private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-  private OtlpGrpcServer(Server server) {
+  /**
+   * The receiver's bounds.
+   *
+   * @param maxRequestBytes {@code otlp.max_request_bytes}, after decompression
+   * @param maxConcurrentStreams {@code otlp.grpc.max_concurrent_streams}, per connection
+   * @param maxInflightBytes {@code otlp.grpc.max_inflight_bytes}, over all connections
+   * @param maxConnections {@code otlp.grpc.max_connections}
+   */
+  public record Limits(
+      int maxRequestBytes, int maxConcurrentStreams, long maxInflightBytes, int maxConnections) {}
+
+  private final Server server;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+
+  private OtlpGrpcServer(Server server, EventLoopGroup boss, EventLoopGroup workers) {
     this.server = server;
+    this.boss = boss;
+    this.workers = workers;
   }
 
   /**
@@ -59,41 +86,100 @@ public final class OtlpGrpcServer implements AutoCloseable {
   public static OtlpGrpcServer start(
       Endpoint endpoint,
       Ingest ingest,
-      int maxRequestBytes,
-      int maxConcurrentStreams,
+      GrpcGuardMetrics guardMetrics,
+      Limits limits,
       Security security)
       throws IOException {
     IngestMetrics metrics = ingest.metrics();
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(endpoint.toSocketAddress());
-    security.configureGrpc(builder); // TLS and bearer authentication
+    // One limiter per kind of refusal, so a flood of one kind does not hide the others.
+    org.slf4j.Logger logger = LoggerFactory.getLogger(OtlpGrpcServer.class);
+    RateLimitedLog log = new RateLimitedLog(logger, LOG_INTERVAL_NANOS);
+    RateLimitedLog connectionLog = new RateLimitedLog(logger, LOG_INTERVAL_NANOS);
+    GrpcInflightGuard guard =
+        new GrpcInflightGuard(
+            limits.maxInflightBytes(),
+            guardMetrics,
+            new RateLimitedLog(logger, LOG_INTERVAL_NANOS));
+    AtomicInteger connections = new AtomicInteger();
+    // Own event loops: the listening socket is ours (the connection cap), and gRPC takes a
+    // channel type only together with its loops.
+    EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+    Receiver receiver = new Receiver(ingest, guardMetrics, log);
+    int max = limits.maxRequestBytes();
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(endpoint.toSocketAddress())
+            .channelFactory(
+                () ->
+                    new CappedServerSocketChannel(
+                        limits.maxConnections(), connections, guardMetrics, connectionLog))
+            .bossEventLoopGroup(boss)
+            .workerEventLoopGroup(workers);
+    try {
+      security.configureGrpc(builder); // TLS and bearer authentication
+    } catch (IOException | RuntimeException e) {
+      boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      throw e;
+    }
     Server server =
         builder
             .directExecutor()
-            .maxInboundMessageSize(maxRequestBytes)
+            .maxInboundMessageSize(max)
             // Each call in flight buffers its whole message: this bounds a connection's memory.
-            .maxConcurrentCallsPerConnection(maxConcurrentStreams)
+            .maxConcurrentCallsPerConnection(limits.maxConcurrentStreams())
             .addStreamTracerFactory(new StatusCounter(metrics))
-            .addService(service(OtlpGrpcMethods.TRACE_EXPORT, Signal.TRACES, ingest))
-            .addService(service(OtlpGrpcMethods.METRICS_EXPORT, Signal.METRICS, ingest))
-            .addService(service(OtlpGrpcMethods.LOGS_EXPORT, Signal.LOGS, ingest))
+            .addStreamTracerFactory(guard)
+            .addService(service(OtlpGrpcMethods.TRACE_EXPORT, Signal.TRACES, receiver, guard, max))
+            .addService(
+                service(OtlpGrpcMethods.METRICS_EXPORT, Signal.METRICS, receiver, guard, max))
+            .addService(service(OtlpGrpcMethods.LOGS_EXPORT, Signal.LOGS, receiver, guard, max))
             .build();
     try {
       server.start();
     } catch (IOException e) {
+      boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       throw new IOException("OTLP/gRPC: cannot listen on " + endpoint + ": " + e.getMessage(), e);
     }
-    return new OtlpGrpcServer(server);
+    return new OtlpGrpcServer(server, boss, workers);
   }
 
   private static ServerServiceDefinition service(
-      MethodDescriptor<byte[], byte[]> method, Signal signal, Ingest ingest) {
-    return ServerServiceDefinition.builder(method.getServiceName())
-        .addMethod(
-            method,
-            ServerCalls.asyncUnaryCall(
-                (byte[] request, StreamObserver<byte[]> response) ->
-                    export(ingest, signal, request, response)))
-        .build();
+      MethodDescriptor<byte[], byte[]> raw,
+      Signal signal,
+      Receiver receiver,
+      GrpcInflightGuard guard,
+      int maxRequestBytes) {
+    MethodDescriptor<GrpcInbound, byte[]> method = GrpcInbound.method(raw, maxRequestBytes);
+    return ServerInterceptors.intercept(
+        ServerServiceDefinition.builder(method.getServiceName())
+            .addMethod(
+                method,
+                ServerCalls.asyncUnaryCall(
+                    (GrpcInbound request, StreamObserver<byte[]> response) ->
+                        receiver.export(signal, request, response)))
+            .build(),
+        guard);
+  }
+
+  /** Answers one export call; stateless apart from the counters. */
+  private record Receiver(Ingest ingest, GrpcGuardMetrics guardMetrics, RateLimitedLog log) {
+    void export(Signal signal, GrpcInbound request, StreamObserver<byte[]> response) {
+      Status refusal = request.refusal();
+      if (refusal != null) {
+        if (refusal.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+          guardMetrics.decompressTooLarge();
+        } else {
+          guardMetrics.decompressCorrupt();
+          ingest.metrics().decodeError(Protocol.GRPC, signal, Encoding.PROTOBUF);
+        }
+        log.warn("OTLP/gRPC: refused a " + signal + " export: " + refusal.getDescription());
+        response.onError(refusal.asRuntimeException());
+        return;
+      }
+      OtlpGrpcServer.export(ingest, signal, request.body(), response);
+    }
   }
 
   private static void export(
@@ -108,7 +194,9 @@ public final class OtlpGrpcServer implements AutoCloseable {
           };
     } catch (MalformedOtlpException e) {
       response.onError(
-          Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+          Status.INVALID_ARGUMENT
+              .withDescription(OtlpResponses.cut(e.getMessage()))
+              .asRuntimeException());
       return;
     } catch (PipelineFullException e) {
       response.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
@@ -133,6 +221,9 @@ public final class OtlpGrpcServer implements AutoCloseable {
     } catch (InterruptedException e) {
       server.shutdownNow();
       Thread.currentThread().interrupt();
+    } finally {
+      boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
     }
   }
 

@@ -1,8 +1,10 @@
 package hermes.collector.proto;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.google.protobuf.Descriptors.Descriptor;
@@ -12,13 +14,12 @@ import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.IOException;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Transcodes an OTLP/JSON request into the protobuf bytes of the same request, streaming (Jackson
@@ -31,16 +32,29 @@ import java.util.Objects;
  * The JSON path reuses the protobuf reader on the result, so JSON and protobuf input can never be
  * understood differently, and forwarding gets protobuf bytes for free.
  *
+ * <p>Untrusted numbers never reach {@code BigDecimal}: integers and floating-point strings are
+ * checked by form and size first ({@link JsonNumbers}), Jackson's number length is bounded, and hex
+ * ids take only ASCII {@code [0-9a-fA-F]}. Errors name what, the field path and where (line,
+ * column, byte), without Jackson's internals, and quote at most a short prefix of a bad value.
+ *
  * <p>Threading: immutable after construction, safe to share.
  */
 public final class OtlpJsonTranscoder {
   private static final JsonFactory JSON =
       JsonFactory.builder()
           .streamReadConstraints(
-              StreamReadConstraints.builder().maxNestingDepth(256).maxNumberLength(400).build())
+              StreamReadConstraints.builder()
+                  .maxNestingDepth(256)
+                  .maxNumberLength(JsonNumbers.MAX_FLOAT_CHARS)
+                  .build())
           .build();
   private static final Base64.Decoder BASE64 = Base64.getDecoder();
   private static final Base64.Decoder BASE64_URL = Base64.getUrlDecoder();
+  // Jackson's own messages carry its source description and the constraint's getter name.
+  private static final Pattern JACKSON_SOURCE =
+      Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]");
+  private static final Pattern JACKSON_CONSTRAINT = Pattern.compile(",? from `[^`]*`");
+  private static final int MAX_QUOTED_CHARS = 64;
 
   private final Descriptor root;
   private final int maxNesting;
@@ -95,18 +109,26 @@ public final class OtlpJsonTranscoder {
     Objects.requireNonNull(json, "json");
     ProtoSink out = new ProtoSink(json.length / 2);
     try (JsonParser p = JSON.createParser(json)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw error(p, "expected a JSON object");
-      }
-      object(p, root, out, 1);
-      if (p.nextToken() != null) {
-        throw error(p, "unexpected content after the request object");
+      try {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+          throw error(p, "expected a JSON object");
+        }
+        object(p, root, out, 1);
+        if (p.nextToken() != null) {
+          throw error(p, "unexpected content after the request object");
+        }
+      } catch (JsonProcessingException e) {
+        throw new MalformedOtlpException(
+            "Malformed JSON: "
+                + clean(e.getOriginalMessage())
+                + where(
+                    e.getLocation() != null ? e.getLocation() : p.currentLocation(),
+                    p.getParsingContext()));
       }
     } catch (JsonProcessingException e) {
-      throw new MalformedOtlpException(
-          "Malformed JSON: " + e.getOriginalMessage() + location(e.getLocation()));
+      throw new MalformedOtlpException("Malformed JSON: " + clean(e.getOriginalMessage()));
     } catch (IOException e) {
-      throw new MalformedOtlpException("Malformed JSON: " + e.getMessage());
+      throw new MalformedOtlpException("Malformed JSON: " + clean(e.getMessage()));
     }
     return out.toByteArray();
   }
@@ -251,7 +273,7 @@ public final class OtlpJsonTranscoder {
       throws IOException, MalformedOtlpException {
     boolean unsigned64 =
         f.getType() == FieldDescriptor.Type.UINT64 || f.getType() == FieldDescriptor.Type.FIXED64;
-    long v = integerValue(p, f, unsigned64);
+    long v = integerValue(p, f, range(f.getType(), unsigned64));
     int n = f.getNumber();
     switch (f.getType()) {
       case INT32:
@@ -304,43 +326,43 @@ public final class OtlpJsonTranscoder {
     }
   }
 
-  private long integerValue(JsonParser p, FieldDescriptor f, boolean unsigned64)
+  private static JsonNumbers.Range range(FieldDescriptor.Type type, boolean unsigned64) {
+    if (unsigned64) {
+      return JsonNumbers.Range.UINT64;
+    }
+    return switch (type) {
+      case INT32, SINT32, SFIXED32 -> JsonNumbers.Range.INT32;
+      case UINT32, FIXED32 -> JsonNumbers.Range.UINT32;
+      default -> JsonNumbers.Range.INT64;
+    };
+  }
+
+  private static long integerValue(JsonParser p, FieldDescriptor f, JsonNumbers.Range range)
       throws IOException, MalformedOtlpException {
-    String text;
     JsonToken t = p.currentToken();
-    if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
-      text = p.getText();
-    } else if (t == JsonToken.VALUE_STRING) {
-      text = p.getText().trim();
-    } else {
+    if (t != JsonToken.VALUE_NUMBER_INT
+        && t != JsonToken.VALUE_NUMBER_FLOAT
+        && t != JsonToken.VALUE_STRING) {
       throw error(p, "expected an integer for " + f.getJsonName());
     }
-    BigInteger big;
+    // The text only: Jackson's getLongValue/getDecimalValue would convert first and check later.
+    String text = p.getText();
     try {
-      big = new BigDecimal(text).toBigIntegerExact();
-    } catch (NumberFormatException | ArithmeticException e) {
-      throw error(p, "expected an integer for " + f.getJsonName() + ", got '" + text + "'");
+      return JsonNumbers.integer(text, range);
+    } catch (NumberFormatException e) {
+      if (e.getMessage().equals("out of range")) {
+        throw error(p, "integer out of range for " + f.getJsonName() + ": " + quote(text));
+      }
+      throw error(
+          p,
+          "expected an integer for "
+              + f.getJsonName()
+              + ", got "
+              + quote(text)
+              + " ("
+              + e.getMessage()
+              + ")");
     }
-    boolean is32 =
-        f.getType() == FieldDescriptor.Type.INT32
-            || f.getType() == FieldDescriptor.Type.SINT32
-            || f.getType() == FieldDescriptor.Type.SFIXED32
-            || f.getType() == FieldDescriptor.Type.UINT32
-            || f.getType() == FieldDescriptor.Type.FIXED32;
-    boolean unsigned =
-        unsigned64
-            || f.getType() == FieldDescriptor.Type.UINT32
-            || f.getType() == FieldDescriptor.Type.FIXED32;
-    int bits = is32 ? 32 : 64;
-    BigInteger min = unsigned ? BigInteger.ZERO : BigInteger.ONE.shiftLeft(bits - 1).negate();
-    BigInteger max =
-        unsigned
-            ? BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)
-            : BigInteger.ONE.shiftLeft(bits - 1).subtract(BigInteger.ONE);
-    if (big.compareTo(min) < 0 || big.compareTo(max) > 0) {
-      throw error(p, "integer out of range for " + f.getJsonName() + ": " + text);
-    }
-    return big.longValue();
   }
 
   private double floating(JsonParser p, FieldDescriptor f)
@@ -350,7 +372,7 @@ public final class OtlpJsonTranscoder {
       return p.getDoubleValue();
     }
     if (t == JsonToken.VALUE_STRING) {
-      String s = p.getText().trim();
+      String s = p.getText();
       switch (s) {
         case "NaN":
           return Double.NaN;
@@ -360,9 +382,17 @@ public final class OtlpJsonTranscoder {
           return Double.NEGATIVE_INFINITY;
         default:
           try {
-            return Double.parseDouble(s);
+            return JsonNumbers.floating(s);
           } catch (NumberFormatException e) {
-            throw error(p, "expected a number for " + f.getJsonName() + ", got '" + s + "'");
+            throw error(
+                p,
+                "expected a number for "
+                    + f.getJsonName()
+                    + ", got "
+                    + quote(s)
+                    + " ("
+                    + e.getMessage()
+                    + ")");
           }
       }
     }
@@ -375,14 +405,14 @@ public final class OtlpJsonTranscoder {
     if (t == JsonToken.VALUE_STRING) {
       EnumValueDescriptor v = f.getEnumType().findValueByName(p.getText());
       if (v == null) {
-        throw error(p, "unknown " + f.getEnumType().getName() + " value '" + p.getText() + "'");
+        throw error(p, "unknown " + f.getEnumType().getName() + " value " + quote(p.getText()));
       }
       return v.getNumber();
     }
     if (t == JsonToken.VALUE_NUMBER_INT) {
       try {
-        return p.getIntValue();
-      } catch (JsonProcessingException e) {
+        return (int) JsonNumbers.integer(p.getText(), JsonNumbers.Range.INT32);
+      } catch (NumberFormatException e) {
         throw error(p, "enum value out of range for " + f.getJsonName());
       }
     }
@@ -410,14 +440,30 @@ public final class OtlpJsonTranscoder {
     }
     byte[] out = new byte[s.length() / 2];
     for (int i = 0; i < out.length; i++) {
-      int hi = Character.digit(s.charAt(2 * i), 16);
-      int lo = Character.digit(s.charAt(2 * i + 1), 16);
+      int hi = hexDigit(s.charAt(2 * i));
+      int lo = hexDigit(s.charAt(2 * i + 1));
       if (hi < 0 || lo < 0) {
-        throw error(p, "invalid hex string for " + f.getJsonName() + ": '" + s + "'");
+        throw error(p, "invalid hex string for " + f.getJsonName() + ": " + quote(s));
       }
       out[i] = (byte) (hi << 4 | lo);
     }
     return out;
+  }
+
+  /**
+   * The value of an ASCII hex digit, or -1 ({@code Character.digit} also takes full-width ones).
+   */
+  private static int hexDigit(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
   }
 
   private static byte[] base64(JsonParser p, FieldDescriptor f)
@@ -435,13 +481,65 @@ public final class OtlpJsonTranscoder {
   }
 
   private static MalformedOtlpException error(JsonParser p, String what) {
-    return new MalformedOtlpException("Malformed JSON: " + what + location(p.currentLocation()));
+    return new MalformedOtlpException(
+        "Malformed JSON: " + what + where(p.currentLocation(), p.getParsingContext()));
   }
 
-  private static String location(com.fasterxml.jackson.core.JsonLocation loc) {
-    if (loc == null) {
-      return "";
+  /** {@code ' at line L column C (byte B), in a.b[2].c'}: where in the text and in the request. */
+  private static String where(JsonLocation loc, JsonStreamContext context) {
+    StringBuilder sb = new StringBuilder();
+    if (loc != null && loc.getLineNr() > 0) {
+      sb.append(" at line ").append(loc.getLineNr()).append(" column ").append(loc.getColumnNr());
+      if (loc.getByteOffset() >= 0) {
+        sb.append(" (byte ").append(loc.getByteOffset()).append(')');
+      }
     }
-    return " at line " + loc.getLineNr() + " column " + loc.getColumnNr();
+    String path = path(context);
+    if (!path.isEmpty()) {
+      sb.append(sb.length() == 0 ? " in " : ", in ").append(path);
+    }
+    return sb.toString();
+  }
+
+  /** The field path of a parsing context, e.g. {@code resourceSpans[0].scopeSpans[1].spans[3]}. */
+  static String path(JsonStreamContext context) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+      if (c.inArray()) {
+        if (c.getCurrentIndex() >= 0) {
+          sb.insert(0, "[" + c.getCurrentIndex() + "]");
+        }
+      } else if (c.getCurrentName() != null) {
+        String name = c.getCurrentName();
+        if (name.length() > MAX_QUOTED_CHARS) {
+          name = name.substring(0, MAX_QUOTED_CHARS) + "...";
+        }
+        sb.insert(0, (c.getParent() != null && c.getParent().inRoot() ? "" : ".") + name);
+      }
+    }
+    // Deep nesting makes long paths; the innermost part says the most.
+    return sb.length() <= 160 ? sb.toString() : "..." + sb.substring(sb.length() - 160);
+  }
+
+  /** A client's value quoted for an error message: a short prefix of a long one. */
+  private static String quote(String s) {
+    if (s.length() <= MAX_QUOTED_CHARS) {
+      return "'" + s + "'";
+    }
+    int end = MAX_QUOTED_CHARS;
+    if (Character.isHighSurrogate(s.charAt(end - 1))) {
+      end--;
+    }
+    return "'" + s.substring(0, end) + "...' (" + s.length() + " characters)";
+  }
+
+  /** Jackson's message without its source description and internals. */
+  private static String clean(String message) {
+    if (message == null) {
+      return "unreadable input";
+    }
+    String m = JACKSON_SOURCE.matcher(message).replaceAll("line $1 column $2");
+    m = JACKSON_CONSTRAINT.matcher(m).replaceAll("");
+    return m.length() <= 200 ? m : m.substring(0, 200) + "...";
   }
 }

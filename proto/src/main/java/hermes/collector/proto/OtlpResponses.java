@@ -21,6 +21,12 @@ public final class OtlpResponses {
   /** The {@code google.rpc.Code} for UNAVAILABLE. */
   public static final int CODE_UNAVAILABLE = 14;
 
+  /**
+   * The most UTF-8 bytes of a message kept in a response: a client's 10 MiB span name must not be
+   * echoed back in full.
+   */
+  public static final int MAX_MESSAGE_BYTES = 256;
+
   private static final byte[] EMPTY = new byte[0];
   private static final byte[] EMPTY_JSON = "{}".getBytes(StandardCharsets.US_ASCII);
 
@@ -50,6 +56,7 @@ public final class OtlpResponses {
     if (rejected == 0 && (message == null || message.isEmpty())) {
       return EMPTY;
     }
+    message = cut(message);
     ProtoSink out = new ProtoSink(32 + (message == null ? 0 : message.length() * 3));
     long mark = out.begin(1);
     if (rejected != 0) {
@@ -68,6 +75,7 @@ public final class OtlpResponses {
     if (rejected == 0 && (message == null || message.isEmpty())) {
       return EMPTY_JSON.clone();
     }
+    message = cut(message);
     StringBuilder sb = new StringBuilder("{\"partialSuccess\":{");
     sb.append('"').append(signal.jsonCountField).append("\":\"").append(rejected).append('"');
     if (message != null && !message.isEmpty()) {
@@ -79,6 +87,7 @@ public final class OtlpResponses {
 
   /** A {@code google.rpc.Status} in protobuf. */
   public static byte[] statusProtobuf(int code, String message) {
+    message = cut(message);
     ProtoSink out = new ProtoSink(16 + message.length() * 3);
     out.tag(1, Wire.VARINT);
     out.varint(code);
@@ -88,9 +97,32 @@ public final class OtlpResponses {
 
   /** A {@code google.rpc.Status} in JSON. */
   public static byte[] statusJson(int code, String message) {
+    message = cut(message);
     StringBuilder sb = new StringBuilder("{\"code\":").append(code).append(",\"message\":");
     quote(sb, message);
     return sb.append('}').toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * {@code message} cut to at most {@link #MAX_MESSAGE_BYTES} UTF-8 bytes (on a character boundary)
+   * plus a note of how long it was; short ones (and null) are returned as they are.
+   */
+  public static String cut(String message) {
+    if (message == null || message.length() <= MAX_MESSAGE_BYTES / 3) {
+      return message;
+    }
+    int bytes = 0;
+    int i = 0;
+    while (i < message.length()) {
+      int cp = message.codePointAt(i);
+      int len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (bytes + len > MAX_MESSAGE_BYTES) {
+        return message.substring(0, i) + "... (cut from " + message.length() + " characters)";
+      }
+      bytes += len;
+      i += Character.charCount(cp);
+    }
+    return message;
   }
 
   static void quote(StringBuilder sb, String s) {

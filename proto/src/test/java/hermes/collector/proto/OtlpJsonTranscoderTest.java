@@ -144,8 +144,103 @@ class OtlpJsonTranscoderTest {
         "Malformed JSON: expected an integer for startTimeUnixNano, got 'soon'");
     assertRejected(
         "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"droppedAttributesCount\":-1}]}]}]}",
-        "Malformed JSON: integer out of range for droppedAttributesCount: -1");
+        "Malformed JSON: integer out of range for droppedAttributesCount: '-1'");
     assertRejected("{} {}", "Malformed JSON: unexpected content after the request object");
+  }
+
+  private static String span(String fields) {
+    return "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"x\"},{"
+        + fields
+        + "}]}]}]}";
+  }
+
+  @Test
+  void hugeExponentsAreRefusedBeforeAnyConversion() {
+    // 250 bytes that once became a BigDecimal of 30 million digits (36 s of CPU).
+    String json = span("\"startTimeUnixNano\":\"1e30000000\"");
+    assertRejected(
+        json,
+        "Malformed JSON: integer out of range for startTimeUnixNano: '1e30000000' at line 1 column"
+            + " 90 (byte 89), in resourceSpans[0].scopeSpans[0].spans[1].startTimeUnixNano");
+    assertRejected(
+        span("\"endTimeUnixNano\":1e30000000"),
+        "Malformed JSON: integer out of range for endTimeUnixNano: '1e30000000'");
+    assertRejected(
+        span("\"attributes\":[{\"key\":\"k\",\"value\":{\"intValue\":\"-1e-30000000\"}}]"),
+        "Malformed JSON: expected an integer for intValue, got '-1e-30000000' (not an integer)");
+    assertRejected(
+        span("\"droppedAttributesCount\":" + "9".repeat(401)),
+        "Malformed JSON: Number value length (401) exceeds the maximum allowed (400) at line 1");
+    assertRejected(
+        span("\"startTimeUnixNano\":\"" + "9".repeat(100_000) + "\""),
+        "Malformed JSON: expected an integer for startTimeUnixNano, got '"
+            + "9".repeat(64)
+            + "...' (100000 characters) (longer than 64 characters)");
+  }
+
+  @Test
+  void integersInExponentFormAreAcceptedWhenIntegral() throws Exception {
+    byte[] pb =
+        TRACES.toProtobuf(
+            span("\"startTimeUnixNano\":\"1.5e18\",\"endTimeUnixNano\":16e17")
+                .getBytes(StandardCharsets.UTF_8));
+    var s = ExportTraceServiceRequest.parseFrom(pb).getResourceSpans(0).getScopeSpans(0);
+    assertThat(s.getSpans(1).getStartTimeUnixNano()).isEqualTo(1_500_000_000_000_000_000L);
+    assertThat(s.getSpans(1).getEndTimeUnixNano()).isEqualTo(1_600_000_000_000_000_000L);
+    assertRejected(
+        span("\"startTimeUnixNano\":\"1.5\""),
+        "Malformed JSON: expected an integer for startTimeUnixNano, got '1.5' (not an integer)");
+    assertRejected(
+        span("\"startTimeUnixNano\":\" 15\""),
+        "Malformed JSON: expected an integer for startTimeUnixNano, got ' 15' (not a number)");
+  }
+
+  @Test
+  void hexIdsTakeAsciiHexOnly() {
+    // Full-width digits are digits to Character.digit, not to OTLP.
+    assertRejected(
+        span("\"spanId\":\"\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\""),
+        "Malformed JSON: invalid hex string for spanId: '\uff11\uff12\uff13\uff14");
+    assertRejected(
+        span("\"traceId\":\"" + "a".repeat(1_000_001) + "\""),
+        "Malformed JSON: odd-length hex string for traceId");
+    assertRejected(
+        span("\"traceId\":\"" + "a".repeat(999_999) + "g\""),
+        "Malformed JSON: invalid hex string for traceId: '"
+            + "a".repeat(64)
+            + "...' (1000000 characters) at line 1");
+  }
+
+  @Test
+  void jacksonErrorsSayWhereWithoutItsInternals() {
+    String[] bad = {
+      "{\"resourceSpans\":[{]}",
+      "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"x\"",
+      "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":x}]}]}]}",
+      "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"\\q\"}]}]}]}",
+      "{\"a\":" + "[".repeat(300) + "]".repeat(300) + "}",
+      span("\"droppedAttributesCount\":" + "9".repeat(401)),
+    };
+    for (String json : bad) {
+      assertThatThrownBy(() -> TRACES.toProtobuf(json.getBytes(StandardCharsets.UTF_8)))
+          .as(json)
+          .isInstanceOf(MalformedOtlpException.class)
+          .hasMessageStartingWith("Malformed JSON: ")
+          .hasMessageContaining(" line ")
+          .hasMessageNotContaining("Source")
+          .hasMessageNotContaining("REDACTED")
+          .hasMessageNotContaining("StreamRead")
+          .hasMessageNotContaining("`");
+    }
+    assertRejected(
+        "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":x}]}]}]}",
+        "Malformed JSON: Unrecognized token 'x': was expecting");
+    assertThatThrownBy(
+            () ->
+                TRACES.toProtobuf(
+                    "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":x}]}]}]}"
+                        .getBytes(StandardCharsets.UTF_8)))
+        .hasMessageEndingWith(", in resourceSpans[0].scopeSpans[0].spans[0].name");
   }
 
   private static void assertRejected(String json, String messageStart) {

@@ -1,0 +1,39 @@
+package hermes.collector.server;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+
+/**
+ * A warning logged at most once per interval, with how many were held back since the last line: a
+ * client in a loop sending bad input must not flood the log (each refusal is counted in a metric
+ * anyway).
+ *
+ * <p>Threading: safe for concurrent use; lock-free.
+ */
+final class RateLimitedLog {
+  private final Logger log;
+  private final long intervalNanos;
+  private final AtomicLong next = new AtomicLong(Long.MIN_VALUE);
+  private final AtomicLong held = new AtomicLong();
+
+  RateLimitedLog(Logger log, long intervalNanos) {
+    this.log = log;
+    this.intervalNanos = intervalNanos;
+  }
+
+  /** Logs {@code message} at WARN unless a line was logged within the interval. */
+  void warn(String message) {
+    long now = System.nanoTime();
+    long due = next.get();
+    if ((due != Long.MIN_VALUE && now - due < 0) || !next.compareAndSet(due, now + intervalNanos)) {
+      held.incrementAndGet();
+      return;
+    }
+    long before = held.getAndSet(0);
+    if (before == 0) {
+      log.warn(message);
+    } else {
+      log.warn("{} ({} more like it since the last line)", message, before);
+    }
+  }
+}
