@@ -38,6 +38,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final BooleanSupplier ready;
   private final SessionsApi api;
   private final byte[] apiToken;
+  private final ScrapeErrors scrapeErrors;
 
   /**
    * @param api the sessions API, or null when the collector runs without the agent model
@@ -49,6 +50,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     this.ready = ready;
     this.api = api;
     this.apiToken = apiToken.getBytes(StandardCharsets.UTF_8);
+    this.scrapeErrors = new ScrapeErrors().register(registry);
   }
 
   @Override
@@ -82,7 +84,51 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
       return;
     }
+    if (isMetrics(path)) {
+      metrics(ctx, req, keepAlive);
+      return;
+    }
     write(ctx, keepAlive, handle(req));
+  }
+
+  private static boolean isMetrics(String path) {
+    return path.equals("/metrics");
+  }
+
+  /**
+   * A scrape: rendered into one buffer first, so that a collector that throws is answered with a
+   * 500 naming the failure (not a closed connection), and a response that cannot be written is
+   * logged and counted rather than lost silently.
+   */
+  private void metrics(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive) {
+    boolean get = HttpMethod.GET.equals(req.method()) || HttpMethod.HEAD.equals(req.method());
+    if (!get) {
+      write(ctx, keepAlive, notAllowed());
+      return;
+    }
+    Object remote = ctx.channel().remoteAddress();
+    FullHttpResponse r;
+    try {
+      r = metrics(req);
+    } catch (IOException | RuntimeException | OutOfMemoryError e) {
+      scrapeErrors.failed("rendering", remote, e);
+      r =
+          OtlpHttpHandler.text(
+              HttpResponseStatus.INTERNAL_SERVER_ERROR,
+              "scrape failed while rendering: " + e + " (see the collector's log)");
+    }
+    HttpUtil.setKeepAlive(r, keepAlive);
+    ctx.writeAndFlush(r)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (!f.isSuccess()) {
+                    scrapeErrors.failed("writing the response", remote, f.cause());
+                    f.channel().close();
+                  } else if (!keepAlive) {
+                    f.channel().close();
+                  }
+                });
   }
 
   /** Loopback clients, or any client with the configured bearer token. */
@@ -115,8 +161,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     String path = q < 0 ? uri : uri.substring(0, q);
     boolean get = HttpMethod.GET.equals(req.method()) || HttpMethod.HEAD.equals(req.method());
     switch (path) {
-      case "/metrics":
-        return get ? metrics(req) : notAllowed();
       case "/healthz":
         return get ? OtlpHttpHandler.text(HttpResponseStatus.OK, "ok") : notAllowed();
       case "/readyz":
