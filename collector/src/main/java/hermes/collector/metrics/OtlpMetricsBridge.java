@@ -166,6 +166,7 @@ public final class OtlpMetricsBridge extends Collector {
     private String metricName;
     private String help;
     private boolean delta;
+    private String tooLong;
 
     Applier(List<Runnable> updates) {
       this.updates = updates;
@@ -176,7 +177,7 @@ public final class OtlpMetricsBridge extends Collector {
       Map<String, String> resource = new TreeMap<>();
       hermes.collector.proto.Attributes a = r.attributes();
       for (int i = 0; i < a.size(); i++) {
-        resource.putIfAbsent(a.key(i), cut(text(a.value(i))));
+        resource.putIfAbsent(cut(a.key(i)), cut(text(a.value(i))));
       }
       List<String> labels = jobLabels(resource);
       base = labels;
@@ -209,6 +210,16 @@ public final class OtlpMetricsBridge extends Collector {
         }
         default -> kind = null;
       }
+      tooLong = null;
+      if (kind != null && family.length() > maxLabelValueBytes) {
+        // A name is not cut (two metrics would merge): its points are refused, so a flood of
+        // huge names cannot make huge series either.
+        kind = null;
+        tooLong =
+            "unsupported: name longer than "
+                + maxLabelValueBytes
+                + " bytes (metrics.bridge.max_label_value_bytes)";
+      }
     }
 
     /** {@code v} cut to {@code maxLabelValueBytes}: a label value never makes a huge series. */
@@ -225,20 +236,21 @@ public final class OtlpMetricsBridge extends Collector {
       String reason = problem.substring(0, problem.indexOf(':'));
       updates.add(() -> rejected.getOrDefault(reason, rejected.get("unsupported")).increment());
       if (first == null) {
-        first = "metric '" + metricName + "': " + problem.substring(problem.indexOf(':') + 2);
+        String name = Utf8Cut.cut(metricName, 64); // the message goes back to the client
+        first = "metric '" + name + "': " + problem.substring(problem.indexOf(':') + 2);
       }
     }
 
     @Override
     public void point(PointView p) {
       if (kind == null) {
-        reject("unsupported: metric without data");
+        reject(tooLong != null ? tooLong : "unsupported: metric without data");
         return;
       }
       TreeMap<String, String> labels = new TreeMap<>();
       hermes.collector.proto.Attributes a = p.attributes();
       for (int i = 0; i < a.size(); i++) {
-        labels.put(PrometheusNames.sanitize(a.key(i), false), cut(text(a.value(i))));
+        labels.put(cut(PrometheusNames.sanitize(a.key(i), false)), cut(text(a.value(i))));
       }
       for (int i = 0; i < base.size(); i += 2) {
         labels.put(base.get(i), base.get(i + 1)); // the resource's job/instance win
@@ -621,7 +633,8 @@ public final class OtlpMetricsBridge extends Collector {
         new MetricFamilySamples(
             "hermes_collector_bridge_label_values_truncated",
             Type.COUNTER,
-            "Bridged label values cut to metrics.bridge.max_label_value_bytes UTF-8 bytes.",
+            "Bridged label values (and names) cut to metrics.bridge.max_label_value_bytes UTF-8"
+                + " bytes.",
             List.of(
                 new Sample(
                     "hermes_collector_bridge_label_values_truncated_total",
