@@ -130,7 +130,7 @@ public final class Collector implements AutoCloseable {
       throw new ConfigException("pricing.file: " + e.getMessage());
     }
     CollectorConfig.Semconv sc = config.semconv();
-    Names names = new Names(sc.maxNames());
+    Names names = new Names(sc.maxNames(), sc.maxNameBytes());
     LongAdder corrections = new LongAdder();
     CollectorConfig.Sessions ss = config.sessions();
     CollectorConfig.Admin ac = config.admin();
@@ -173,6 +173,7 @@ public final class Collector implements AutoCloseable {
             mc.bridgeNamespace(),
             mc.bridgeSeriesTtl().toNanos(),
             mc.bridgeMaxSeries(),
+            mc.bridgeMaxLabelValueBytes(),
             System::nanoTime);
     registry.register(bridge);
     metricsSink =

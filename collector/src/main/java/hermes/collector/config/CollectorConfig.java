@@ -125,8 +125,15 @@ public record CollectorConfig(
    *
    * @param maxNames {@code semconv.max_names}
    * @param includesCache per convention, {@code semconv.includes_cache.*}
+   * @param maxNameBytes {@code semconv.max_name_bytes}
    */
-  public record Semconv(int maxNames, Map<Convention, CacheSemantics> includesCache) {}
+  public record Semconv(
+      int maxNames, Map<Convention, CacheSemantics> includesCache, int maxNameBytes) {
+    /** With the default {@code semconv.max_name_bytes} (256). */
+    public Semconv(int maxNames, Map<Convention, CacheSemantics> includesCache) {
+      this(maxNames, includesCache, 256);
+    }
+  }
 
   /**
    * The agent metrics ({@code metrics.*}).
@@ -135,9 +142,20 @@ public record CollectorConfig(
    * @param bridgeNamespace {@code metrics.bridge.namespace}
    * @param bridgeSeriesTtl {@code metrics.bridge.series_ttl}
    * @param bridgeMaxSeries {@code metrics.bridge.max_series}
+   * @param bridgeMaxLabelValueBytes {@code metrics.bridge.max_label_value_bytes}
    */
   public record Metrics(
-      int maxLabelValues, String bridgeNamespace, Duration bridgeSeriesTtl, int bridgeMaxSeries) {}
+      int maxLabelValues,
+      String bridgeNamespace,
+      Duration bridgeSeriesTtl,
+      int bridgeMaxSeries,
+      int bridgeMaxLabelValueBytes) {
+    /** With the default {@code metrics.bridge.max_label_value_bytes} (256). */
+    public Metrics(
+        int maxLabelValues, String bridgeNamespace, Duration bridgeSeriesTtl, int bridgeMaxSeries) {
+      this(maxLabelValues, bridgeNamespace, bridgeSeriesTtl, bridgeMaxSeries, 256);
+    }
+  }
 
   /**
    * Trace forwarding ({@code forward.*}).

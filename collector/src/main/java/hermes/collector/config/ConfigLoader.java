@@ -401,7 +401,10 @@ public final class ConfigLoader {
       includesCache.put(c, cs);
     }
     CollectorConfig.Semconv semconv =
-        new CollectorConfig.Semconv(v.integer("semconv.max_names", 1, 1_000_000), includesCache);
+        new CollectorConfig.Semconv(
+            v.integer("semconv.max_names", 1, 1_000_000),
+            includesCache,
+            v.integer("semconv.max_name_bytes", 16, 65_536));
     String priceFile = v.string("pricing.file");
     CollectorConfig.Pricing pricing =
         new CollectorConfig.Pricing(
@@ -413,7 +416,8 @@ public final class ConfigLoader {
             v.integer("metrics.max_label_values", 1, 100_000),
             v.string("metrics.bridge.namespace"),
             v.duration("metrics.bridge.series_ttl", Duration.ofSeconds(1), Duration.ofDays(7)),
-            v.integer("metrics.bridge.max_series", 1, 10_000_000));
+            v.integer("metrics.bridge.max_series", 1, 10_000_000),
+            v.integer("metrics.bridge.max_label_value_bytes", 16, 65_536));
     return new CollectorConfig(
         otlp, admin, sessions, semconv, metrics, pricing, forward(v), grace, security(v));
   }

@@ -8,6 +8,7 @@ import hermes.collector.proto.PointView;
 import hermes.collector.proto.ReaderLimits;
 import hermes.collector.proto.ResourceView;
 import hermes.collector.proto.ScopeView;
+import hermes.collector.semconv.Utf8Cut;
 import io.prometheus.client.Collector;
 import io.prometheus.client.Collector.MetricFamilySamples.Sample;
 import java.util.ArrayList;
@@ -78,6 +79,8 @@ public final class OtlpMetricsBridge extends Collector {
   private final String namespace;
   private final long ttlNanos;
   private final int maxSeries;
+  private final int maxLabelValueBytes;
+  private final LongAdder truncatedValues = new LongAdder();
   private final LongSupplier clock;
   private final Map<List<String>, Series> series = new HashMap<>();
   private final Map<String, Kind> familyKinds = new HashMap<>();
@@ -96,9 +99,26 @@ public final class OtlpMetricsBridge extends Collector {
    * @param clock monotonic nanoseconds
    */
   public OtlpMetricsBridge(String namespace, long ttlNanos, int maxSeries, LongSupplier clock) {
+    this(namespace, ttlNanos, maxSeries, 256, clock);
+  }
+
+  /**
+   * A bridge.
+   *
+   * @param namespace prefix of every name ({@code metrics.bridge.namespace}; empty for none)
+   * @param ttlNanos a series not updated for this long is dropped
+   * @param maxSeries series kept at most, {@code target_info} included; points of new series past
+   *     it are rejected
+   * @param maxLabelValueBytes label values (resource attributes included) are cut to this many
+   *     UTF-8 bytes ({@code metrics.bridge.max_label_value_bytes})
+   * @param clock monotonic nanoseconds
+   */
+  public OtlpMetricsBridge(
+      String namespace, long ttlNanos, int maxSeries, int maxLabelValueBytes, LongSupplier clock) {
     this.namespace = namespace;
     this.ttlNanos = ttlNanos;
     this.maxSeries = maxSeries;
+    this.maxLabelValueBytes = maxLabelValueBytes;
     this.clock = clock;
     for (String reason :
         List.of(
@@ -124,6 +144,7 @@ public final class OtlpMetricsBridge extends Collector {
         u.run();
       }
       expire(now);
+      truncatedValues.add(applier.truncated);
       long bad = applier.rejectedPoints;
       return new Result(
           bad, bad == 0 ? null : bad + " data points rejected; first: " + applier.first);
@@ -138,6 +159,7 @@ public final class OtlpMetricsBridge extends Collector {
     private final List<Runnable> updates;
     long now;
     long rejectedPoints;
+    long truncated;
     String first;
     private List<String> base = List.of();
     private String family;
@@ -147,6 +169,7 @@ public final class OtlpMetricsBridge extends Collector {
     private boolean delta;
     private boolean quirks; // the reference plugin's meter: see PluginQuirks
     private double scale = 1;
+    private String tooLong;
 
     Applier(List<Runnable> updates) {
       this.updates = updates;
@@ -157,7 +180,7 @@ public final class OtlpMetricsBridge extends Collector {
       Map<String, String> resource = new TreeMap<>();
       hermes.collector.proto.Attributes a = r.attributes();
       for (int i = 0; i < a.size(); i++) {
-        resource.putIfAbsent(a.key(i), text(a.value(i)));
+        resource.putIfAbsent(cut(a.key(i)), cut(text(a.value(i))));
       }
       List<String> labels = jobLabels(resource);
       base = labels;
@@ -197,6 +220,25 @@ public final class OtlpMetricsBridge extends Collector {
         }
         default -> kind = null;
       }
+      tooLong = null;
+      if (kind != null && family.length() > maxLabelValueBytes) {
+        // A name is not cut (two metrics would merge): its points are refused, so a flood of
+        // huge names cannot make huge series either.
+        kind = null;
+        tooLong =
+            "unsupported: name longer than "
+                + maxLabelValueBytes
+                + " bytes (metrics.bridge.max_label_value_bytes)";
+      }
+    }
+
+    /** {@code v} cut to {@code maxLabelValueBytes}: a label value never makes a huge series. */
+    private String cut(String v) {
+      String c = Utf8Cut.cut(v, maxLabelValueBytes);
+      if (c != v) {
+        truncated++;
+      }
+      return c;
     }
 
     private void reject(String problem) {
@@ -204,21 +246,22 @@ public final class OtlpMetricsBridge extends Collector {
       String reason = problem.substring(0, problem.indexOf(':'));
       updates.add(() -> rejected.getOrDefault(reason, rejected.get("unsupported")).increment());
       if (first == null) {
-        first = "metric '" + metricName + "': " + problem.substring(problem.indexOf(':') + 2);
+        String name = Utf8Cut.cut(metricName, 64); // the message goes back to the client
+        first = "metric '" + name + "': " + problem.substring(problem.indexOf(':') + 2);
       }
     }
 
     @Override
     public void point(PointView p) {
       if (kind == null) {
-        reject("unsupported: metric without data");
+        reject(tooLong != null ? tooLong : "unsupported: metric without data");
         return;
       }
       TreeMap<String, String> labels = new TreeMap<>();
       hermes.collector.proto.Attributes a = p.attributes();
       for (int i = 0; i < a.size(); i++) {
         String key = quirks ? PluginQuirks.key(a.key(i)) : a.key(i);
-        labels.put(PrometheusNames.sanitize(key, false), text(a.value(i)));
+        labels.put(cut(PrometheusNames.sanitize(key, false)), cut(text(a.value(i))));
       }
       for (int i = 0; i < base.size(); i += 2) {
         labels.put(base.get(i), base.get(i + 1)); // the resource's job/instance win
@@ -383,15 +426,21 @@ public final class OtlpMetricsBridge extends Collector {
           key.add(k);
           key.add(v);
         });
-    Series s =
-        targetInfo.computeIfAbsent(
-            key,
-            k ->
-                new Series(
-                    Kind.GAUGE,
-                    "target_info",
-                    List.copyOf(labels.keySet()),
-                    List.copyOf(labels.values())));
+    Series s = targetInfo.get(key);
+    if (s == null) {
+      // target_info shares the bound: many distinct resources must not grow it without limit.
+      if (series.size() + targetInfo.size() >= maxSeries) {
+        rejected.get("series_limit").increment();
+        return;
+      }
+      s =
+          new Series(
+              Kind.GAUGE,
+              "target_info",
+              List.copyOf(labels.keySet()),
+              List.copyOf(labels.values()));
+      targetInfo.put(key, s);
+    }
     s.value = 1;
     s.lastUpdate = now;
   }
@@ -494,7 +543,7 @@ public final class OtlpMetricsBridge extends Collector {
         });
     Series s = series.get(key);
     if (s == null) {
-      if (series.size() >= maxSeries) {
+      if (series.size() + targetInfo.size() >= maxSeries) {
         return null;
       }
       s = new Series(kind, family, List.copyOf(labels.keySet()), List.copyOf(labels.values()));
@@ -587,10 +636,26 @@ public final class OtlpMetricsBridge extends Collector {
         new MetricFamilySamples(
             "hermes_collector_bridge_series",
             Type.GAUGE,
-            "Series of the agent's own OTLP metrics being re-exposed (bounded by metrics.bridge.max_series).",
+            "Series of the agent's own OTLP metrics being re-exposed, target_info included (bounded"
+                + " by metrics.bridge.max_series).",
             List.of(
                 new Sample(
-                    "hermes_collector_bridge_series", List.of(), List.of(), series.size()))));
+                    "hermes_collector_bridge_series",
+                    List.of(),
+                    List.of(),
+                    series.size() + targetInfo.size()))));
+    out.add(
+        new MetricFamilySamples(
+            "hermes_collector_bridge_label_values_truncated",
+            Type.COUNTER,
+            "Bridged label values (and names) cut to metrics.bridge.max_label_value_bytes UTF-8"
+                + " bytes.",
+            List.of(
+                new Sample(
+                    "hermes_collector_bridge_label_values_truncated_total",
+                    List.of(),
+                    List.of(),
+                    truncatedValues.sum()))));
     out.add(
         new MetricFamilySamples(
             "hermes_collector_bridge_series_expired",

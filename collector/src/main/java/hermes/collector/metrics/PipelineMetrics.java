@@ -99,6 +99,15 @@ public final class PipelineMetrics extends Collector {
       overflow.addMetric(List.of(t.kind()), t.overflows());
     }
     out.add(overflow);
+    CounterMetricFamily truncated =
+        new CounterMetricFamily(
+            "hermes_collector_names_truncated_total",
+            "Names cut to semconv.max_name_bytes UTF-8 bytes before interning.",
+            List.of("kind"));
+    for (NameTable t : names.all()) {
+      truncated.addMetric(List.of(t.kind()), t.truncated());
+    }
+    out.add(truncated);
     CounterMetricFamily reloads =
         new CounterMetricFamily(
             "hermes_collector_price_table_reloads_total",

@@ -28,6 +28,14 @@ final class NameCache {
   }
 
   String get(byte[] buf, int off, int len) {
+    // Cut before hashing and caching: a 64 KiB name costs what its first maxBytes cost, and the
+    // cache never holds a key longer than that. A short name pays one comparison.
+    boolean cut = false;
+    if (table != null && len > table.maxBytes()) {
+      len = Utf8Cut.length(buf, off, len, table.maxBytes());
+      table.countTruncated();
+      cut = true;
+    }
     int h = 0x811C9DC5;
     for (int i = off; i < off + len; i++) {
       h = (h ^ (buf[i] & 0xff)) * 0x01000193;
@@ -38,7 +46,7 @@ final class NameCache {
       return values[slot];
     }
     String name = normalize.apply(new String(buf, off, len, StandardCharsets.UTF_8));
-    String canonical = table == null ? name : table.canonical(name);
+    String canonical = table == null ? name : table.canonical(name, cut);
     keys[slot] = Arrays.copyOfRange(buf, off, off + len);
     values[slot] = canonical;
     return canonical;

@@ -15,18 +15,26 @@ public final class Names {
   final NameTable finishReasons;
   final NameTable errorTypes;
 
-  /** Tables holding at most {@code cap} names each. */
+  /** Tables holding at most {@code cap} names each, of at most 256 UTF-8 bytes. */
   public Names(int cap) {
-    models = new NameTable("model", cap);
-    providers = new NameTable("provider", cap);
-    tools = new NameTable("tool", cap);
-    platforms = new NameTable("platform", cap);
-    services = new NameTable("service", cap);
-    finishReasons = new NameTable("finish_reason", cap);
-    errorTypes = new NameTable("error_type", cap);
+    this(cap, 256);
   }
 
-  /** Every table, for the overflow metric. */
+  /**
+   * Tables holding at most {@code cap} names each, cut to at most {@code maxNameBytes} UTF-8 bytes
+   * ({@code semconv.max_name_bytes}).
+   */
+  public Names(int cap, int maxNameBytes) {
+    models = new NameTable("model", cap, maxNameBytes);
+    providers = new NameTable("provider", cap, maxNameBytes);
+    tools = new NameTable("tool", cap, maxNameBytes);
+    platforms = new NameTable("platform", cap, maxNameBytes);
+    services = new NameTable("service", cap, maxNameBytes);
+    finishReasons = new NameTable("finish_reason", cap, maxNameBytes);
+    errorTypes = new NameTable("error_type", cap, maxNameBytes);
+  }
+
+  /** Every table, for the overflow and truncation metrics. */
   public List<NameTable> all() {
     return List.of(models, providers, tools, platforms, services, finishReasons, errorTypes);
   }

@@ -43,6 +43,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final AdminGuard guard;
   private final SessionStream stream;
   private final Explorer explorer;
+  private final ScrapeErrors scrapeErrors;
 
   /**
    * @param api the sessions API, or null when the collector runs without the agent model
@@ -93,6 +94,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     this.guard = guard;
     this.stream = stream;
     this.explorer = stream == null ? null : new Explorer();
+    this.scrapeErrors = new ScrapeErrors().register(registry);
   }
 
   @Override
@@ -148,6 +150,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
       return;
     }
+    if (isMetrics(path)) {
+      metrics(ctx, req, keepAlive);
+      return;
+    }
     write(ctx, keepAlive, handle(req));
   }
 
@@ -197,6 +203,46 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static String first(java.util.Map<String, java.util.List<String>> p, String name) {
     java.util.List<String> v = p.get(name);
     return v == null || v.isEmpty() ? null : v.get(0);
+  }
+
+  private static boolean isMetrics(String path) {
+    return path.equals("/metrics");
+  }
+
+  /**
+   * A scrape: rendered into one buffer first, so that a collector that throws is answered with a
+   * 500 naming the failure (not a closed connection), and a response that cannot be written is
+   * logged and counted rather than lost silently.
+   */
+  private void metrics(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive) {
+    boolean get = HttpMethod.GET.equals(req.method()) || HttpMethod.HEAD.equals(req.method());
+    if (!get) {
+      write(ctx, keepAlive, notAllowed());
+      return;
+    }
+    Object remote = ctx.channel().remoteAddress();
+    FullHttpResponse r;
+    try {
+      r = metrics(req);
+    } catch (IOException | RuntimeException | OutOfMemoryError e) {
+      scrapeErrors.failed("rendering", remote, e);
+      r =
+          OtlpHttpHandler.text(
+              HttpResponseStatus.INTERNAL_SERVER_ERROR,
+              "scrape failed while rendering: " + e + " (see the collector's log)");
+    }
+    HttpUtil.setKeepAlive(r, keepAlive);
+    ctx.writeAndFlush(r)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (!f.isSuccess()) {
+                    scrapeErrors.failed("writing the response", remote, f.cause());
+                    f.channel().close();
+                  } else if (!keepAlive) {
+                    f.channel().close();
+                  }
+                });
   }
 
   /**
@@ -263,8 +309,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     String path = q < 0 ? uri : uri.substring(0, q);
     boolean get = HttpMethod.GET.equals(req.method()) || HttpMethod.HEAD.equals(req.method());
     switch (path) {
-      case "/metrics":
-        return get ? metrics(req) : notAllowed();
       case "/healthz":
         return get ? OtlpHttpHandler.text(HttpResponseStatus.OK, "ok") : notAllowed();
       case "/readyz":
