@@ -107,6 +107,21 @@ class PrometheusIT {
   }
 
   private String query(int port, String promql) throws Exception {
+    // Prometheus may still be starting: a refused connection is waited out, not a failure.
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (true) {
+      try {
+        return queryOnce(port, promql);
+      } catch (java.net.ConnectException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100); // polls the condition (Prometheus listening)
+      }
+    }
+  }
+
+  private String queryOnce(int port, String promql) throws Exception {
     return http.send(
             HttpRequest.newBuilder(
                     URI.create(
