@@ -65,13 +65,19 @@ class LiveSessionsHeapIT {
       assertThat(metric(metrics, "hermes_active_sessions{service=\"hermes-agent\",}"))
           .isEqualTo(SESSIONS);
 
-      // steady ingest on top of them for 10 s: whole sessions that come and go
+      // steady ingest on top of them for 10 s: whole sessions that come and go, at a fixed rate
+      // (100 requests of 512 spans a second), so the GC share measures heap pressure at a given
+      // load and does not grow because the collector got faster (a closed loop would).
       double gcBefore = gcSeconds(metrics);
       long start = System.nanoTime();
       List<byte[]> load = new ArrayList<>();
       HermesCorpus.sessions(12, 2_000, 512).forEach(r -> load.add(r.toByteArray()));
       long sent = 0;
       for (int i = 0; System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10); i++) {
+        long due = start + i * TimeUnit.MILLISECONDS.toNanos(10);
+        while (System.nanoTime() < due) {
+          java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime()); // pacing
+        }
         byte[] body = load.get(i % load.size()).clone();
         Rekeyer.of(body).rekey(body, i / load.size() + 1);
         int status = post(traces, body);

@@ -111,6 +111,11 @@ public final class SessionStream extends Collector implements AssemblyListener, 
   }
 
   @Override
+  public boolean wantsUpdates() {
+    return anyone;
+  }
+
+  @Override
   public void sessionUpdated(SessionRecord session) {
     offer("updated", session);
   }

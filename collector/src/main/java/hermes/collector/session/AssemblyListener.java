@@ -30,6 +30,15 @@ public interface AssemblyListener {
   default void sessionOpened(SessionRecord session) {}
 
   /**
+   * Whether {@link #sessionUpdated} would be used now (say, a reader is connected). The assembler
+   * asks before it builds an update's snapshot, so updates nobody reads cost nothing. Must be cheap
+   * and thread-safe; a stale answer only delays or wastes one update.
+   */
+  default boolean wantsUpdates() {
+    return true;
+  }
+
+  /**
    * A live session changed (a call or a turn arrived, totals grew). Coalesced: at most a few times
    * a second per session, never per span, so a listener may render or send each one.
    *

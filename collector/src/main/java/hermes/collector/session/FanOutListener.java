@@ -56,6 +56,16 @@ public final class FanOutListener implements AssemblyListener {
   }
 
   @Override
+  public boolean wantsUpdates() {
+    for (AssemblyListener l : listeners) {
+      if (l.wantsUpdates()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
   public void sessionUpdated(SessionRecord session) {
     for (AssemblyListener l : listeners) {
       l.sessionUpdated(session);

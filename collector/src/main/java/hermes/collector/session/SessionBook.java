@@ -393,10 +393,13 @@ final class SessionBook {
       String outcome = s.expectsRoot ? "abandoned" : s.lastTurnError ? "error" : "completed";
       finish(s, outcome, 0, 0, 0);
     }
+    boolean wanted = listener.wantsUpdates();
     for (Live s : dirty) {
       if (s.dirty) {
         s.dirty = false;
-        listener.sessionUpdated(snapshot(s, null, 0, 0, 0));
+        if (wanted) {
+          listener.sessionUpdated(snapshot(s, null, 0, 0, 0));
+        }
       }
     }
     dirty.clear();
