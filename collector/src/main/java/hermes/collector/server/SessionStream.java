@@ -38,15 +38,16 @@ import org.jctools.queues.MpscArrayQueue;
 
 /**
  * {@code GET /api/sessions/stream}: session opened / updated / finished events as Server-Sent
- * Events, for the explorer and for scripts. An {@link AssemblyListener}: the assembler's shards
- * only enqueue a reference into a bounded lock-free queue (nothing when nobody listens); one
- * dedicated thread drains it every {@link #DRAIN_INTERVAL_MS} ms, renders each event to JSON once
- * and hands the same bytes to every subscriber. Bounds: {@code admin.max_stream_subscribers} (more
- * are refused with 503), {@code admin.stream_buffer_bytes} per subscriber (a reader that falls that
- * far behind is disconnected and counted, so a slow reader never holds memory or slows ingest),
- * {@code admin.stream_queue_events} between the shards and the stream thread (a full queue drops
- * the event and counts it). A comment line every heartbeat keeps proxies from closing an idle
- * stream.
+ * Events, for the explorer and for scripts ({@code withdrawn}: a session shown under its trace id
+ * whose calls went to the session a later span named; it is no session and no longer listed). An
+ * {@link AssemblyListener}: the assembler's shards only enqueue a reference into a bounded
+ * lock-free queue (nothing when nobody listens); one dedicated thread drains it every {@link
+ * #DRAIN_INTERVAL_MS} ms, renders each event to JSON once and hands the same bytes to every
+ * subscriber. Bounds: {@code admin.max_stream_subscribers} (more are refused with 503), {@code
+ * admin.stream_buffer_bytes} per subscriber (a reader that falls that far behind is disconnected
+ * and counted, so a slow reader never holds memory or slows ingest), {@code
+ * admin.stream_queue_events} between the shards and the stream thread (a full queue drops the event
+ * and counts it). A comment line every heartbeat keeps proxies from closing an idle stream.
  *
  * <p>Threading: the listener methods run on shard threads, several at once, and never block or
  * lock; {@link #subscribe} runs on an I/O thread; everything else on the stream thread, which also
@@ -117,7 +118,9 @@ public final class SessionStream extends Collector implements AssemblyListener, 
 
   @Override
   public void sessionFinished(SessionRecord session) {
-    offer("finished", session);
+    // A withdrawn session (shown under its trace id until a span named its real session) was no
+    // session at all: readers drop it rather than list it as finished.
+    offer(session.withdrawn() ? "withdrawn" : "finished", session);
   }
 
   /**
