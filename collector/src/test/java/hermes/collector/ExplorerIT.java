@@ -290,6 +290,21 @@ class ExplorerIT {
             });
     assertThat(Duration.ofNanos(System.nanoTime() - firstSpan)).isLessThanOrEqualTo(LIVE_WITHIN);
     assertThat(status).isEqualTo("live");
+    // A person puts the keyboard focus on the row's link; live updates must not rebuild it.
+    WebElement link =
+        await(
+            PAGE,
+            "the row's link",
+            () -> {
+              for (WebElement r :
+                  driver.findElements(By.cssSelector("#sessions tbody tr.session-row"))) {
+                if (XSS.equals(r.getDomAttribute("data-key"))) {
+                  return r.findElement(By.tagName("a"));
+                }
+              }
+              return null;
+            });
+    driver.executeScript("arguments[0].focus();", link);
 
     tracer
         .spanBuilder("hermes.tool." + XSS)
@@ -315,6 +330,11 @@ class ExplorerIT {
           Map<String, String> r = row();
           return r != null && r.get("llm").equals("2") && r.get("tools").equals("1") ? true : null;
         });
+
+    // The row was patched in place: the same element, still focused (StaleElementReference if
+    // it had been rebuilt).
+    assertThat(link.getText()).isEqualTo(XSS);
+    assertThat(driver.switchTo().activeElement()).isEqualTo(link);
 
     // Turn 2 is running: its call has arrived, its turn span has not. The row's counts grow
     // without a reload, and the session page shows the call in an open turn.
@@ -381,6 +401,7 @@ class ExplorerIT {
     Files.write(png, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
 
     // Turn 2's span arrives: its call moves under it, counted once; the open page follows.
+    WebElement firstCall = driver.findElement(By.cssSelector("#waterfall .turn .call"));
     turn2.end(turn2At + 3_400_000_000L, TimeUnit.NANOSECONDS);
     flush();
     turns =
@@ -397,6 +418,8 @@ class ExplorerIT {
                   : null;
             });
     assertThat(turns.get(1).calls().get(0).tokens()).isEqualTo("20,000/2,000");
+    // Turn 1 did not change: its calls kept their nodes.
+    assertThat(firstCall.getText()).contains("1,200");
 
     // The session ends while its page is open: the page follows.
     session.setAttribute("hermes.session.completed", true);
