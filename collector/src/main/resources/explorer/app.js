@@ -26,6 +26,40 @@
     return e;
   }
 
+  /**
+   * Makes {@code parent}'s children look like {@code next} while keeping every node that did not
+   * change (and, for changed elements, the element itself): live updates re-render often, and a
+   * rebuilt row under the pointer or holding focus would lose the click, the focus or the scroll
+   * position. Children with a data-key are matched by key, the others by position and tag.
+   */
+  function patch(parent, next) {
+    const byKey = new Map();
+    for (const c of parent.children) if (c.dataset && c.dataset.key != null) byKey.set(c.dataset.key, c);
+    const unkeyed = [...parent.childNodes].filter((c) => !(c.dataset && c.dataset.key != null));
+    let u = 0;
+    const out = next.map((n) => {
+      const k = n.dataset ? n.dataset.key : undefined;
+      let o;
+      if (k != null) { o = byKey.get(k); byKey.delete(k); }
+      else {
+        o = unkeyed[u];
+        if (o && o.nodeType === n.nodeType && o.nodeName === n.nodeName) u++; else o = undefined;
+      }
+      if (!o || o.nodeName !== n.nodeName) return n;
+      if (o.isEqualNode(n)) return o;
+      if (o.nodeType === Node.TEXT_NODE) { o.nodeValue = n.nodeValue; return o; }
+      if (o.nodeType !== Node.ELEMENT_NODE) return n;
+      for (const a of [...o.attributes]) if (!n.hasAttribute(a.name)) o.removeAttribute(a.name);
+      for (const a of n.attributes) if (o.getAttribute(a.name) !== a.value) o.setAttribute(a.name, a.value);
+      patch(o, [...n.childNodes]);
+      return o;
+    });
+    for (let i = 0; i < out.length; i++) {
+      if (parent.childNodes[i] !== out[i]) parent.insertBefore(out[i], parent.childNodes[i] || null);
+    }
+    while (parent.childNodes.length > out.length) parent.removeChild(parent.lastChild);
+  }
+
   const nf = new Intl.NumberFormat();
   function num(n) { return n == null ? '—' : nf.format(n); }
   function usd(v) {
@@ -139,13 +173,12 @@
       const d = sortValue(a, key) - sortValue(b, key);
       return (desc ? -d : d) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
     });
-    const body = el('tbody');
-    for (const s of list) body.appendChild(row(s));
+    const trs = list.map(row);
     if (!list.length) {
-      body.appendChild(el('tr', { class: 'empty' }, el('td', { colspan: '11', class: 'muted',
+      trs.push(el('tr', { class: 'empty' }, el('td', { colspan: '11', class: 'muted',
         text: 'No sessions match yet. Point an OpenTelemetry SDK at this collector (OTLP on ports 4318/4317); sessions appear here as their spans arrive.' })));
     }
-    $('sessions').replaceChild(body, $('sessions').tBodies[0]);
+    patch($('sessions').tBodies[0], trs); // rows patched by key: focus and pointer stay put
     $('list-summary').textContent = list.length + ' shown of ' + Math.max(total, list.length) + ' matching';
     $('more').hidden = !next;
   }
@@ -177,7 +210,6 @@
       el('td', { class: 'num opt', text: num(tokens(s.tokens)) }),
       costCell(s.cost_usd, s.unpriced_tokens),
       el('td', { class: 'num' + (errors(s) ? ' err' : ''), text: num(errors(s)) }));
-    tr.addEventListener('click', (e) => { if (e.target.tagName !== 'A') location.hash = href; });
     return tr;
   }
 
@@ -192,6 +224,11 @@
     const on = (type) => (ev) => {
       let s;
       try { s = JSON.parse(ev.data); } catch (e) { return; }
+      if (type === 'withdrawn') {
+        // Shown under its trace id until a span named its real session: it is no session at all.
+        if (rows.delete(s.key)) { total = Math.max(0, total - 1); if (!$('list-view').hidden) render(); }
+        return;
+      }
       if (rows.has(s.key) || passes(s)) {
         if (!rows.has(s.key)) total++;
         if (passes(s)) rows.set(s.key, s); else { rows.delete(s.key); total = Math.max(0, total - 1); }
@@ -202,7 +239,7 @@
         refetch = setTimeout(() => { refetch = null; if (current === s.key) showSession(s.key); }, 300);
       }
     };
-    for (const t of ['opened', 'updated', 'finished']) es.addEventListener(t, on(t));
+    for (const t of ['opened', 'updated', 'finished', 'withdrawn']) es.addEventListener(t, on(t));
   }
 
   // ---- A session ----
@@ -259,7 +296,7 @@
       title: name + ' · ' + dur(c.duration_seconds),
       style: { left: (100 * start / span) + '%', width: Math.max(0.4, 100 * len / span) + '%' },
     });
-    return el('div', { class: 'call' + (failed ? ' failed' : ''), data: { kind: c.isTool ? 'tool' : 'llm' } },
+    return el('div', { class: 'call' + (failed ? ' failed' : ''), data: { kind: c.isTool ? 'tool' : 'llm', key: c.span_id } },
       label, el('div', { class: 'track' }, bar));
   }
 
@@ -280,7 +317,8 @@
     const r = await fetch('/api/sessions/' + encodeURIComponent(key), { cache: 'no-store' });
     if (current !== key) return;
     const s = await r.json();
-    $('session-key').textContent = key;
+    if (current !== key) return;
+    if ($('session-key').textContent !== key) $('session-key').textContent = key;
     if (!r.ok) {
       $('session-meta').textContent = s.error || ('HTTP ' + r.status);
       $('session-totals').replaceChildren();
@@ -288,18 +326,21 @@
       return;
     }
     const meta = [s.service, s.platform, 'started ' + when(s.start)].filter(Boolean).join(' · ');
-    $('session-meta').replaceChildren(statusBadge(s), document.createTextNode(' ' + meta + ' '), traceLink(s.trace_id) || '');
+    patch($('session-meta'), [statusBadge(s), document.createTextNode(' ' + meta + ' '), traceLink(s.trace_id) || document.createTextNode('')]);
     const cost = s.cost_usd === 0 && s.unpriced_tokens > 0 ? el('span', { class: 'unpriced', text: 'unpriced' })
       : el('span', null, usd(s.cost_usd), s.unpriced_tokens > 0
         ? el('span', { class: 'unpriced', title: num(s.unpriced_tokens) + ' tokens unpriced', text: ' + unpriced' }) : null);
-    $('session-totals').replaceChildren(
+    patch($('session-totals'), [
       stat('Duration', dur(s.duration_seconds)), stat('Turns', num(s.turns)),
       stat('LLM calls', num(s.llm_calls)), stat('Tool calls', num(s.tool_calls)),
       stat('Input tokens', num(s.tokens.input)), stat('Output tokens', num(s.tokens.output)),
       stat('Cached', num(s.tokens.cache_read)), stat('Cost', cost),
-      stat('Errors', num(errors(s)), errors(s) ? 'err' : ''));
-    const groups = (s.turn_list || []).map((t, i) => ({ title: 'Turn ' + (t.index != null ? t.index : i + 1), t }));
-    if (s.calls_outside_turns) groups.push({ title: 'Calls outside turns', t: s.calls_outside_turns, loose: true });
+      stat('Errors', num(errors(s)), errors(s) ? 'err' : '')]);
+    let n = 0;
+    const groups = (s.turn_list || []).map((t) => (t.open
+      ? { title: 'Open turn', t, key: 'open:' + t.trace_id }
+      : { title: 'Turn ' + (t.index != null ? t.index : n + 1), t, key: 'turn:' + t.trace_id + ':' + t.span_id, n: ++n }));
+    if (s.calls_outside_turns) groups.push({ title: 'Calls outside turns', t: s.calls_outside_turns, loose: true, key: 'loose' });
     let t0 = ms(s.start), t1 = t0 + s.duration_seconds * 1000;
     for (const g of groups) for (const c of allCalls(g.t)) {
       t0 = Math.min(t0, ms(c.start)); t1 = Math.max(t1, ms(c.start) + c.duration_seconds * 1000);
@@ -312,11 +353,12 @@
       const head = el('div', { class: 'turn-head' }, el('span', { text: g.title }));
       if (!g.loose) {
         head.appendChild(el('span', { class: 'muted', text: when(t.start) + ' · ' + dur(t.duration_seconds) + ' · ' + (usd(t.cost_usd) || '') }));
+        if (t.open) head.appendChild(el('span', { class: 'badge live', title: 'calls whose turn has not arrived yet', text: 'in progress' }));
         if (t.error) head.appendChild(el('span', { class: 'error-tag', text: 'error' }));
         const link = traceLink(t.trace_id);
         if (link) head.appendChild(link);
       }
-      const turn = el('div', { class: 'turn' }, head);
+      const turn = el('div', { class: 'turn' + (t.open ? ' open' : ''), data: { key: g.key } }, head);
       if (t.user_message != null) turn.appendChild(el('div', { class: 'user-message', text: String(t.user_message) }));
       const calls = allCalls(t);
       if (!calls.length) turn.appendChild(el('p', { class: 'muted', text: 'no calls yet' }));
@@ -325,7 +367,7 @@
       parts.push(turn);
     }
     if (!groups.length) parts.push(el('p', { class: 'muted', text: 'No calls have arrived yet.' }));
-    w.replaceChildren(...parts);
+    patch(w, parts); // unchanged turns and calls keep their nodes (focus, selection, scroll)
   }
 
   // ---- Routing ----
@@ -344,6 +386,11 @@
       render();
     }
   }
+
+  $('sessions').addEventListener('click', (e) => {
+    const tr = e.target.closest('tr.session-row');
+    if (tr && !e.target.closest('a')) location.hash = '#/session/' + encodeURIComponent(tr.dataset.key);
+  });
 
   let debounce = null;
   $('filters').addEventListener('input', () => { clearTimeout(debounce); debounce = setTimeout(() => load(false), 250); });

@@ -164,7 +164,6 @@ public final class Collector implements AutoCloseable {
                     corrections,
                     ss.captureContent() ? ss.maxContentBytes() : 0),
             listeners);
-    sessionStream.lookUpWith(assembler::sessionAsync);
     assembler.start();
     registry.register(agentMetrics);
     CollectorConfig.Metrics mc = config.metrics();

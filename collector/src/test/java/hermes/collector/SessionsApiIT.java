@@ -42,8 +42,16 @@ class SessionsApiIT {
 
   @BeforeEach
   void start() throws Exception {
-    collector =
-        TestCollectors.startFull("sessions.settle_delay", "100ms", "sessions.idle_timeout", "5m");
+    start("sessions.settle_delay", "100ms", "sessions.idle_timeout", "5m");
+  }
+
+  /** (Re)starts the collector with {@code settings} and a client sending to it. */
+  private void start(String... settings) throws Exception {
+    if (provider != null) {
+      provider.close();
+      collector.close();
+    }
+    collector = TestCollectors.startFull(settings);
     provider =
         SdkTracerProvider.builder()
             .setResource(Resource.getDefault().toBuilder().put("service.name", "api-it").build())
@@ -188,6 +196,158 @@ class SessionsApiIT {
     List<String> keys = new ArrayList<>();
     page.get("sessions").forEach(s -> keys.add(s.get("key").asText()));
     return keys;
+  }
+
+  /** Polls {@code path} until {@code done} holds for its answer (200), and returns that answer. */
+  private JsonNode awaitJson(String path, java.util.function.Predicate<JsonNode> done)
+      throws Exception {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (true) {
+      HttpResponse<String> r = get(path);
+      if (r.statusCode() == 200) {
+        JsonNode n = JSON.readTree(r.body());
+        if (done.test(n)) {
+          return n;
+        }
+      }
+      assertThat(System.nanoTime()).as(path + ": " + r.body()).isLessThan(deadline);
+      Thread.sleep(20); // polls the condition
+    }
+  }
+
+  @Test
+  void aCallWhoseTurnHasNotArrivedIsInAnOpenTurnAndContentIsShownWhenCaptured() throws Exception {
+    // The default settle delay: the open turn is what liveness shows, not a settled one.
+    start("sessions.idle_timeout", "5m", "sessions.capture_content", "true");
+    Tracer tracer = provider.get("api-it");
+    String key = "open-1";
+    Span session =
+        tracer
+            .spanBuilder("hermes.session")
+            .setAttribute("hermes.span.kind", "AGENT")
+            .setAttribute("hermes.session.id", key)
+            .startSpan();
+    Span turn =
+        tracer
+            .spanBuilder("hermes.turn")
+            .setParent(Context.root().with(session))
+            .setAttribute("hermes.span.kind", "CHAIN")
+            .setAttribute("hermes.session.id", key)
+            .setAttribute("hermes.turn.index", 1)
+            .setAttribute("hermes.turn.user_message", "<b>read</b> the file")
+            .startSpan();
+    tracer
+        .spanBuilder("hermes.tool.read_file")
+        .setParent(Context.root().with(turn))
+        .setAttribute("hermes.span.kind", "TOOL")
+        .setAttribute("hermes.session.id", key)
+        .setAttribute("hermes.tool.name", "read_file")
+        .setAttribute("hermes.tool.outcome", "success")
+        .setAttribute("hermes.tool.args", "{\"path\":\"a.txt\"}")
+        .setAttribute("hermes.tool.result", "hello\nworld")
+        .startSpan()
+        .end();
+    provider.forceFlush().join(5, TimeUnit.SECONDS);
+
+    // Only the tool span has arrived: an open turn holds it, with its captured content.
+    JsonNode open =
+        awaitJson(
+            "/api/sessions/" + key,
+            n -> n.get("turn_list").size() == 1 && n.get("tool_calls").asInt() == 1);
+    assertThat(open.get("status").asText()).isEqualTo("live");
+    assertThat(open.get("open_turns").asInt()).isEqualTo(1);
+    JsonNode t = open.get("turn_list").get(0);
+    assertThat(t.get("open").asBoolean()).isTrue();
+    assertThat(t.has("span_id")).isFalse();
+    assertThat(t.has("user_message")).isFalse(); // it comes with the turn span
+    JsonNode tool = t.get("tool_calls").get(0);
+    assertThat(tool.get("name").asText()).isEqualTo("read_file");
+    assertThat(tool.get("args").asText()).isEqualTo("{\"path\":\"a.txt\"}");
+    assertThat(tool.get("result").asText()).isEqualTo("hello\nworld");
+
+    // The turn span arrives: the call moves under it, counted once; the user message is there.
+    turn.end();
+    provider.forceFlush().join(5, TimeUnit.SECONDS);
+    JsonNode decided =
+        awaitJson(
+            "/api/sessions/" + key,
+            n -> n.get("turn_list").size() == 1 && !n.get("turn_list").get(0).has("open"));
+    assertThat(decided.get("open_turns").asInt()).isZero();
+    assertThat(decided.get("tool_calls").asInt()).isEqualTo(1);
+    t = decided.get("turn_list").get(0);
+    assertThat(t.get("span_id").asText()).isEqualTo(turn.getSpanContext().getSpanId());
+    assertThat(t.get("user_message").asText()).isEqualTo("<b>read</b> the file");
+    assertThat(t.get("tool_calls")).hasSize(1);
+    assertThat(t.get("tool_calls").get(0).get("args").asText()).isEqualTo("{\"path\":\"a.txt\"}");
+    session.end();
+  }
+
+  @Test
+  void aSessionShownUnderItsTraceIdAndThenNamedIsWithdrawnNotListed() throws Exception {
+    start("sessions.idle_timeout", "5m"); // the default settle delay
+    HttpResponse<InputStream> stream =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:"
+                            + collector.adminAddress().getPort()
+                            + "/api/sessions/stream"))
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+    Tracer tracer = provider.get("api-it");
+    Span agent =
+        tracer
+            .spanBuilder("invoke_agent a")
+            .setAttribute("gen_ai.operation.name", "invoke_agent")
+            .startSpan();
+    String hex = agent.getSpanContext().getTraceId();
+    chat(tracer, agent, null);
+    agent.end();
+    provider.forceFlush().join(5, TimeUnit.SECONDS);
+    // No span names a session: it is shown under its trace id.
+    awaitJson("/api/sessions?status=live", n -> keys(n).contains(hex));
+    // A later span of the trace names the real session: the calls go there.
+    chat(tracer, agent, "conv-1");
+    provider.forceFlush().join(5, TimeUnit.SECONDS);
+    JsonNode listed =
+        awaitJson(
+            "/api/sessions?status=all", n -> keys(n).contains("conv-1") && !keys(n).contains(hex));
+    assertThat(keys(listed)).doesNotContain(hex);
+    assertThat(get("/api/sessions/" + hex).statusCode()).isEqualTo(404);
+    assertThat(json("/api/sessions/conv-1").get("llm_calls").asInt()).isEqualTo(2);
+    // The stream tells its readers to drop it (not "finished": it was no session).
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+      String type = null;
+      while (true) {
+        String line = in.readLine();
+        if (line.startsWith("event: ")) {
+          type = line.substring("event: ".length());
+        } else if (line.startsWith("data: ")
+            && JSON.readTree(line.substring(6)).get("key").asText().equals(hex)
+            && !type.equals("opened")
+            && !type.equals("updated")) {
+          assertThat(type).isEqualTo("withdrawn");
+          break;
+        }
+      }
+    }
+  }
+
+  private static void chat(Tracer tracer, Span parent, String conversation) {
+    var b =
+        tracer
+            .spanBuilder("chat gpt-4o")
+            .setParent(Context.root().with(parent))
+            .setSpanKind(SpanKind.CLIENT)
+            .setAttribute("gen_ai.operation.name", "chat")
+            .setAttribute("gen_ai.request.model", "gpt-4o")
+            .setAttribute("gen_ai.usage.input_tokens", 100L)
+            .setAttribute("gen_ai.usage.output_tokens", 10L);
+    if (conversation != null) {
+      b.setAttribute("gen_ai.conversation.id", conversation);
+    }
+    b.startSpan().end();
   }
 
   @Test

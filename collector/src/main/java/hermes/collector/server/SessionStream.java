@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import hermes.collector.session.AssemblyListener;
 import hermes.collector.session.SessionRecord;
-import hermes.collector.session.TurnRecord;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -21,10 +20,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -33,20 +30,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
 import org.jctools.queues.MpscArrayQueue;
 
 /**
  * {@code GET /api/sessions/stream}: session opened / updated / finished events as Server-Sent
- * Events, for the explorer and for scripts. An {@link AssemblyListener}: the assembler's shards
- * only enqueue a reference into a bounded lock-free queue (nothing when nobody listens); one
- * dedicated thread drains it every {@link #DRAIN_INTERVAL_MS} ms, renders each event to JSON once
- * and hands the same bytes to every subscriber. Bounds: {@code admin.max_stream_subscribers} (more
- * are refused with 503), {@code admin.stream_buffer_bytes} per subscriber (a reader that falls that
- * far behind is disconnected and counted, so a slow reader never holds memory or slows ingest),
- * {@code admin.stream_queue_events} between the shards and the stream thread (a full queue drops
- * the event and counts it). A comment line every heartbeat keeps proxies from closing an idle
- * stream.
+ * Events, for the explorer and for scripts ({@code withdrawn}: a session shown under its trace id
+ * whose calls went to the session a later span named; it is no session and no longer listed). An
+ * {@link AssemblyListener}: the assembler's shards only enqueue a reference into a bounded
+ * lock-free queue (nothing when nobody listens); one dedicated thread drains it every {@link
+ * #DRAIN_INTERVAL_MS} ms, renders each event to JSON once and hands the same bytes to every
+ * subscriber. Bounds: {@code admin.max_stream_subscribers} (more are refused with 503), {@code
+ * admin.stream_buffer_bytes} per subscriber (a reader that falls that far behind is disconnected
+ * and counted, so a slow reader never holds memory or slows ingest), {@code
+ * admin.stream_queue_events} between the shards and the stream thread (a full queue drops the event
+ * and counts it). A comment line every heartbeat keeps proxies from closing an idle stream.
  *
  * <p>Threading: the listener methods run on shard threads, several at once, and never block or
  * lock; {@link #subscribe} runs on an I/O thread; everything else on the stream thread, which also
@@ -57,8 +54,8 @@ public final class SessionStream extends Collector implements AssemblyListener, 
   private static final JsonFactory JSON = new JsonFactory();
   private static final byte[] HEARTBEAT = ": heartbeat\n\n".getBytes(StandardCharsets.US_ASCII);
 
-  /** A session event, or (session null) a finished turn of the session {@code key}. */
-  private record Event(String type, SessionRecord session, String key) {}
+  /** A session event. */
+  private record Event(String type, SessionRecord session) {}
 
   /** One connected reader and the bytes written to it that its socket has not taken yet. */
   private record Subscriber(Channel channel, AtomicLong pending) {}
@@ -69,7 +66,6 @@ public final class SessionStream extends Collector implements AssemblyListener, 
   private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
   private final AtomicInteger count = new AtomicInteger();
   private volatile boolean anyone;
-  private volatile Function<String, CompletableFuture<SessionRecord>> lookup;
   private final LongAdder refused = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private final LongAdder eventsDropped = new LongAdder();
@@ -122,34 +118,16 @@ public final class SessionStream extends Collector implements AssemblyListener, 
 
   @Override
   public void sessionFinished(SessionRecord session) {
-    offer("finished", session);
-  }
-
-  /**
-   * A turn finished: its session changed. Until the assembler reports live sessions itself ({@link
-   * #sessionUpdated}), the stream looks the session up and sends it as "updated", so pages see live
-   * sessions and their growing counts at each turn.
-   */
-  @Override
-  public void turnFinished(TurnRecord turn) {
-    if (!anyone || lookup == null) {
-      return;
-    }
-    if (!queue.offer(new Event("updated", null, turn.sessionKey()))) {
-      eventsDropped.increment();
-    }
-  }
-
-  /** Where {@link #turnFinished} looks sessions up (the assembler, once it exists). */
-  public void lookUpWith(Function<String, CompletableFuture<SessionRecord>> lookup) {
-    this.lookup = lookup;
+    // A withdrawn session (shown under its trace id until a span named its real session) was no
+    // session at all: readers drop it rather than list it as finished.
+    offer(session.withdrawn() ? "withdrawn" : "finished", session);
   }
 
   private void offer(String type, SessionRecord session) {
     if (!anyone) {
       return; // nobody listens: no allocation, no queue traffic
     }
-    if (!queue.offer(new Event(type, session, null))) {
+    if (!queue.offer(new Event(type, session))) {
       eventsDropped.increment();
     }
   }
@@ -197,34 +175,13 @@ public final class SessionStream extends Collector implements AssemblyListener, 
   /** Renders and sends what the shards queued. Stream thread. */
   private void drain() {
     Event e;
-    Set<String> changed = null;
     while ((e = queue.poll()) != null) {
-      if (e.session() == null) {
-        if (changed == null) {
-          changed = new HashSet<>();
-        }
-        changed.add(e.key());
-        continue;
-      }
       try {
         broadcastFrame(frame(e.type(), e.session()));
         events.increment();
       } catch (IOException | RuntimeException x) {
         // One bad snapshot must not stop the stream; it cannot happen with Jackson on memory.
         eventsDropped.increment();
-      }
-    }
-    if (changed != null) {
-      for (String key : changed) {
-        lookup
-            .apply(key)
-            .thenAcceptAsync(
-                session -> {
-                  if (session != null && session.live()) {
-                    sessionUpdated(session);
-                  }
-                },
-                thread);
       }
     }
   }

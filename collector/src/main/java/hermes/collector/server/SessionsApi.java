@@ -128,7 +128,7 @@ final class SessionsApi {
             .sessionAsync(key)
             .thenApplyAsync(
                 s ->
-                    s == null
+                    s == null || s.withdrawn()
                         ? error(HttpResponseStatus.NOT_FOUND, "session '" + key + "' not found")
                         : json(HttpResponseStatus.OK, g -> tree(g, s)),
                 work));
@@ -177,8 +177,13 @@ final class SessionsApi {
         f,
         (a, b) -> {
           List<SessionRecord> out = new ArrayList<>(a.size() + b.size());
-          out.addAll(a);
-          out.addAll(b);
+          for (List<SessionRecord> part : List.of(a, b)) {
+            for (SessionRecord s : part) {
+              if (!s.withdrawn()) { // no session at all (its calls went to the real one)
+                out.add(s);
+              }
+            }
+          }
           return out;
         });
   }
@@ -279,6 +284,7 @@ final class SessionsApi {
     g.writeStringField("start", time(s.startNanos()));
     g.writeNumberField("duration_seconds", seconds(s.durationNanos()));
     g.writeNumberField("turns", s.turnCount());
+    g.writeNumberField("open_turns", s.live() ? s.openTurns().size() : 0);
     Totals t = s.totals();
     g.writeNumberField("llm_calls", t.llmCalls());
     g.writeNumberField("tool_calls", t.toolCalls());
@@ -310,13 +316,22 @@ final class SessionsApi {
         g.writeNumberField("index", t.index());
       }
       g.writeStringField("trace_id", String.format("%016x%016x", t.traceIdHigh(), t.traceIdLow()));
-      g.writeStringField("span_id", String.format("%016x", t.spanId()));
+      if (t.provisional()) {
+        // An open turn: calls whose turn span has not arrived (or not been decided) yet; it has
+        // no span of its own, and its calls move under their turn when it comes.
+        g.writeBooleanField("open", true);
+      } else {
+        g.writeStringField("span_id", String.format("%016x", t.spanId()));
+      }
       g.writeStringField("start", time(t.startNanos()));
       g.writeNumberField("duration_seconds", seconds(t.durationNanos()));
       g.writeBooleanField("error", t.error());
       g.writeNumberField("cost_usd", usd(t.totals().costPico()));
-      // sessions.capture_content: the turn's captured user message goes here as "user_message"
-      // (and per tool call "args" / "result" in calls()); the explorer shows them when present.
+      // sessions.capture_content: present only when captured (already cut to its bound); the
+      // explorer shows them as text.
+      if (t.userMessage() != null) {
+        g.writeStringField("user_message", t.userMessage());
+      }
       calls(g, t.calls());
       if (t.droppedCalls() > 0) {
         g.writeNumberField("calls_not_kept", t.droppedCalls());
@@ -373,6 +388,12 @@ final class SessionsApi {
       g.writeStringField("start", time(c.startNanos()));
       g.writeNumberField("duration_seconds", seconds(c.durationNanos()));
       g.writeStringField("error_type", c.errorType());
+      if (c.toolArgs() != null) {
+        g.writeStringField("args", c.toolArgs());
+      }
+      if (c.toolResult() != null) {
+        g.writeStringField("result", c.toolResult());
+      }
       g.writeEndObject();
     }
     g.writeEndArray();
