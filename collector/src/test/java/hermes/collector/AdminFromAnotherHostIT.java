@@ -48,6 +48,11 @@ class AdminFromAnotherHostIT {
   private String nsAddress;
   private Collector collector;
 
+  /** Removes the namespace and the pair if the JVM is stopped before {@link AfterEach} runs. */
+  private final Thread onExit = new Thread(this::removeLinks, "remove-" + netns);
+
+  private boolean created; // the namespace is ours: only then is it deleted
+
   @BeforeEach
   void makeTheOtherHost() throws Exception {
     requireNetns();
@@ -69,10 +74,23 @@ class AdminFromAnotherHostIT {
     if (collector != null) {
       collector.close();
     }
-    // Deleting the namespace destroys the veth end in it, and with it the pair; the link
-    // deletion covers a failure between creating the pair and moving one end.
-    run(List.of("ip", "link", "del", hostSide));
-    run(List.of("ip", "netns", "del", netns));
+    if (created) {
+      removeLinks();
+      Runtime.getRuntime().removeShutdownHook(onExit);
+    }
+  }
+
+  private void removeLinks() {
+    try {
+      // Deleting the namespace destroys the veth end in it, and with it the pair; the link
+      // deletion covers a failure between creating the pair and moving one end.
+      run(List.of("ip", "link", "del", hostSide));
+      run(List.of("ip", "netns", "del", netns));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test
@@ -242,6 +260,8 @@ class AdminFromAnotherHostIT {
     } else {
       Result r = run(List.of("ip", "netns", "add", netns));
       if (r.exit == 0) {
+        created = true;
+        Runtime.getRuntime().addShutdownHook(onExit);
         return;
       }
       why = "cannot create a network namespace (the test needs root): " + r.output;
