@@ -381,13 +381,16 @@ public final class LoadGenerator implements Callable<Integer> {
     Histogram window = new Histogram(3);
     long windowSpans = 0;
     long windowFrom = start;
-    while (sender.isAlive()) {
+    for (boolean alive = true; alive; ) {
       sender.join(1_000);
+      // Read once: a sample may take seconds (it scrapes the collector), and the last window
+      // must still be written when the sender ends meanwhile.
+      alive = sender.isAlive();
       long now = System.nanoTime();
       Histogram h = stats.interval();
       long spansNow = stats.okSpans.sum() + stats.warmUpSpans.sum();
       window.add(h);
-      if (now - windowFrom >= sampleNanos || !sender.isAlive()) {
+      if (now - windowFrom >= sampleNanos || !alive) {
         soak.sample(
             (now - start) / 1e9,
             stats,

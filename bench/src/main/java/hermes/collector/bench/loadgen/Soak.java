@@ -167,12 +167,15 @@ final class Soak implements AutoCloseable {
       double spansPerSecond,
       double p99Millis,
       double maxMillis) {
-    double rss = rssMib();
-    double[] heap = heapMib();
+    // The counts first: the scrape below may take seconds when the collector struggles.
     long ok = stats.okRequests.sum();
     long refused = stats.refused.sum();
     long errors = stats.errors.sum();
     long unexpected = hostileUnexpected.sum();
+    long sent = hostileSent.sum();
+    long skipped = hostileSkipped.sum();
+    double rss = rssMib();
+    double[] heap = heapMib();
     String line =
         String.format(
             Locale.ROOT,
@@ -187,9 +190,9 @@ final class Soak implements AutoCloseable {
             spansPerSecond,
             p99Millis,
             maxMillis,
-            hostileSent.sum(),
+            sent,
             unexpected - lastUnexpected,
-            hostileSkipped.sum());
+            skipped);
     lastOk = ok;
     lastRefused = refused;
     lastErrors = errors;
