@@ -8,6 +8,7 @@
 #   capacity.json  the closed-loop run that measured capacity (absent when RATE is given)
 #   gc.log         the collector's GC log (heap after each collection)
 #   metrics-end.txt, collector.log
+# and prints bench/soak-summary.py's digest of them (the figures in bench/RESULTS.md).
 # Not in CI: it takes DURATION plus a minute. Linux only (reads /proc/PID/status).
 # Usage: bench/soak.sh [DURATION (default 30m)] [RATE spans/s (default: half the capacity)]
 #        HOSTILE_FRACTION (default 0.02), HOSTILE_KINDS (comma-separated, default all; see
@@ -56,4 +57,6 @@ curl -sf http://127.0.0.1:$admin/healthz >/dev/null && echo "healthz ok" >&2 || 
 kill -0 $pid 2>/dev/null || { echo "collector died (see $out/collector.log)" >&2; status=1; }
 echo "load at the end $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 cat "$out/summary.json"
+echo
+python3 "$root/bench/soak-summary.py" "$out" || true
 exit $status
