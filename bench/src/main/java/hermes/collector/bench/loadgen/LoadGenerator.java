@@ -96,17 +96,76 @@ public final class LoadGenerator implements Callable<Integer> {
   @Option(names = "--json", description = "print the summary as JSON")
   boolean json;
 
+  @Option(
+      names = "--hostile-fraction",
+      defaultValue = "0",
+      description =
+          "soak: after each good request, send a bad or hostile OTLP/HTTP request with this"
+              + " probability (malformed protobuf, truncated gzip, gzip bomb, huge Content-Length,"
+              + " 1e30000000 times, full-width hex ids, 64 KiB names, orphan spans, stalled"
+              + " heads; the kinds in turn), e.g. 0.02 (default: ${DEFAULT-VALUE})")
+  double hostileFraction;
+
+  @Option(
+      names = "--hostile-kinds",
+      split = ",",
+      description =
+          "soak: only these hostile kinds, comma-separated (default: all): ${COMPLETION-CANDIDATES}")
+  java.util.EnumSet<Hostile.Kind> hostileKinds;
+
+  @Option(
+      names = "--hostile-endpoint",
+      description =
+          "soak: the OTLP/HTTP listener for the hostile requests; default the --endpoint for"
+              + " HTTP, http://127.0.0.1:4318 for gRPC")
+  URI hostileEndpoint;
+
+  @Option(
+      names = "--target-pid",
+      defaultValue = "0",
+      description = "soak: the collector's process id; its RSS goes in the timeline")
+  long targetPid;
+
+  @Option(
+      names = "--metrics-url",
+      description =
+          "soak: the collector's /metrics (e.g. http://127.0.0.1:8889/metrics); its heap after"
+              + " GC goes in the timeline")
+  URI metricsUrl;
+
+  @Option(
+      names = "--timeline",
+      description =
+          "soak: write a CSV timeline here (RSS, heap after GC, good requests' p99 and errors,"
+              + " unexpected hostile answers, per --sample-every window)")
+  java.nio.file.Path timeline;
+
+  @Option(
+      names = "--sample-every",
+      defaultValue = "10s",
+      description = "soak: the timeline's window (default: ${DEFAULT-VALUE})")
+  String sampleEvery;
+
   public static void main(String[] args) {
-    System.exit(new CommandLine(new LoadGenerator()).execute(args));
+    System.exit(
+        new CommandLine(new LoadGenerator())
+            .setCaseInsensitiveEnumValuesAllowed(true)
+            .execute(args));
   }
 
   @Override
   public Integer call() throws Exception {
     long runNanos;
     long warmupNanos;
+    long sampleNanos;
     try {
       warmupNanos = parseDuration("--warmup", warmup, true);
       runNanos = warmupNanos + parseDuration("--duration", duration, false);
+      sampleNanos = parseDuration("--sample-every", sampleEvery, false);
+      if (!(hostileFraction >= 0 && hostileFraction <= 1)) {
+        throw new IllegalArgumentException(
+            "--hostile-fraction: " + hostileFraction + " is not between 0 and 1");
+      }
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }
@@ -127,22 +186,41 @@ public final class LoadGenerator implements Callable<Integer> {
           corpus.size());
     }
     Failures failures = new Failures();
-    try (Target target = target(failures)) {
+    URI hostileBase =
+        hostileEndpoint != null
+            ? hostileEndpoint
+            : endpoint != null && !protocol.equals("grpc")
+                ? endpoint
+                : URI.create("http://127.0.0.1:4318");
+    try (Target target = target(failures);
+        Soak soak =
+            new Soak(
+                hostileFraction,
+                hostileKinds == null || hostileKinds.isEmpty()
+                    ? java.util.EnumSet.allOf(Hostile.Kind.class)
+                    : hostileKinds,
+                new java.net.InetSocketAddress(
+                    hostileBase.getHost(),
+                    hostileBase.getPort() < 0 ? 4318 : hostileBase.getPort()),
+                targetPid,
+                metricsUrl,
+                timeline)) {
       long start = System.nanoTime();
       LoadStats stats = new LoadStats(start + warmupNanos);
       Thread sender =
           new Thread(
               rate > 0
-                  ? () -> openLoop(target, corpus, stats, start, runNanos)
-                  : () -> closedLoop(target, corpus, stats, start, runNanos),
+                  ? () -> openLoop(target, corpus, stats, start, runNanos, soak)
+                  : () -> closedLoop(target, corpus, stats, start, runNanos, soak),
               "loadgen-sender");
       sender.start();
-      report(stats, start, sender);
+      report(stats, start, sender, soak, sampleNanos);
+      boolean hostileDone = soak.finish(2L * Hostile.ANSWER_TIMEOUT_MILLIS);
       Histogram h = stats.total();
       double seconds = (System.nanoTime() - start - warmupNanos) / 1e9;
       System.out.println(
           json
-              ? summaryJson(stats, h, seconds, corpusSpans)
+              ? summaryJson(stats, h, seconds, corpusSpans, soak)
               : String.format(
                   Locale.ROOT,
                   "%s %s: %,.0f spans/s accepted (%,d spans in %.1f s); latency p50 %.2f ms, p99"
@@ -160,6 +238,19 @@ public final class LoadGenerator implements Callable<Integer> {
                   stats.errors.sum()));
       if (failures.first() != null) {
         System.err.println("failed or refused requests: " + failures.summary());
+      }
+      if (hostileFraction > 0 && !json) {
+        System.out.printf(
+            Locale.ROOT,
+            "hostile: %d sent, %d skipped (pool full), %d answered unexpectedly; by kind: %s%n",
+            soak.hostileSent.sum(),
+            soak.hostileSkipped.sum(),
+            soak.hostileUnexpected.sum(),
+            soak.answers());
+      }
+      if (!hostileDone) {
+        System.err.println("hermes-loadgen: hostile requests still unanswered at the end");
+        return 1;
       }
       if (stats.okRequests.sum() == 0) {
         System.err.println(
@@ -219,7 +310,7 @@ public final class LoadGenerator implements Callable<Integer> {
 
   /** Sends at the target rate; each latency counts from the request's intended send time. */
   private void openLoop(
-      Target target, EndlessCorpus corpus, LoadStats stats, long start, long runNanos) {
+      Target target, EndlessCorpus corpus, LoadStats stats, long start, long runNanos, Soak soak) {
     double avgSpans = (double) corpus.spansPerPass() / corpus.size();
     long interval = Math.max(1, (long) (avgSpans * 1e9 / rate));
     // Bounds memory when the collector stalls; a sender waiting here is late, and the latency
@@ -243,13 +334,14 @@ public final class LoadGenerator implements Callable<Integer> {
                 stats.record(r, spans, System.nanoTime() - intended, intended);
                 inFlight.release();
               });
+      soak.maybeSend(i);
     }
     inFlight.acquireUninterruptibly(10_000); // every request answered
   }
 
   /** {@code connections} requests in flight at all times, each sent when one returns. */
   private void closedLoop(
-      Target target, EndlessCorpus corpus, LoadStats stats, long start, long runNanos) {
+      Target target, EndlessCorpus corpus, LoadStats stats, long start, long runNanos, Soak soak) {
     AtomicLong next = new AtomicLong();
     Thread[] workers = new Thread[connections];
     for (int w = 0; w < connections; w++) {
@@ -262,6 +354,7 @@ public final class LoadGenerator implements Callable<Integer> {
                   long sent = System.nanoTime();
                   Target.Result r = target.send(body).join();
                   stats.record(r, corpus.spans(sequence), System.nanoTime() - sent, sent);
+                  soak.maybeSend(sequence);
                 }
               },
               "loadgen-" + w);
@@ -277,15 +370,37 @@ public final class LoadGenerator implements Callable<Integer> {
     }
   }
 
-  /** A progress line every second until the sender is done. */
-  private void report(LoadStats stats, long start, Thread sender) throws InterruptedException {
+  /**
+   * A progress line every second until the sender is done, and a timeline line every {@code
+   * sampleNanos}.
+   */
+  private void report(LoadStats stats, long start, Thread sender, Soak soak, long sampleNanos)
+      throws InterruptedException {
     long lastSpans = 0;
     long lastAt = start;
-    while (sender.isAlive()) {
+    Histogram window = new Histogram(3);
+    long windowSpans = 0;
+    long windowFrom = start;
+    for (boolean alive = true; alive; ) {
       sender.join(1_000);
+      // Read once: a sample may take seconds (it scrapes the collector), and the last window
+      // must still be written when the sender ends meanwhile.
+      alive = sender.isAlive();
       long now = System.nanoTime();
       Histogram h = stats.interval();
       long spansNow = stats.okSpans.sum() + stats.warmUpSpans.sum();
+      window.add(h);
+      if (now - windowFrom >= sampleNanos || !alive) {
+        soak.sample(
+            (now - start) / 1e9,
+            stats,
+            (spansNow - windowSpans) * 1e9 / Math.max(1, now - windowFrom),
+            window.getValueAtPercentile(99) / 1e3,
+            window.getMaxValue() / 1e3);
+        window.reset();
+        windowSpans = spansNow;
+        windowFrom = now;
+      }
       if (!json) {
         System.err.printf(
             Locale.ROOT,
@@ -302,7 +417,8 @@ public final class LoadGenerator implements Callable<Integer> {
     }
   }
 
-  private String summaryJson(LoadStats stats, Histogram h, double seconds, long corpusSpans)
+  private String summaryJson(
+      LoadStats stats, Histogram h, double seconds, long corpusSpans, Soak soak)
       throws java.io.IOException {
     StringWriter w = new StringWriter();
     try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
@@ -325,6 +441,22 @@ public final class LoadGenerator implements Callable<Integer> {
       g.writeNumberField("p99_9", h.getValueAtPercentile(99.9) / 1e3);
       g.writeNumberField("max", h.getMaxValue() / 1e3);
       g.writeEndObject();
+      if (hostileFraction > 0) {
+        g.writeObjectFieldStart("hostile");
+        g.writeNumberField("sent", soak.hostileSent.sum());
+        g.writeNumberField("skipped", soak.hostileSkipped.sum());
+        g.writeNumberField("unexpected", soak.hostileUnexpected.sum());
+        g.writeObjectFieldStart("answers");
+        for (var kind : soak.answers().entrySet()) {
+          g.writeObjectFieldStart(kind.getKey());
+          for (var a : kind.getValue().entrySet()) {
+            g.writeNumberField(a.getKey(), a.getValue());
+          }
+          g.writeEndObject();
+        }
+        g.writeEndObject();
+        g.writeEndObject();
+      }
       g.writeEndObject();
     }
     return w.toString();
