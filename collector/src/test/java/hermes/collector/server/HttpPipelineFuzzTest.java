@@ -130,6 +130,12 @@ class HttpPipelineFuzzTest {
     }
   }
 
+  /**
+   * One unconnected socket for every channel's config: Netty's config sets TCP_NODELAY on it, which
+   * opens a file descriptor, and a new one per fuzz run ran the JVM out of them.
+   */
+  private static final Socket SOCKET = new Socket();
+
   private static final class EmbeddedSocket extends EmbeddedChannel implements SocketChannel {
     // Set lazily: EmbeddedChannel's constructor asks for the config before fields are assigned.
     private SocketChannelConfig config;
@@ -142,7 +148,7 @@ class HttpPipelineFuzzTest {
     @Override
     public SocketChannelConfig config() {
       if (config == null) {
-        config = new DefaultSocketChannelConfig(this, new Socket());
+        config = new DefaultSocketChannelConfig(this, SOCKET);
       }
       return config;
     }
