@@ -218,7 +218,6 @@ public final class Collector implements AutoCloseable {
             assembler,
             pricing,
             agentMetrics,
-            config.admin().apiToken(),
             config.admin().connections(),
             listenerMetrics,
             security,

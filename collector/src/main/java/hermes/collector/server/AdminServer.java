@@ -21,7 +21,6 @@ public final class AdminServer {
    * @param assembler serves the sessions API, or null for none
    * @param pricing reloaded by {@code POST /-/reload} (with the assembler)
    * @param metrics the agent metrics, for {@code GET /api/stats} (with the assembler)
-   * @param apiToken the API's bearer token for non-loopback clients; empty for loopback only
    * @param connections the connection cap and timeouts
    * @param listenerMetrics where connection-level events are counted ({@code listener="admin"})
    * @param stream the session event stream (with the assembler), whose thread also runs the API's
@@ -36,7 +35,6 @@ public final class AdminServer {
       SessionAssembler assembler,
       Pricing pricing,
       AgentMetrics metrics,
-      String apiToken,
       CollectorConfig.Connections connections,
       ListenerMetrics listenerMetrics,
       Security security,

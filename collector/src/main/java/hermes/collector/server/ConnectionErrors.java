@@ -7,8 +7,6 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.util.AttributeKey;
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,16 +33,13 @@ final class ConnectionErrors extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(ConnectionErrors.class);
 
   private final ListenerMetrics.Listener metrics;
-  private final AtomicLongArray nextLog =
-      new AtomicLongArray(ListenerMetrics.ErrorKind.values().length);
-  private final AtomicLong[] suppressed = new AtomicLong[ListenerMetrics.ErrorKind.values().length];
+  private final RateLimitedLog[] gates =
+      new RateLimitedLog[ListenerMetrics.ErrorKind.values().length];
 
   ConnectionErrors(ListenerMetrics.Listener metrics) {
     this.metrics = metrics;
-    long now = System.nanoTime();
-    for (int i = 0; i < suppressed.length; i++) {
-      suppressed[i] = new AtomicLong();
-      nextLog.set(i, now);
+    for (int i = 0; i < gates.length; i++) {
+      gates[i] = new RateLimitedLog(log, LOG_EVERY_NANOS); // one line per kind per interval
     }
   }
 
@@ -61,11 +56,8 @@ final class ConnectionErrors extends ChannelInboundHandlerAdapter {
                 ? ListenerMetrics.ErrorKind.DECODER
                 : ListenerMetrics.ErrorKind.OTHER;
     metrics.error(kind);
-    int k = kind.ordinal();
-    long now = System.nanoTime();
-    long next = nextLog.get(k);
-    if (now - next >= 0 && nextLog.compareAndSet(k, next, now + LOG_EVERY_NANOS)) {
-      long others = suppressed[k].getAndSet(0);
+    long others = gates[kind.ordinal()].admit();
+    if (others >= 0) {
       String message = "{}: closing a connection from {} after an error ({}): {}{}";
       String more = others == 0 ? "" : " (" + others + " more like it since, not logged)";
       Object remote = ctx.channel().remoteAddress();
@@ -75,8 +67,6 @@ final class ConnectionErrors extends ChannelInboundHandlerAdapter {
       } else {
         log.info(message, metrics.name(), remote, kind.label(), cause, more);
       }
-    } else {
-      suppressed[k].incrementAndGet();
     }
     ctx.channel().attr(CLOSED_BY_SERVER).set(Boolean.TRUE); // one error, counted once
     ctx.close();

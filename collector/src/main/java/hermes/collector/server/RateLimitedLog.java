@@ -21,18 +21,27 @@ final class RateLimitedLog {
     this.intervalNanos = intervalNanos;
   }
 
-  /** Logs {@code message} at WARN unless a line was logged within the interval. */
-  void warn(String message) {
+  /**
+   * Whether a line may be logged now: -1 when one was logged within the interval (this one is held
+   * back and counted), else how many were held back since the last line. For callers that format
+   * their own line.
+   */
+  long admit() {
     long now = System.nanoTime();
     long due = next.get();
     if ((due != Long.MIN_VALUE && now - due < 0) || !next.compareAndSet(due, now + intervalNanos)) {
       held.incrementAndGet();
-      return;
+      return -1;
     }
-    long before = held.getAndSet(0);
+    return held.getAndSet(0);
+  }
+
+  /** Logs {@code message} at WARN unless a line was logged within the interval. */
+  void warn(String message) {
+    long before = admit();
     if (before == 0) {
       log.warn(message);
-    } else {
+    } else if (before > 0) {
       log.warn("{} ({} more like it since the last line)", message, before);
     }
   }

@@ -3,7 +3,6 @@ package hermes.collector.server;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CounterMetricFamily;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,20 +19,15 @@ final class ScrapeErrors extends Collector {
   private static final Logger log = LoggerFactory.getLogger(ScrapeErrors.class);
 
   private final LongAdder errors = new LongAdder();
-  private final AtomicLong nextLog = new AtomicLong(System.nanoTime());
-  private final AtomicLong suppressed = new AtomicLong();
+  private final RateLimitedLog gate = new RateLimitedLog(log, ConnectionErrors.LOG_EVERY_NANOS);
 
   /** Counts one failed scrape and logs it unless one was logged recently. */
   void failed(String what, Object remote, Throwable cause) {
     errors.increment();
-    long now = System.nanoTime();
-    long next = nextLog.get();
-    if (now - next >= 0 && nextLog.compareAndSet(next, now + ConnectionErrors.LOG_EVERY_NANOS)) {
-      long others = suppressed.getAndSet(0);
+    long others = gate.admit();
+    if (others >= 0) {
       String more = others == 0 ? "" : " (" + others + " more since, not logged)";
       log.warn("/metrics scrape from {} failed while {}{}", remote, what, more, cause);
-    } else {
-      suppressed.incrementAndGet();
     }
   }
 
