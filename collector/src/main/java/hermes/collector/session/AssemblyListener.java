@@ -48,4 +48,11 @@ public interface AssemblyListener {
 
   /** A session was finalized: its root arrived, or it went idle, or it was evicted. */
   default void sessionFinished(SessionRecord session) {}
+
+  /**
+   * A runaway guard tripped on a live session (once per session and guard; once per turn for the
+   * turn guards). Must not block: a listener that does I/O (the webhook) hands the trip to its own
+   * thread.
+   */
+  default void guardTripped(GuardTrip trip) {}
 }

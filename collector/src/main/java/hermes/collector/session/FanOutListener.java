@@ -78,4 +78,11 @@ public final class FanOutListener implements AssemblyListener {
       l.sessionFinished(session);
     }
   }
+
+  @Override
+  public void guardTripped(GuardTrip trip) {
+    for (AssemblyListener l : listeners) {
+      l.guardTripped(trip);
+    }
+  }
 }
