@@ -10,7 +10,6 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
@@ -128,7 +127,7 @@ class ExplorerIT {
   }
 
   private void flush() {
-    assertThat(provider.forceFlush().join(5, TimeUnit.SECONDS).isSuccess()).isTrue();
+    SdkExporters.flush(provider);
   }
 
   /** An LLM span of the hermes plugin under {@code turn}, at {@code at} ns for {@code ms} ms. */
@@ -247,11 +246,7 @@ class ExplorerIT {
             .setResource(
                 Resource.getDefault().toBuilder().put("service.name", "explorer-agent").build())
             .addSpanProcessor(
-                SimpleSpanProcessor.create(
-                    OtlpHttpSpanExporter.builder()
-                        .setEndpoint(
-                            "http://127.0.0.1:" + collector.httpAddress().getPort() + "/v1/traces")
-                        .build()))
+                SimpleSpanProcessor.create(SdkExporters.http(collector.httpAddress().getPort())))
             .build();
     Tracer tracer = provider.get("explorer-it");
     String base = "http://127.0.0.1:" + collector.adminAddress().getPort();

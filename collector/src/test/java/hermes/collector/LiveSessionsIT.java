@@ -8,8 +8,6 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
-import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
@@ -88,12 +86,8 @@ class LiveSessionsIT {
 
   private SpanExporter exporter(String protocol) {
     return protocol.equals("http")
-        ? OtlpHttpSpanExporter.builder()
-            .setEndpoint("http://127.0.0.1:" + collector.httpAddress().getPort() + "/v1/traces")
-            .build()
-        : OtlpGrpcSpanExporter.builder()
-            .setEndpoint("http://127.0.0.1:" + collector.grpcAddress().getPort())
-            .build();
+        ? SdkExporters.http(collector.httpAddress().getPort())
+        : SdkExporters.grpc(collector.grpcAddress().getPort());
   }
 
   private static Span llm(Tracer tracer) {
@@ -144,7 +138,7 @@ class LiveSessionsIT {
               .setAttribute("hermes.session.id", key)
               .startSpan()
               .end();
-          assertThat(provider.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+          SdkExporters.flush(provider);
           // The turn and the session are still running: the session is live all the same.
           await(body("/api/sessions?status=live", "\"key\":\"" + key + "\""), "listed live");
           assertThat(get("/api/sessions/" + key))
@@ -156,7 +150,7 @@ class LiveSessionsIT {
               gauge("hermes_active_sessions{service=\"" + service + "\",}", 1),
               "counted in hermes_active_sessions");
           llm(tracer).end(); // the totals grow as calls arrive
-          assertThat(provider.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+          SdkExporters.flush(provider);
           await(body("/api/sessions/" + key, "\"llm_calls\":2"), "totals grow");
         } finally {
           turn.end();
@@ -164,7 +158,7 @@ class LiveSessionsIT {
       } finally {
         session.end();
       }
-      assertThat(provider.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+      SdkExporters.flush(provider);
     } finally {
       provider.shutdown().join(10, TimeUnit.SECONDS);
     }
@@ -210,7 +204,7 @@ class LiveSessionsIT {
       } finally {
         workflow.end();
       }
-      assertThat(provider.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+      SdkExporters.flush(provider);
       await(body("/api/sessions/" + key, "\"tool_calls\":1"), "live");
       await(body("/api/sessions/" + key, "\"status\":\"finished\""), "ended after 1 s of quiet");
       assertThat(get("/api/sessions/" + key)).contains("\"outcome\":\"completed\"");

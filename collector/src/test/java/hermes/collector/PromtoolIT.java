@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
@@ -69,14 +68,10 @@ class PromtoolIT {
               .setResource(
                   Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "a")))
               .addSpanProcessor(
-                  SimpleSpanProcessor.create(
-                      OtlpHttpSpanExporter.builder()
-                          .setEndpoint(
-                              "http://127.0.0.1:" + c.httpAddress().getPort() + "/v1/traces")
-                          .build()))
+                  SimpleSpanProcessor.create(SdkExporters.http(c.httpAddress().getPort())))
               .build();
       tp.get("t").spanBuilder("chat x").startSpan().end();
-      tp.forceFlush().join(10, TimeUnit.SECONDS);
+      SdkExporters.flush(tp);
       tp.shutdown().join(10, TimeUnit.SECONDS);
       String text = TestCollectors.scrape(c);
       assertThat(text)
