@@ -179,7 +179,7 @@ class ConnectionBoundsIT {
         s.getOutputStream().write(postHead(Integer.toString(good.length)));
         s.getOutputStream().write(good);
       }
-      long deadline = System.nanoTime() + 10_000_000_000L;
+      long deadline = System.nanoTime() + 30_000_000_000L;
       while (blocked.get() < ioThreads) {
         assertThat(System.nanoTime()).as("every I/O thread busy").isLessThan(deadline);
         Thread.sleep(10);
@@ -267,7 +267,7 @@ class ConnectionBoundsIT {
    * client would hold admin connections and fill a small admin.max_connections).
    */
   private double sample(String series) throws Exception {
-    long deadline = System.nanoTime() + 10_000_000_000L;
+    long deadline = System.nanoTime() + 30_000_000_000L;
     String metrics;
     while ((metrics = rawScrape()) == null) { // refused while the cap is full: try again
       assertThat(System.nanoTime()).as("scrape").isLessThan(deadline);
@@ -282,7 +282,7 @@ class ConnectionBoundsIT {
   }
 
   private void awaitSample(String series, double value) throws Exception {
-    long deadline = System.nanoTime() + 10_000_000_000L;
+    long deadline = System.nanoTime() + 30_000_000_000L;
     while (sample(series) != value) {
       assertThat(System.nanoTime()).as("waiting for %s = %s", series, value).isLessThan(deadline);
       Thread.sleep(10);

@@ -356,7 +356,7 @@ class GrpcGuardsIT {
       String unavailable =
           "hermes_collector_requests_total{protocol=\"grpc\",signal=\"traces\","
               + "code=\"UNAVAILABLE\",}";
-      long countedBy = System.nanoTime() + 10_000_000_000L;
+      long countedBy = System.nanoTime() + 30_000_000_000L;
       while (TestCollectors.sample(collector, unavailable) < refused
           && System.nanoTime() < countedBy) {
         Thread.sleep(10); // polls the condition (every refusal counted)

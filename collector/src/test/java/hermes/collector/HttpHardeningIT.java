@@ -209,7 +209,7 @@ class HttpHardeningIT {
     s.setSoLinger(true, 0); // close with a reset
     s.close();
     awaitSample("hermes_collector_http_inflight_bytes", 0);
-    long deadline = System.nanoTime() + 10_000_000_000L;
+    long deadline = System.nanoTime() + 30_000_000_000L;
     while (TestCollectors.sample(
             collector,
             "hermes_collector_connection_errors_total{listener=\"otlp_http\",kind=\"io\",}")
@@ -221,7 +221,7 @@ class HttpHardeningIT {
   }
 
   private void awaitSample(String series, double value) throws Exception {
-    long deadline = System.nanoTime() + 10_000_000_000L;
+    long deadline = System.nanoTime() + 30_000_000_000L;
     while (TestCollectors.sample(collector, series) != value) {
       assertThat(System.nanoTime()).as("waiting for %s = %s", series, value).isLessThan(deadline);
       Thread.sleep(10);

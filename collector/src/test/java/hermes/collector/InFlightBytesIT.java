@@ -100,7 +100,7 @@ class InFlightBytesIT {
 
   private void awaitGauge(long bytes) throws Exception {
     String line = "hermes_collector_http_inflight_bytes " + (double) bytes;
-    long deadline = System.nanoTime() + 10_000_000_000L;
+    long deadline = System.nanoTime() + 30_000_000_000L;
     while (!TestCollectors.scrape(collector).contains(line)) {
       assertThat(System.nanoTime()).as("waiting for %s", line).isLessThan(deadline);
       Thread.sleep(20);

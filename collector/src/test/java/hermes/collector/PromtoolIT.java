@@ -58,7 +58,7 @@ class PromtoolIT {
                               .toByteArray()))
                   .build(),
               java.net.http.HttpResponse.BodyHandlers.discarding());
-      long deadline = System.nanoTime() + 10_000_000_000L;
+      long deadline = System.nanoTime() + 30_000_000_000L;
       while (!TestCollectors.scrape(c).contains("hermes_sessions_total{")
           && System.nanoTime() < deadline) {
         Thread.sleep(50);

@@ -102,10 +102,10 @@ class SessionAssemblerTest {
   }
 
   static void await(BooleanSupplier c) throws InterruptedException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
+    long deadline = System.nanoTime() + 30_000_000_000L;
     while (!c.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("not reached within 10 s");
+        throw new AssertionError("not reached within 30 s");
       }
       Thread.sleep(5);
     }
