@@ -7,21 +7,18 @@ import hermes.collector.cost.PricingException;
 import hermes.collector.forward.TraceForwarder;
 import hermes.collector.ingest.ExportResult;
 import hermes.collector.ingest.Ingest;
-import hermes.collector.ingest.IngestMetrics;
 import hermes.collector.ingest.MetricsSink;
 import hermes.collector.ingest.SpanSink;
 import hermes.collector.metrics.AgentMetrics;
-import hermes.collector.metrics.ForwarderMetrics;
 import hermes.collector.metrics.OtlpMetricsBridge;
-import hermes.collector.metrics.PipelineMetrics;
+import hermes.collector.metrics.Telemetry;
 import hermes.collector.proto.ReaderLimits;
 import hermes.collector.semconv.Names;
 import hermes.collector.semconv.Normalizer;
 import hermes.collector.server.AdminServer;
 import hermes.collector.server.EventLoops;
-import hermes.collector.server.GrpcGuardMetrics;
 import hermes.collector.server.HttpListener;
-import hermes.collector.server.ListenerMetrics;
+import hermes.collector.server.ListenerInstrumentation;
 import hermes.collector.server.OtlpGrpcServer;
 import hermes.collector.server.OtlpHttpServer;
 import hermes.collector.server.Security;
@@ -31,11 +28,9 @@ import hermes.collector.session.AssemblyListener;
 import hermes.collector.session.FanOutListener;
 import hermes.collector.session.SessionAssembler;
 import io.prometheus.client.CollectorRegistry;
-import io.prometheus.client.hotspot.DefaultExports;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -59,6 +54,7 @@ public final class Collector implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Collector.class);
 
   private final CollectorConfig config;
+  private final Telemetry telemetry; // the one place every part's telemetry is registered
   private final CollectorRegistry registry;
   private final EventLoops loops;
   private final EventLoops adminLoops; // its own, so /healthz and /metrics answer under OTLP floods
@@ -77,7 +73,8 @@ public final class Collector implements AutoCloseable {
 
   private Collector(CollectorConfig config) {
     this.config = config;
-    this.registry = new CollectorRegistry(true);
+    this.telemetry = new Telemetry();
+    this.registry = telemetry.registry();
     this.loops = new EventLoops(0);
     this.adminLoops = new EventLoops(1);
   }
@@ -140,8 +137,8 @@ public final class Collector implements AutoCloseable {
             ac.streamBufferBytes(),
             ac.streamQueueEvents(),
             Duration.ofSeconds(15));
-    registry.register(sessionStream);
-    agentMetrics = new AgentMetrics(config.metrics().maxLabelValues(), Map.of());
+    telemetry.stream(sessionStream);
+    agentMetrics = telemetry.agent(config.metrics().maxLabelValues());
     // Events flow one way: the assembler tells its listeners; none of them reads it back.
     AssemblyListener listeners = FanOutListener.of(agentMetrics, sessionStream);
     assembler =
@@ -165,7 +162,6 @@ public final class Collector implements AutoCloseable {
                     ss.captureContent() ? ss.maxContentBytes() : 0),
             listeners);
     assembler.start();
-    registry.register(agentMetrics);
     CollectorConfig.Metrics mc = config.metrics();
     OtlpMetricsBridge bridge =
         new OtlpMetricsBridge(
@@ -174,7 +170,7 @@ public final class Collector implements AutoCloseable {
             mc.bridgeMaxSeries(),
             mc.bridgeMaxLabelValueBytes(),
             System::nanoTime);
-    registry.register(bridge);
+    telemetry.bridge(bridge);
     metricsSink =
         request -> {
           OtlpMetricsBridge.Result r = bridge.accept(request);
@@ -182,7 +178,7 @@ public final class Collector implements AutoCloseable {
               ? ExportResult.ALL_ACCEPTED
               : new ExportResult(r.rejected(), r.message());
         };
-    registry.register(new PipelineMetrics(assembler, names, pricing, corrections));
+    telemetry.pipeline(assembler, names, pricing, corrections);
   }
 
   /**
@@ -190,25 +186,23 @@ public final class Collector implements AutoCloseable {
    * wiring; a listener fan-out in the assembler replaces it.)
    */
   private void startListeners(SpanSink sink) throws IOException {
-    DefaultExports.register(registry);
+    telemetry.jvm();
     CollectorConfig.Forward fw = config.forward();
     if (fw.endpoint() != null) {
-      ForwarderMetrics forwarderMetrics = new ForwarderMetrics();
-      forwarder = new TraceForwarder(fw, forwarderMetrics);
+      forwarder = new TraceForwarder(fw, telemetry.forwarder());
       forwarder.start();
-      registry.register(forwarderMetrics);
       log.info("forwarding traces to {} ({})", fw.endpoint(), fw.protocol());
     }
     CollectorConfig.Otlp otlp = config.otlp();
-    security = Security.load(config.security(), config.admin().apiToken(), registry);
+    security = Security.load(config.security(), config.admin().apiToken(), telemetry.security());
     Ingest ingest =
         new Ingest(
             new ReaderLimits(otlp.maxAttributeDepth(), otlp.maxAttributesPerSpan()),
             sink,
             metricsSink,
             forwarder,
-            new IngestMetrics(registry));
-    ListenerMetrics listenerMetrics = new ListenerMetrics(registry);
+            telemetry.ingest());
+    ListenerInstrumentation listenerMetrics = telemetry.listeners();
     admin =
         AdminServer.bind(
             config.admin().endpoint(),
@@ -231,7 +225,7 @@ public final class Collector implements AutoCloseable {
         OtlpGrpcServer.start(
             otlp.grpcEndpoint(),
             ingest,
-            new GrpcGuardMetrics(registry),
+            telemetry.grpcGuards(),
             new OtlpGrpcServer.Limits(
                 otlp.maxRequestBytes(),
                 otlp.grpcMaxConcurrentStreams(),

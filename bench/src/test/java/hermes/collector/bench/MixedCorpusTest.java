@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import hermes.collector.cost.Pricing;
 import hermes.collector.ingest.Encoding;
 import hermes.collector.ingest.Ingest;
-import hermes.collector.ingest.IngestMetrics;
+import hermes.collector.ingest.IngestInstrumentation;
 import hermes.collector.ingest.Protocol;
 import hermes.collector.proto.ReaderLimits;
 import hermes.collector.semconv.Names;
@@ -17,7 +17,6 @@ import hermes.collector.session.SessionRecord;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
-import io.prometheus.client.CollectorRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -58,9 +57,7 @@ class MixedCorpusTest {
             () -> new Normalizer(names, Map.of(), new LongAdder()),
             new AssemblyListener() {})) {
       assembler.start();
-      Ingest ingest =
-          new Ingest(
-              ReaderLimits.DEFAULT, assembler, new IngestMetrics(new CollectorRegistry(true)));
+      Ingest ingest = new Ingest(ReaderLimits.DEFAULT, assembler, IngestInstrumentation.NOOP);
       for (ExportTraceServiceRequest r : corpus) {
         ingest.traces(r.toByteArray(), Encoding.PROTOBUF, Protocol.GRPC);
       }

@@ -15,8 +15,8 @@ import java.util.Objects;
 /**
  * The one entry point every receiver funnels into: decodes a request body (protobuf, or OTLP/JSON
  * transcoded to protobuf), checks it, hands valid spans to the {@link SpanSink} and counts
- * everything in {@link IngestMetrics}. Transports only frame bytes and map the outcome to their
- * status codes.
+ * everything to its {@link IngestInstrumentation}. Transports only frame bytes and map the outcome
+ * to their status codes.
  *
  * <p>Threading: safe for concurrent use by I/O threads; each thread gets its own reader (the
  * readers reuse their views). Nothing here blocks, logs or locks per span.
@@ -25,7 +25,7 @@ public final class Ingest {
   private final SpanSink sink;
   private final MetricsSink metricsSink;
   private final TraceTap tap;
-  private final IngestMetrics metrics;
+  private final IngestInstrumentation metrics;
   private final ThreadLocal<TraceDecoder> decoders;
   private final OtlpJsonTranscoder jsonTraces;
   private final OtlpJsonTranscoder jsonMetrics;
@@ -33,8 +33,8 @@ public final class Ingest {
   private final SignalScanner metricsScanner;
   private final SignalScanner logsScanner;
 
-  /** An ingest decoding with {@code limits}, feeding {@code sink}, counting in {@code metrics}. */
-  public Ingest(ReaderLimits limits, SpanSink sink, IngestMetrics metrics) {
+  /** An ingest decoding with {@code limits}, feeding {@code sink}, reporting to {@code metrics}. */
+  public Ingest(ReaderLimits limits, SpanSink sink, IngestInstrumentation metrics) {
     this(limits, sink, MetricsSink.NONE, null, metrics);
   }
 
@@ -47,7 +47,7 @@ public final class Ingest {
       SpanSink sink,
       MetricsSink metricsSink,
       TraceTap tap,
-      IngestMetrics metrics) {
+      IngestInstrumentation metrics) {
     Objects.requireNonNull(limits, "limits");
     this.tap = tap;
     this.sink = Objects.requireNonNull(sink, "sink");
@@ -61,8 +61,8 @@ public final class Ingest {
     logsScanner = SignalScanner.logs(limits);
   }
 
-  /** The self metrics this ingest counts in (the transports count their responses there). */
-  public IngestMetrics metrics() {
+  /** Where this ingest reports (the transports report their responses there too). */
+  public IngestInstrumentation metrics() {
     return metrics;
   }
 
@@ -101,7 +101,7 @@ public final class Ingest {
       } else {
         if (!tap.reserve(pb.length)) {
           batch.abort();
-          metrics.spansRefusedForwardFull(spans);
+          metrics.spansRefused(IngestInstrumentation.Refusal.FORWARD_FULL, spans);
           throw new PipelineFullException(
               "forward queue full: " + spans + " spans refused, retry later");
         }
@@ -112,7 +112,7 @@ public final class Ingest {
             throw refuse(spans);
           default:
             batch.abort();
-            metrics.spansRefusedSpoolError(spans);
+            metrics.spansRefused(IngestInstrumentation.Refusal.SPOOL_ERROR, spans);
             throw new PipelineFullException(
                 "cannot write the forward spool: " + spans + " spans refused, retry later");
         }
@@ -124,7 +124,7 @@ public final class Ingest {
       d.batch = null;
     }
     metrics.spansReceived(protocol, encoding, d.accepted);
-    metrics.spansRejectedInvalid(d.rejected);
+    metrics.spansRefused(IngestInstrumentation.Refusal.INVALID_SPAN, d.rejected);
     metrics.attributesUnindexed(d.unindexed);
     if (d.rejected == 0) {
       return ExportResult.ALL_ACCEPTED;
@@ -165,7 +165,7 @@ public final class Ingest {
   }
 
   private PipelineFullException refuse(int spans) {
-    metrics.spansRefusedFull(spans);
+    metrics.spansRefused(IngestInstrumentation.Refusal.PIPELINE_FULL, spans);
     return new PipelineFullException("pipeline full: " + spans + " spans refused, retry later");
   }
 

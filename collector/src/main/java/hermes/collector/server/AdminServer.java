@@ -36,7 +36,7 @@ public final class AdminServer {
       Pricing pricing,
       AgentMetrics metrics,
       CollectorConfig.Connections connections,
-      ListenerMetrics listenerMetrics,
+      ListenerInstrumentation listenerMetrics,
       Security security,
       SessionStream stream,
       String jaegerUrl)

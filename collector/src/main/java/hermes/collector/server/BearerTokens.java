@@ -40,7 +40,7 @@ final class BearerTokens {
    * @param inline an extra token given inline (admin.api_token), or empty
    * @throws IOException naming the file when it cannot be read or holds no token
    */
-  BearerTokens(String listener, Path file, String inline, SecurityMetrics metrics)
+  BearerTokens(String listener, Path file, String inline, SecurityInstrumentation metrics)
       throws IOException {
     try {
       this.table =

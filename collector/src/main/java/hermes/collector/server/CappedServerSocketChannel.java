@@ -17,11 +17,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class CappedServerSocketChannel extends NioServerSocketChannel {
   private final int maxConnections;
   private final AtomicInteger open;
-  private final GrpcGuardMetrics metrics;
+  private final GrpcGuardInstrumentation metrics;
   private final RateLimitedLog log;
 
   CappedServerSocketChannel(
-      int maxConnections, AtomicInteger open, GrpcGuardMetrics metrics, RateLimitedLog log) {
+      int maxConnections,
+      AtomicInteger open,
+      GrpcGuardInstrumentation metrics,
+      RateLimitedLog log) {
     this.maxConnections = maxConnections;
     this.open = open;
     this.metrics = metrics;

@@ -32,11 +32,11 @@ final class ConnectionErrors extends ChannelInboundHandlerAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(ConnectionErrors.class);
 
-  private final ListenerMetrics.Listener metrics;
+  private final ListenerInstrumentation.Listener metrics;
   private final RateLimitedLog[] gates =
-      new RateLimitedLog[ListenerMetrics.ErrorKind.values().length];
+      new RateLimitedLog[ListenerInstrumentation.ErrorKind.values().length];
 
-  ConnectionErrors(ListenerMetrics.Listener metrics) {
+  ConnectionErrors(ListenerInstrumentation.Listener metrics) {
     this.metrics = metrics;
     for (int i = 0; i < gates.length; i++) {
       gates[i] = new RateLimitedLog(log, LOG_EVERY_NANOS); // one line per kind per interval
@@ -49,19 +49,19 @@ final class ConnectionErrors extends ChannelInboundHandlerAdapter {
         && Boolean.TRUE.equals(ctx.channel().attr(CLOSED_BY_SERVER).get())) {
       return; // counted as what it is (a refusal, a timeout, an error), not as a further error
     }
-    ListenerMetrics.ErrorKind kind =
+    ListenerInstrumentation.ErrorKind kind =
         cause instanceof IOException || cause instanceof PrematureChannelClosureException
-            ? ListenerMetrics.ErrorKind.IO
+            ? ListenerInstrumentation.ErrorKind.IO
             : cause instanceof DecoderException
-                ? ListenerMetrics.ErrorKind.DECODER
-                : ListenerMetrics.ErrorKind.OTHER;
+                ? ListenerInstrumentation.ErrorKind.DECODER
+                : ListenerInstrumentation.ErrorKind.OTHER;
     metrics.error(kind);
     long others = gates[kind.ordinal()].admit();
     if (others >= 0) {
       String message = "{}: closing a connection from {} after an error ({}): {}{}";
       String more = others == 0 ? "" : " (" + others + " more like it since, not logged)";
       Object remote = ctx.channel().remoteAddress();
-      if (kind == ListenerMetrics.ErrorKind.OTHER) {
+      if (kind == ListenerInstrumentation.ErrorKind.OTHER) {
         // Not a client's doing: the stack trace is worth having.
         log.warn(message, metrics.name(), remote, kind.label(), cause, more, cause);
       } else {

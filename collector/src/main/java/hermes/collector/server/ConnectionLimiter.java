@@ -17,9 +17,9 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
   static final class Count {
     private final int max;
     private final AtomicInteger open = new AtomicInteger();
-    private final ListenerMetrics.Listener metrics;
+    private final ListenerInstrumentation.Listener metrics;
 
-    Count(int max, ListenerMetrics.Listener metrics) {
+    Count(int max, ListenerInstrumentation.Listener metrics) {
       this.max = max;
       this.metrics = metrics;
     }

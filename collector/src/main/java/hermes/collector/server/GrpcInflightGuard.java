@@ -34,11 +34,11 @@ final class GrpcInflightGuard extends ServerStreamTracer.Factory implements Serv
   private static final Context.Key<StreamBytes> STREAM = Context.key("hermes.grpc.stream-bytes");
 
   private final long maxBytes;
-  private final GrpcGuardMetrics metrics;
+  private final GrpcGuardInstrumentation metrics;
   private final RateLimitedLog log;
   private final AtomicLong used = new AtomicLong();
 
-  GrpcInflightGuard(long maxBytes, GrpcGuardMetrics metrics, RateLimitedLog log) {
+  GrpcInflightGuard(long maxBytes, GrpcGuardInstrumentation metrics, RateLimitedLog log) {
     this.maxBytes = maxBytes;
     this.metrics = metrics;
     this.log = log;

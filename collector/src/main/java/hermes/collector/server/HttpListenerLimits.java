@@ -10,13 +10,13 @@ import hermes.collector.config.CollectorConfig;
  * <p>Threading: immutable apart from the shared lock-free count; make handlers from any thread.
  */
 final class HttpListenerLimits {
-  private final ListenerMetrics.Listener metrics;
+  private final ListenerInstrumentation.Listener metrics;
   private final ConnectionLimiter.Count count;
   private final HttpTimeouts.Limits timeouts;
   private final ConnectionErrors errors;
 
   HttpListenerLimits(
-      String listener, CollectorConfig.Connections connections, ListenerMetrics metrics) {
+      String listener, CollectorConfig.Connections connections, ListenerInstrumentation metrics) {
     this.metrics = metrics.listener(listener);
     this.count = new ConnectionLimiter.Count(connections.max(), this.metrics);
     this.timeouts =
@@ -25,7 +25,7 @@ final class HttpListenerLimits {
     this.errors = new ConnectionErrors(this.metrics);
   }
 
-  ListenerMetrics.Listener metrics() {
+  ListenerInstrumentation.Listener metrics() {
     return metrics;
   }
 

@@ -45,13 +45,13 @@ final class HttpTimeouts extends ChannelDuplexHandler {
   private final long bodyNanos;
   private final long idleNanos;
   private final long tickNanos;
-  private final ListenerMetrics.Listener metrics;
+  private final ListenerInstrumentation.Listener metrics;
   private State state = State.WAITING;
   private long since; // WAITING: idle since; HEAD: first byte; BODY: last progress
   private boolean decoded; // a message was decoded since the last channelReadComplete
   private ScheduledFuture<?> tick;
 
-  HttpTimeouts(Limits limits, ListenerMetrics.Listener metrics) {
+  HttpTimeouts(Limits limits, ListenerInstrumentation.Listener metrics) {
     this.headerNanos = limits.header().toNanos();
     this.bodyNanos = limits.body().toNanos();
     this.idleNanos = limits.idle().toNanos();
@@ -109,11 +109,11 @@ final class HttpTimeouts extends ChannelDuplexHandler {
 
   private void check(ChannelHandlerContext ctx) {
     long waited = System.nanoTime() - since;
-    ListenerMetrics.Phase expired =
+    ListenerInstrumentation.Phase expired =
         switch (state) {
-          case WAITING -> waited >= idleNanos ? ListenerMetrics.Phase.IDLE : null;
-          case HEAD -> waited >= headerNanos ? ListenerMetrics.Phase.HEADER : null;
-          case BODY -> waited >= bodyNanos ? ListenerMetrics.Phase.BODY : null;
+          case WAITING -> waited >= idleNanos ? ListenerInstrumentation.Phase.IDLE : null;
+          case HEAD -> waited >= headerNanos ? ListenerInstrumentation.Phase.HEADER : null;
+          case BODY -> waited >= bodyNanos ? ListenerInstrumentation.Phase.BODY : null;
           case HANDLING -> null;
         };
     if (expired != null && ctx.channel().isOpen()) {

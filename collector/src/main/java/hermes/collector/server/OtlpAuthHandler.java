@@ -1,7 +1,7 @@
 package hermes.collector.server;
 
 import hermes.collector.ingest.Encoding;
-import hermes.collector.ingest.IngestMetrics;
+import hermes.collector.ingest.IngestInstrumentation;
 import hermes.collector.ingest.Protocol;
 import hermes.collector.proto.OtlpResponses;
 import hermes.collector.proto.OtlpResponses.Signal;
@@ -36,10 +36,10 @@ final class OtlpAuthHandler extends ChannelInboundHandlerAdapter {
           + " (otlp.auth.bearer_token_file)";
 
   private final BearerTokens tokens;
-  private final IngestMetrics metrics;
+  private final IngestInstrumentation metrics;
   private boolean discarding;
 
-  OtlpAuthHandler(BearerTokens tokens, IngestMetrics metrics) {
+  OtlpAuthHandler(BearerTokens tokens, IngestInstrumentation metrics) {
     this.tokens = tokens;
     this.metrics = metrics;
   }

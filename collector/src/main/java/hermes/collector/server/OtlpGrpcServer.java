@@ -4,7 +4,7 @@ import hermes.collector.config.Endpoint;
 import hermes.collector.ingest.Encoding;
 import hermes.collector.ingest.ExportResult;
 import hermes.collector.ingest.Ingest;
-import hermes.collector.ingest.IngestMetrics;
+import hermes.collector.ingest.IngestInstrumentation;
 import hermes.collector.ingest.PipelineFullException;
 import hermes.collector.ingest.Protocol;
 import hermes.collector.proto.MalformedOtlpException;
@@ -86,11 +86,11 @@ public final class OtlpGrpcServer implements AutoCloseable {
   public static OtlpGrpcServer start(
       Endpoint endpoint,
       Ingest ingest,
-      GrpcGuardMetrics guardMetrics,
+      GrpcGuardInstrumentation guardMetrics,
       Limits limits,
       Security security)
       throws IOException {
-    IngestMetrics metrics = ingest.metrics();
+    IngestInstrumentation metrics = ingest.metrics();
     // One limiter per kind of refusal, so a flood of one kind does not hide the others.
     org.slf4j.Logger logger = LoggerFactory.getLogger(OtlpGrpcServer.class);
     RateLimitedLog log = new RateLimitedLog(logger, LOG_INTERVAL_NANOS);
@@ -164,7 +164,8 @@ public final class OtlpGrpcServer implements AutoCloseable {
   }
 
   /** Answers one export call; stateless apart from the counters. */
-  private record Receiver(Ingest ingest, GrpcGuardMetrics guardMetrics, RateLimitedLog log) {
+  private record Receiver(
+      Ingest ingest, GrpcGuardInstrumentation guardMetrics, RateLimitedLog log) {
     void export(Signal signal, GrpcInbound request, StreamObserver<byte[]> response) {
       Status refusal = request.refusal();
       if (refusal != null) {
@@ -234,9 +235,9 @@ public final class OtlpGrpcServer implements AutoCloseable {
 
   /** Counts every finished call by signal and gRPC status. */
   private static final class StatusCounter extends ServerStreamTracer.Factory {
-    private final IngestMetrics metrics;
+    private final IngestInstrumentation metrics;
 
-    StatusCounter(IngestMetrics metrics) {
+    StatusCounter(IngestInstrumentation metrics) {
       this.metrics = metrics;
     }
 

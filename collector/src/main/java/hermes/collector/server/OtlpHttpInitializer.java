@@ -17,7 +17,7 @@ final class OtlpHttpInitializer extends ChannelInitializer<SocketChannel> {
   private final InFlightLimiter.Budget budget;
   private final HttpListenerLimits limits;
   private final Security security;
-  private final hermes.collector.ingest.IngestMetrics metrics;
+  private final hermes.collector.ingest.IngestInstrumentation metrics;
 
   OtlpHttpInitializer(
       OtlpHttpHandler handler,
@@ -25,7 +25,7 @@ final class OtlpHttpInitializer extends ChannelInitializer<SocketChannel> {
       InFlightLimiter.Budget budget,
       HttpListenerLimits limits,
       Security security,
-      hermes.collector.ingest.IngestMetrics metrics) {
+      hermes.collector.ingest.IngestInstrumentation metrics) {
     this.handler = handler;
     this.maxBodyBytes = maxBodyBytes;
     this.budget = budget;

@@ -26,7 +26,7 @@ public final class OtlpHttpServer {
       int retryAfterSeconds,
       long maxInFlightBytes,
       CollectorConfig.Connections connections,
-      ListenerMetrics listenerMetrics,
+      ListenerInstrumentation listenerMetrics,
       Security security)
       throws IOException {
     OtlpHttpHandler handler = new OtlpHttpHandler(ingest, maxRequestBytes, retryAfterSeconds);

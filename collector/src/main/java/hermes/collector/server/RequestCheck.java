@@ -31,7 +31,7 @@ final class RequestCheck extends ChannelInboundHandlerAdapter {
 
   private final long maxBodyBytes;
   private final Function<HttpRequest, FullHttpResponse> tooLarge;
-  private final ListenerMetrics.Listener metrics;
+  private final ListenerInstrumentation.Listener metrics;
   private boolean refusing;
 
   /**
@@ -41,7 +41,7 @@ final class RequestCheck extends ChannelInboundHandlerAdapter {
   RequestCheck(
       long maxBodyBytes,
       Function<HttpRequest, FullHttpResponse> tooLarge,
-      ListenerMetrics.Listener metrics) {
+      ListenerInstrumentation.Listener metrics) {
     this.maxBodyBytes = maxBodyBytes;
     this.tooLarge = tooLarge;
     this.metrics = metrics;

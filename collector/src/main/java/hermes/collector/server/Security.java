@@ -2,10 +2,9 @@ package hermes.collector.server;
 
 import hermes.collector.config.CollectorConfig;
 import hermes.collector.config.Endpoint;
-import hermes.collector.ingest.IngestMetrics;
+import hermes.collector.ingest.IngestInstrumentation;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.ChannelPipeline;
-import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +18,7 @@ import java.util.List;
  */
 public final class Security {
   private final CollectorConfig.Security config;
-  private final SecurityMetrics metrics;
+  private final SecurityInstrumentation metrics;
   private final TlsContexts otlpHttpTls;
   private final TlsContexts adminTls;
   private final BearerTokens otlpTokens;
@@ -28,7 +27,7 @@ public final class Security {
 
   private Security(
       CollectorConfig.Security config,
-      SecurityMetrics metrics,
+      SecurityInstrumentation metrics,
       TlsContexts otlpHttpTls,
       TlsContexts adminTls,
       BearerTokens otlpTokens,
@@ -46,15 +45,14 @@ public final class Security {
   }
 
   /**
-   * Loads the certificates and token files and registers the security metrics.
+   * Loads the certificates and token files; handshake failures and reloads go to {@code metrics}.
    *
    * @param adminApiToken {@code admin.api_token}, empty for none
    * @throws IOException naming the key's file when one cannot be used
    */
   public static Security load(
-      CollectorConfig.Security config, String adminApiToken, CollectorRegistry registry)
+      CollectorConfig.Security config, String adminApiToken, SecurityInstrumentation metrics)
       throws IOException {
-    SecurityMetrics metrics = new SecurityMetrics(registry);
     TlsContexts otlpTls =
         config.otlpTls() == null ? null : TlsContexts.netty("otlp_http", config.otlpTls(), metrics);
     TlsContexts adminTls =
@@ -112,7 +110,7 @@ public final class Security {
    * Adds TLS (first, behind the connection cap), CORS and authentication (after the request check)
    * to an OTLP/HTTP pipeline.
    */
-  void installOtlpHttp(ChannelPipeline p, IngestMetrics ingestMetrics) {
+  void installOtlpHttp(ChannelPipeline p, IngestInstrumentation ingestMetrics) {
     // After the request check (bad framing is answered first), before the in-flight budget (an
     // unauthenticated request reserves nothing).
     String last = p.get("check") != null ? "check" : "http";

@@ -45,7 +45,8 @@ final class ServerCredentials {
    *
    * @throws IOException naming the listener and the file when one cannot be used
    */
-  static ServerCredentials load(String listener, CollectorConfig.Tls tls, SecurityMetrics metrics)
+  static ServerCredentials load(
+      String listener, CollectorConfig.Tls tls, SecurityInstrumentation metrics)
       throws IOException {
     try {
       KeyManager km =
@@ -68,7 +69,7 @@ final class ServerCredentials {
   }
 
   private static java.util.function.BiConsumer<Boolean, Exception> reporter(
-      String listener, Path file, SecurityMetrics metrics) {
+      String listener, Path file, SecurityInstrumentation metrics) {
     return (ok, e) -> {
       metrics.reloaded(listener, ok);
       if (ok) {

@@ -13,14 +13,10 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.prometheus.client.Collector;
-import io.prometheus.client.CounterMetricFamily;
-import io.prometheus.client.GaugeMetricFamily;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -49,7 +45,7 @@ import org.jctools.queues.MpscArrayQueue;
  * lock; {@link #subscribe} runs on an I/O thread; everything else on the stream thread, which also
  * runs the sessions API's heavier work ({@link #work()}).
  */
-public final class SessionStream extends Collector implements AssemblyListener, AutoCloseable {
+public final class SessionStream implements AssemblyListener, AutoCloseable {
   static final long DRAIN_INTERVAL_MS = 100;
   private static final JsonFactory JSON = new JsonFactory();
   private static final byte[] HEARTBEAT = ": heartbeat\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -229,29 +225,22 @@ public final class SessionStream extends Collector implements AssemblyListener, 
     return subscribers.size();
   }
 
-  @Override
-  public List<MetricFamilySamples> collect() {
-    return List.of(
-        new GaugeMetricFamily(
-            "hermes_collector_stream_subscribers",
-            "Readers connected to /api/sessions/stream (bounded by admin.max_stream_subscribers).",
-            count.get()),
-        new CounterMetricFamily(
-            "hermes_collector_stream_subscribers_refused_total",
-            "Stream readers refused with 503: admin.max_stream_subscribers were connected.",
-            refused.sum()),
-        new CounterMetricFamily(
-            "hermes_collector_stream_subscribers_dropped_total",
-            "Stream readers disconnected for falling admin.stream_buffer_bytes behind.",
-            dropped.sum()),
-        new CounterMetricFamily(
-            "hermes_collector_stream_events_total",
-            "Session events sent to the stream's readers (once per event, not per reader).",
-            events.sum()),
-        new CounterMetricFamily(
-            "hermes_collector_stream_events_dropped_total",
-            "Session events lost because admin.stream_queue_events were waiting for the stream.",
-            eventsDropped.sum()));
+  /**
+   * The stream's counters, read when telemetry is collected ({@code
+   * hermes.collector.metrics.StreamMetrics} renders them as {@code hermes_collector_stream_*}).
+   *
+   * @param subscribers readers connected now
+   * @param refused readers refused: {@code admin.max_stream_subscribers} were connected
+   * @param dropped readers disconnected for falling {@code admin.stream_buffer_bytes} behind
+   * @param events events sent to the readers (once per event, not per reader)
+   * @param eventsDropped events lost: {@code admin.stream_queue_events} were waiting
+   */
+  public record Stats(
+      int subscribers, long refused, long dropped, long events, long eventsDropped) {}
+
+  /** The counters now; any thread. */
+  public Stats stats() {
+    return new Stats(count.get(), refused.sum(), dropped.sum(), events.sum(), eventsDropped.sum());
   }
 
   /** Stops the stream thread and disconnects every reader. */

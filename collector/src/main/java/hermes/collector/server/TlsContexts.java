@@ -29,9 +29,9 @@ final class TlsContexts {
 
   private final String listener;
   private final SslContext context;
-  private final SecurityMetrics metrics;
+  private final SecurityInstrumentation metrics;
 
-  private TlsContexts(String listener, SslContext context, SecurityMetrics metrics) {
+  private TlsContexts(String listener, SslContext context, SecurityInstrumentation metrics) {
     this.listener = listener;
     this.context = context;
     this.metrics = metrics;
@@ -43,7 +43,8 @@ final class TlsContexts {
    * @param listener the metric label: otlp_http or admin
    * @throws IOException naming the listener and file when the files cannot be used
    */
-  static TlsContexts netty(String listener, CollectorConfig.Tls tls, SecurityMetrics metrics)
+  static TlsContexts netty(
+      String listener, CollectorConfig.Tls tls, SecurityInstrumentation metrics)
       throws IOException {
     ServerCredentials creds = ServerCredentials.load(listener, tls, metrics);
     SslContextBuilder b =
@@ -73,7 +74,7 @@ final class TlsContexts {
    * GrpcSslContexts}).
    */
   static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext grpc(
-      CollectorConfig.Tls tls, SecurityMetrics metrics) throws IOException {
+      CollectorConfig.Tls tls, SecurityInstrumentation metrics) throws IOException {
     ServerCredentials creds = ServerCredentials.load("otlp_grpc", tls, metrics);
     io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder b =
         io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.configure(
@@ -90,16 +91,16 @@ final class TlsContexts {
   }
 
   /** Stops counting gRPC handshake failures into {@code metrics} (the collector closed). */
-  static void unwatchGrpc(SecurityMetrics metrics) {
+  static void unwatchGrpc(SecurityInstrumentation metrics) {
     GrpcHandshakeFailures.SINKS.remove(metrics);
   }
 
   /** Counts a failed handshake, then leaves the pipeline. */
   private static final class HandshakeOutcome extends ChannelInboundHandlerAdapter {
     private final String listener;
-    private final SecurityMetrics metrics;
+    private final SecurityInstrumentation metrics;
 
-    HandshakeOutcome(String listener, SecurityMetrics metrics) {
+    HandshakeOutcome(String listener, SecurityInstrumentation metrics) {
       this.listener = listener;
       this.metrics = metrics;
     }
@@ -108,7 +109,7 @@ final class TlsContexts {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
       if (evt instanceof SslHandshakeCompletionEvent done) {
         if (!done.isSuccess()) {
-          metrics.handshakeFailed(listener, done.cause());
+          metrics.handshakeFailed(listener, HandshakeFailures.reason(done.cause()));
         }
         ctx.pipeline().remove(this);
       }
@@ -124,7 +125,7 @@ final class TlsContexts {
    * JVM (tests) each counts every gRPC handshake failure; a deployment runs one.
    */
   private static final class GrpcHandshakeFailures extends Handler {
-    static final Set<SecurityMetrics> SINKS = new CopyOnWriteArraySet<>();
+    static final Set<SecurityInstrumentation> SINKS = new CopyOnWriteArraySet<>();
     // Held strongly: java.util.logging keeps loggers weakly and would forget the handler.
     private static final java.util.logging.Logger NEGOTIATORS =
         java.util.logging.Logger.getLogger(
@@ -139,7 +140,7 @@ final class TlsContexts {
       }
     }
 
-    static void watch(SecurityMetrics metrics) {
+    static void watch(SecurityInstrumentation metrics) {
       SINKS.add(metrics);
     }
 
@@ -147,8 +148,8 @@ final class TlsContexts {
     public void publish(LogRecord r) {
       String msg = r.getMessage();
       if (msg != null && msg.startsWith("TLS negotiation failed")) {
-        for (SecurityMetrics m : SINKS) {
-          m.handshakeFailed("otlp_grpc", r.getThrown());
+        for (SecurityInstrumentation m : SINKS) {
+          m.handshakeFailed("otlp_grpc", HandshakeFailures.reason(r.getThrown()));
         }
       }
     }

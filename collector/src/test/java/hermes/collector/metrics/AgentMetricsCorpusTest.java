@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import hermes.collector.cost.Pricing;
 import hermes.collector.ingest.Encoding;
 import hermes.collector.ingest.Ingest;
-import hermes.collector.ingest.IngestMetrics;
+import hermes.collector.ingest.IngestInstrumentation;
 import hermes.collector.ingest.Protocol;
 import hermes.collector.proto.ReaderLimits;
 import hermes.collector.semconv.Names;
@@ -266,9 +266,7 @@ class AgentMetricsCorpusTest {
             () -> new Normalizer(names, Map.of(), corrections),
             metrics)) {
       assembler.start();
-      Ingest ingest =
-          new Ingest(
-              ReaderLimits.DEFAULT, assembler, new IngestMetrics(new CollectorRegistry(true)));
+      Ingest ingest = new Ingest(ReaderLimits.DEFAULT, assembler, IngestInstrumentation.NOOP);
       Random r = new Random(11);
       int sessions = 150;
       List<Span> all = new ArrayList<>();

@@ -2,6 +2,7 @@ package hermes.collector.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import hermes.collector.metrics.SecurityMetrics;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;

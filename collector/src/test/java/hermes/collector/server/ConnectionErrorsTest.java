@@ -2,6 +2,7 @@ package hermes.collector.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import hermes.collector.metrics.ListenerMetrics;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.prometheus.client.CollectorRegistry;

@@ -4,8 +4,10 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import hermes.collector.ingest.Ingest;
-import hermes.collector.ingest.IngestMetrics;
+import hermes.collector.ingest.IngestInstrumentation;
 import hermes.collector.ingest.SpanSink;
+import hermes.collector.metrics.ListenerMetrics;
+import hermes.collector.metrics.SecurityMetrics;
 import hermes.collector.proto.ReaderLimits;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -39,8 +41,7 @@ class HttpPipelineFuzzTest {
           new ListenerMetrics(new CollectorRegistry(true)));
   private static final Security SECURITY = security();
   private static final Ingest INGEST =
-      new Ingest(
-          ReaderLimits.DEFAULT, SpanSink.DISCARD, new IngestMetrics(new CollectorRegistry(true)));
+      new Ingest(ReaderLimits.DEFAULT, SpanSink.DISCARD, IngestInstrumentation.NOOP);
 
   @FuzzTest(maxDuration = "5s")
   // libFuzzer dictionary syntax: CR LF written as \x0d\x0a (Jazzer passes entries as they are).
@@ -124,7 +125,8 @@ class HttpPipelineFuzzTest {
 
   private static Security security() {
     try {
-      return Security.load(DEFAULTS.security(), "", new CollectorRegistry(true));
+      return Security.load(
+          DEFAULTS.security(), "", new SecurityMetrics(new CollectorRegistry(true)));
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }

@@ -53,26 +53,27 @@ class SecurityPartsTest {
 
   @Test
   void handshakeFailureReasons() {
-    assertThat(SecurityMetrics.reason(new SSLHandshakeException("Empty client certificate chain")))
+    assertThat(
+            HandshakeFailures.reason(new SSLHandshakeException("Empty client certificate chain")))
         .isEqualTo("no_client_certificate");
     SSLHandshakeException untrusted = new SSLHandshakeException("PKIX path building failed");
     untrusted.initCause(new CertificateException("unable to find valid certification path"));
-    assertThat(SecurityMetrics.reason(untrusted)).isEqualTo("bad_client_certificate");
+    assertThat(HandshakeFailures.reason(untrusted)).isEqualTo("bad_client_certificate");
     assertThat(
-            SecurityMetrics.reason(
+            HandshakeFailures.reason(
                 new SSLHandshakeException(
                     "No appropriate protocol (protocol is disabled or cipher suites are"
                         + " inappropriate)")))
         .isEqualTo("protocol_version");
     assertThat(
-            SecurityMetrics.reason(
+            HandshakeFailures.reason(
                 new SSLHandshakeException(
                     "Client requested protocol TLSv1.1 is not enabled or supported in server"
                         + " context")))
         .isEqualTo("protocol_version");
-    assertThat(SecurityMetrics.reason(new io.netty.handler.ssl.NotSslRecordException("x")))
+    assertThat(HandshakeFailures.reason(new io.netty.handler.ssl.NotSslRecordException("x")))
         .isEqualTo("not_tls");
-    assertThat(SecurityMetrics.reason(new ClosedChannelException())).isEqualTo("closed");
-    assertThat(SecurityMetrics.reason(null)).isEqualTo("unknown");
+    assertThat(HandshakeFailures.reason(new ClosedChannelException())).isEqualTo("closed");
+    assertThat(HandshakeFailures.reason(null)).isEqualTo("unknown");
   }
 }

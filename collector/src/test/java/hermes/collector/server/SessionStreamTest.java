@@ -3,6 +3,9 @@ package hermes.collector.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import hermes.collector.config.Endpoint;
+import hermes.collector.metrics.ListenerMetrics;
+import hermes.collector.metrics.SecurityMetrics;
+import hermes.collector.metrics.StreamMetrics;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +43,8 @@ class SessionStreamTest {
                     "admin",
                     defaults.admin().connections(),
                     new ListenerMetrics(new CollectorRegistry(true))),
-                Security.load(defaults.security(), "", new CollectorRegistry(true))));
+                Security.load(
+                    defaults.security(), "", new SecurityMetrics(new CollectorRegistry(true)))));
   }
 
   @AfterEach
@@ -172,7 +176,7 @@ class SessionStreamTest {
 
   private double sample(String name) {
     CollectorRegistry r = new CollectorRegistry(true);
-    r.register(stream);
+    r.register(new StreamMetrics(stream));
     Double v = r.getSampleValue(name);
     return v == null ? 0 : v;
   }

@@ -8,14 +8,13 @@ import hermes.collector.cost.PriceFile;
 import hermes.collector.cost.Pricing;
 import hermes.collector.ingest.Encoding;
 import hermes.collector.ingest.Ingest;
-import hermes.collector.ingest.IngestMetrics;
+import hermes.collector.ingest.IngestInstrumentation;
 import hermes.collector.ingest.Protocol;
 import hermes.collector.proto.ReaderLimits;
 import hermes.collector.semconv.Names;
 import hermes.collector.semconv.Normalizer;
 import hermes.collector.semconv.Spans;
 import io.opentelemetry.proto.trace.v1.Span;
-import io.prometheus.client.CollectorRegistry;
 import java.io.StringReader;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -130,8 +129,7 @@ class ArrivalOrderPropertyTest {
                 finished.add(s);
               }
             });
-    Ingest ingest =
-        new Ingest(ReaderLimits.DEFAULT, a, new IngestMetrics(new CollectorRegistry(true)));
+    Ingest ingest = new Ingest(ReaderLimits.DEFAULT, a, IngestInstrumentation.NOOP);
     long t0 = 1_000 * SEC;
     for (int i = 0; i < requests.size(); i++) {
       a.drainInline(t0 + times[i]);

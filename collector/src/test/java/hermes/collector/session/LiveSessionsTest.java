@@ -8,7 +8,7 @@ import hermes.collector.cost.PriceFile;
 import hermes.collector.cost.Pricing;
 import hermes.collector.ingest.Encoding;
 import hermes.collector.ingest.Ingest;
-import hermes.collector.ingest.IngestMetrics;
+import hermes.collector.ingest.IngestInstrumentation;
 import hermes.collector.ingest.Protocol;
 import hermes.collector.proto.ReaderLimits;
 import hermes.collector.semconv.AgentSpan;
@@ -16,7 +16,6 @@ import hermes.collector.semconv.Names;
 import hermes.collector.semconv.Normalizer;
 import hermes.collector.semconv.Spans;
 import io.opentelemetry.proto.trace.v1.Span;
-import io.prometheus.client.CollectorRegistry;
 import java.io.StringReader;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,8 +81,7 @@ class LiveSessionsTest {
             Pricing.of(PriceFile.parse(new StringReader(SessionAssemblerTest.PRICES), "test")),
             () -> new Normalizer(new Names(256), Map.of(), new LongAdder(), contentBytes),
             listener);
-    ingest =
-        new Ingest(ReaderLimits.DEFAULT, assembler, new IngestMetrics(new CollectorRegistry(true)));
+    ingest = new Ingest(ReaderLimits.DEFAULT, assembler, IngestInstrumentation.NOOP);
   }
 
   void send(List<Span> spans) throws Exception {

@@ -10,7 +10,7 @@ import hermes.collector.cost.PriceFile;
 import hermes.collector.cost.Pricing;
 import hermes.collector.ingest.Encoding;
 import hermes.collector.ingest.Ingest;
-import hermes.collector.ingest.IngestMetrics;
+import hermes.collector.ingest.IngestInstrumentation;
 import hermes.collector.ingest.PipelineFullException;
 import hermes.collector.ingest.Protocol;
 import hermes.collector.proto.ReaderLimits;
@@ -19,7 +19,6 @@ import hermes.collector.semconv.Names;
 import hermes.collector.semconv.Normalizer;
 import hermes.collector.semconv.Spans;
 import io.opentelemetry.proto.trace.v1.Span;
-import io.prometheus.client.CollectorRegistry;
 import java.io.StringReader;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,8 +80,7 @@ class SessionAssemblerTest {
             () -> new Normalizer(names, Map.of(), corrections),
             listener);
     assembler.start();
-    ingest =
-        new Ingest(ReaderLimits.DEFAULT, assembler, new IngestMetrics(new CollectorRegistry(true)));
+    ingest = new Ingest(ReaderLimits.DEFAULT, assembler, IngestInstrumentation.NOOP);
   }
 
   void start() throws Exception {

@@ -6,14 +6,13 @@ import hermes.collector.cost.PriceFile;
 import hermes.collector.cost.Pricing;
 import hermes.collector.ingest.Encoding;
 import hermes.collector.ingest.Ingest;
-import hermes.collector.ingest.IngestMetrics;
+import hermes.collector.ingest.IngestInstrumentation;
 import hermes.collector.ingest.Protocol;
 import hermes.collector.proto.ReaderLimits;
 import hermes.collector.semconv.Names;
 import hermes.collector.semconv.Normalizer;
 import hermes.collector.semconv.Spans;
 import io.opentelemetry.proto.trace.v1.Span;
-import io.prometheus.client.CollectorRegistry;
 import java.io.StringReader;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -48,9 +47,7 @@ class SessionMemoryTest {
               }
             })) {
       assembler.start();
-      Ingest ingest =
-          new Ingest(
-              ReaderLimits.DEFAULT, assembler, new IngestMetrics(new CollectorRegistry(true)));
+      Ingest ingest = new Ingest(ReaderLimits.DEFAULT, assembler, IngestInstrumentation.NOOP);
       int sessions = 10_000;
       List<byte[]> requests = new ArrayList<>();
       for (int i = 0; i < sessions; i++) {

@@ -141,8 +141,8 @@ public final class AttributeRedactor {
       throws IOException, MalformedOtlpException {
     CodedInputStream in = Wire.decoder(buf, off, len);
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-      if (tag == Wire.tag(1, Wire.LEN)) {
-        int l = Wire.length(in, off, 1);
+      if (tag == Tags.KEY_VALUE_KEY) {
+        int l = Wire.length(in, off, tag >>> 3);
         int at = off + in.getTotalBytesRead();
         for (byte[] k : keys) {
           if (k.length == l && Arrays.equals(buf, at, at + l, k, 0, l)) {

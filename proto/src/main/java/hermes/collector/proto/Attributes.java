@@ -242,13 +242,13 @@ public final class Attributes {
       if (tag == 0) {
         break;
       }
-      if (tag == Wire.tag(1, Wire.LEN)) {
-        int len = Wire.length(in, base, 1);
+      if (tag == Tags.KEY_VALUE_KEY) {
+        int len = Wire.length(in, base, tag >>> 3);
         index[o + KEY_OFF] = base + in.getTotalBytesRead();
         index[o + KEY_LEN] = len;
         in.skipRawBytes(len);
-      } else if (tag == Wire.tag(2, Wire.LEN)) {
-        int len = Wire.length(in, base, 2);
+      } else if (tag == Tags.KEY_VALUE_VALUE) {
+        int len = Wire.length(in, base, tag >>> 3);
         int old = in.pushLimit(len);
         readAnyValue(in, base, o);
         in.popLimit(old);
@@ -266,29 +266,29 @@ public final class Attributes {
       switch (tag) {
         case 0:
           return;
-        case 1 << 3 | Wire.LEN:
-          setRange(in, base, o, ValueType.STRING, 1);
+        case Tags.ANY_STRING_VALUE:
+          setRange(in, base, o, ValueType.STRING, tag >>> 3);
           break;
-        case 2 << 3 | Wire.VARINT:
+        case Tags.ANY_BOOL_VALUE:
           index[o + TYPE] = ValueType.BOOL.ordinal();
           scalars[o / STRIDE] = in.readBool() ? 1 : 0;
           break;
-        case 3 << 3 | Wire.VARINT:
+        case Tags.ANY_INT_VALUE:
           index[o + TYPE] = ValueType.INT.ordinal();
           scalars[o / STRIDE] = readVarint(in, base);
           break;
-        case 4 << 3 | Wire.FIXED64:
+        case Tags.ANY_DOUBLE_VALUE:
           index[o + TYPE] = ValueType.DOUBLE.ordinal();
           scalars[o / STRIDE] = in.readFixed64();
           break;
-        case 5 << 3 | Wire.LEN:
-          setNested(in, base, o, ValueType.ARRAY, 5);
+        case Tags.ANY_ARRAY_VALUE:
+          setNested(in, base, o, ValueType.ARRAY, tag >>> 3);
           break;
-        case 6 << 3 | Wire.LEN:
-          setNested(in, base, o, ValueType.KVLIST, 6);
+        case Tags.ANY_KVLIST_VALUE:
+          setNested(in, base, o, ValueType.KVLIST, tag >>> 3);
           break;
-        case 7 << 3 | Wire.LEN:
-          setRange(in, base, o, ValueType.BYTES, 7);
+        case Tags.ANY_BYTES_VALUE:
+          setRange(in, base, o, ValueType.BYTES, tag >>> 3);
           break;
         default:
           Wire.skip(in, tag, base);
@@ -364,11 +364,11 @@ public final class Attributes {
       if (tag == 0) {
         return;
       }
-      if (tag != Wire.tag(1, Wire.LEN)) {
+      if (tag != Tags.ARRAY_VALUES) { // also KVLIST_VALUES: both are field 1 (TagsTest)
         Wire.skip(in, tag, base);
         continue;
       }
-      int limit = in.pushLimit(Wire.length(in, base, 1));
+      int limit = in.pushLimit(Wire.length(in, base, tag >>> 3));
       if (kvlist) {
         checkKeyValue(in, base, depth);
       } else {
@@ -385,8 +385,8 @@ public final class Attributes {
       if (tag == 0) {
         return;
       }
-      if (tag == Wire.tag(2, Wire.LEN)) {
-        int limit = in.pushLimit(Wire.length(in, base, 2));
+      if (tag == Tags.KEY_VALUE_VALUE) {
+        int limit = in.pushLimit(Wire.length(in, base, tag >>> 3));
         checkAnyValue(in, base, depth);
         in.popLimit(limit);
       } else {
@@ -402,9 +402,9 @@ public final class Attributes {
       if (tag == 0) {
         return;
       }
-      if (tag == Wire.tag(5, Wire.LEN) || tag == Wire.tag(6, Wire.LEN)) {
+      if (tag == Tags.ANY_ARRAY_VALUE || tag == Tags.ANY_KVLIST_VALUE) {
         int limit = in.pushLimit(Wire.length(in, base, tag >>> 3));
-        checkElements(in, base, tag == Wire.tag(6, Wire.LEN), depth + 1);
+        checkElements(in, base, tag == Tags.ANY_KVLIST_VALUE, depth + 1);
         in.popLimit(limit);
       } else {
         Wire.skip(in, tag, base);
@@ -419,7 +419,7 @@ public final class Attributes {
     try {
       CodedInputStream in = Wire.decoder(b, off, len);
       for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-        if (tag == Wire.tag(1, Wire.LEN)) {
+        if (tag == Tags.ARRAY_VALUES) {
           int l = in.readRawVarint32();
           out.add(decodeAnyValue(b, off + in.getTotalBytesRead(), l));
           in.skipRawBytes(l);
@@ -438,7 +438,7 @@ public final class Attributes {
     try {
       CodedInputStream in = Wire.decoder(b, off, len);
       for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-        if (tag == Wire.tag(1, Wire.LEN)) {
+        if (tag == Tags.KVLIST_VALUES) {
           int l = in.readRawVarint32();
           out.add(decodeKeyValue(b, off + in.getTotalBytesRead(), l));
           in.skipRawBytes(l);
@@ -457,9 +457,9 @@ public final class Attributes {
     String key = "";
     Object value = null;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-      if (tag == Wire.tag(1, Wire.LEN)) {
+      if (tag == Tags.KEY_VALUE_KEY) {
         key = in.readString();
-      } else if (tag == Wire.tag(2, Wire.LEN)) {
+      } else if (tag == Tags.KEY_VALUE_VALUE) {
         int l = in.readRawVarint32();
         value = decodeAnyValue(b, off + in.getTotalBytesRead(), l);
         in.skipRawBytes(l);
@@ -475,33 +475,33 @@ public final class Attributes {
     Object value = null;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       switch (tag) {
-        case 1 << 3 | Wire.LEN:
+        case Tags.ANY_STRING_VALUE:
           value = in.readString();
           break;
-        case 2 << 3 | Wire.VARINT:
+        case Tags.ANY_BOOL_VALUE:
           value = in.readBool();
           break;
-        case 3 << 3 | Wire.VARINT:
+        case Tags.ANY_INT_VALUE:
           value = in.readInt64();
           break;
-        case 4 << 3 | Wire.FIXED64:
+        case Tags.ANY_DOUBLE_VALUE:
           value = Double.longBitsToDouble(in.readFixed64());
           break;
-        case 5 << 3 | Wire.LEN:
+        case Tags.ANY_ARRAY_VALUE:
           {
             int l = in.readRawVarint32();
             value = decodeArray(b, off + in.getTotalBytesRead(), l);
             in.skipRawBytes(l);
             break;
           }
-        case 6 << 3 | Wire.LEN:
+        case Tags.ANY_KVLIST_VALUE:
           {
             int l = in.readRawVarint32();
             value = decodeKvList(b, off + in.getTotalBytesRead(), l);
             in.skipRawBytes(l);
             break;
           }
-        case 7 << 3 | Wire.LEN:
+        case Tags.ANY_BYTES_VALUE:
           value = in.readByteArray();
           break;
         default:

@@ -14,9 +14,9 @@ final class Envelope {
   static void readResource(CodedInputStream in, int base, ResourceView resource)
       throws IOException, MalformedOtlpException {
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-      if (tag == Wire.tag(1, Wire.LEN)) {
+      if (tag == Tags.RESOURCE_ATTRIBUTES) {
         readAttribute(in, base, resource.attributes());
-      } else if (tag == Wire.tag(2, Wire.VARINT)) {
+      } else if (tag == Tags.RESOURCE_DROPPED_ATTRIBUTES_COUNT) {
         resource.droppedAttributesCount = in.readUInt32();
       } else {
         Wire.skip(in, tag, base);
@@ -29,26 +29,26 @@ final class Envelope {
       throws IOException, MalformedOtlpException {
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       switch (tag) {
-        case 1 << 3 | Wire.LEN:
+        case Tags.SCOPE_NAME:
           {
-            int l = Wire.length(in, base, 1);
+            int l = Wire.length(in, base, tag >>> 3);
             scope.nameOffset = base + in.getTotalBytesRead();
             scope.nameLength = l;
             in.skipRawBytes(l);
             break;
           }
-        case 2 << 3 | Wire.LEN:
+        case Tags.SCOPE_VERSION:
           {
-            int l = Wire.length(in, base, 2);
+            int l = Wire.length(in, base, tag >>> 3);
             scope.versionOffset = base + in.getTotalBytesRead();
             scope.versionLength = l;
             in.skipRawBytes(l);
             break;
           }
-        case 3 << 3 | Wire.LEN:
+        case Tags.SCOPE_ATTRIBUTES:
           readAttribute(in, base, scope.attributes());
           break;
-        case 4 << 3 | Wire.VARINT:
+        case Tags.SCOPE_DROPPED_ATTRIBUTES_COUNT:
           scope.droppedAttributesCount = in.readUInt32();
           break;
         default:
@@ -60,7 +60,7 @@ final class Envelope {
   /** Reads one length-delimited {@code KeyValue} into {@code into}. */
   static void readAttribute(CodedInputStream in, int base, Attributes into)
       throws IOException, MalformedOtlpException {
-    int l = Wire.length(in, base, 1);
+    int l = Wire.length(in, base, 1); // (the field is the container's; error messages said 1)
     int old = in.pushLimit(l);
     into.add(in, base);
     in.popLimit(old);

@@ -1,6 +1,7 @@
 package hermes.collector.proto;
 
 import com.google.protobuf.CodedInputStream;
+import io.opentelemetry.proto.metrics.v1.Metric;
 import java.io.IOException;
 import java.util.Objects;
 
@@ -15,19 +16,16 @@ import java.util.Objects;
  * fields in any order are read as protobuf would.
  */
 public final class MetricsRequestReader {
-  private final ResourceView resource;
-  private final ScopeView scope;
+  private final EnvelopeWalker walker;
   private final MetricView metric = new MetricView();
   private final PointView point;
-  private CodedInputStream current;
-  private int currentBase;
-  private String where = "ExportMetricsServiceRequest";
+  private final EnvelopeWalker.Signal signal = new Metrics();
+  private MetricsVisitor visitor; // of the request being read
 
   /** A reader enforcing the given bounds. */
   public MetricsRequestReader(ReaderLimits limits) {
     Objects.requireNonNull(limits, "limits");
-    resource = new ResourceView(limits);
-    scope = new ScopeView(limits);
+    walker = new EnvelopeWalker(limits, EnvelopeWalker.METRICS);
     point = new PointView(limits);
   }
 
@@ -39,118 +37,44 @@ public final class MetricsRequestReader {
    */
   public int read(byte[] request, MetricsVisitor visitor) throws MalformedOtlpException {
     Objects.requireNonNull(request, "request");
-    Objects.requireNonNull(visitor, "visitor");
-    int points = 0;
-    CodedInputStream in = enter(request, 0, request.length, "ExportMetricsServiceRequest");
+    this.visitor = Objects.requireNonNull(visitor, "visitor");
     try {
-      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-        if (tag == Wire.tag(1, Wire.LEN)) {
-          int len = Wire.length(in, 0, 1);
-          points += readResourceMetrics(request, in.getTotalBytesRead(), len, visitor);
-          enter(in, 0, "ExportMetricsServiceRequest");
-          in.skipRawBytes(len);
-        } else {
-          Wire.skip(in, tag, 0);
-        }
-      }
-    } catch (IOException e) {
-      throw Wire.malformed(e, where, (long) currentBase + current.getTotalBytesRead());
+      return walker.walk(request, signal);
+    } finally {
+      this.visitor = null;
     }
-    return points;
   }
 
-  private CodedInputStream enter(byte[] buf, int off, int len, String name) {
-    return enter(Wire.decoder(buf, off, len), off, name);
-  }
+  /** The metrics side of the envelope walk: each metric read with decoders of its own. */
+  private final class Metrics implements EnvelopeWalker.Signal {
+    @Override
+    public void resource(ResourceView resource) {
+      visitor.resource(resource);
+    }
 
-  private CodedInputStream enter(CodedInputStream in, int base, String name) {
-    current = in;
-    currentBase = base;
-    where = name;
-    return in;
-  }
+    @Override
+    public void scope(ScopeView scope) {
+      visitor.scope(scope);
+    }
 
-  private int readResourceMetrics(byte[] buf, int off, int len, MetricsVisitor visitor)
-      throws IOException, MalformedOtlpException {
-    resource.reset(buf);
-    CodedInputStream in = enter(buf, off, len, "ResourceMetrics");
-    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-      if (tag == Wire.tag(1, Wire.LEN)) {
-        int l = Wire.length(in, off, 1);
-        int old = in.pushLimit(l);
-        Envelope.readResource(in, off, resource);
-        in.popLimit(old);
-      } else if (tag == Wire.tag(3, Wire.LEN)) {
-        int l = Wire.length(in, off, 3);
-        resource.schemaUrlOffset = off + in.getTotalBytesRead();
-        resource.schemaUrlLength = l;
-        in.skipRawBytes(l);
-      } else {
-        Wire.skip(in, tag, off);
-      }
+    @Override
+    public int item(byte[] buf, CodedInputStream in, int base, int off, int len)
+        throws IOException, MalformedOtlpException {
+      return readMetric(buf, off, len, visitor);
     }
-    visitor.resource(resource);
-    int points = 0;
-    in = enter(buf, off, len, "ResourceMetrics");
-    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-      if (tag == Wire.tag(2, Wire.LEN)) {
-        int l = Wire.length(in, off, 2);
-        points += readScopeMetrics(buf, off + in.getTotalBytesRead(), l, visitor);
-        enter(in, off, "ResourceMetrics");
-        in.skipRawBytes(l);
-      } else {
-        Wire.skip(in, tag, off);
-      }
-    }
-    return points;
-  }
-
-  private int readScopeMetrics(byte[] buf, int off, int len, MetricsVisitor visitor)
-      throws IOException, MalformedOtlpException {
-    scope.reset(buf);
-    CodedInputStream in = enter(buf, off, len, "ScopeMetrics");
-    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-      if (tag == Wire.tag(1, Wire.LEN)) {
-        int l = Wire.length(in, off, 1);
-        int old = in.pushLimit(l);
-        Envelope.readScope(in, off, scope);
-        in.popLimit(old);
-      } else if (tag == Wire.tag(3, Wire.LEN)) {
-        int l = Wire.length(in, off, 3);
-        scope.schemaUrlOffset = off + in.getTotalBytesRead();
-        scope.schemaUrlLength = l;
-        in.skipRawBytes(l);
-      } else {
-        Wire.skip(in, tag, off);
-      }
-    }
-    visitor.scope(scope);
-    int points = 0;
-    in = enter(buf, off, len, "ScopeMetrics");
-    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-      if (tag == Wire.tag(2, Wire.LEN)) {
-        int l = Wire.length(in, off, 2);
-        points += readMetric(buf, off + in.getTotalBytesRead(), l, visitor);
-        enter(in, off, "ScopeMetrics");
-        in.skipRawBytes(l);
-      } else {
-        Wire.skip(in, tag, off);
-      }
-    }
-    return points;
   }
 
   private static MetricView.Type typeOf(int field) {
     switch (field) {
-      case 5:
+      case Metric.GAUGE_FIELD_NUMBER:
         return MetricView.Type.GAUGE;
-      case 7:
+      case Metric.SUM_FIELD_NUMBER:
         return MetricView.Type.SUM;
-      case 9:
+      case Metric.HISTOGRAM_FIELD_NUMBER:
         return MetricView.Type.HISTOGRAM;
-      case 10:
+      case Metric.EXPONENTIAL_HISTOGRAM_FIELD_NUMBER:
         return MetricView.Type.EXPONENTIAL_HISTOGRAM;
-      case 11:
+      case Metric.SUMMARY_FIELD_NUMBER:
         return MetricView.Type.SUMMARY;
       default:
         return null;
@@ -161,24 +85,24 @@ public final class MetricsRequestReader {
       throws IOException, MalformedOtlpException {
     metric.reset(buf);
     // Pass 1: the header, and the data field's temporality/monotonicity (after its points).
-    CodedInputStream in = enter(buf, off, len, "Metric");
+    CodedInputStream in = walker.enter(buf, off, len, "Metric");
     int dataOff = -1;
     int dataLen = 0;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       int field = tag >>> 3;
       MetricView.Type t = (tag & 7) == Wire.LEN ? typeOf(field) : null;
-      if (tag == Wire.tag(1, Wire.LEN)) {
-        int l = Wire.length(in, off, 1);
+      if (tag == Tags.METRIC_NAME) {
+        int l = Wire.length(in, off, field);
         metric.nameOffset = off + in.getTotalBytesRead();
         metric.nameLength = l;
         in.skipRawBytes(l);
-      } else if (tag == Wire.tag(2, Wire.LEN)) {
-        int l = Wire.length(in, off, 2);
+      } else if (tag == Tags.METRIC_DESCRIPTION) {
+        int l = Wire.length(in, off, field);
         metric.descriptionOffset = off + in.getTotalBytesRead();
         metric.descriptionLength = l;
         in.skipRawBytes(l);
-      } else if (tag == Wire.tag(3, Wire.LEN)) {
-        int l = Wire.length(in, off, 3);
+      } else if (tag == Tags.METRIC_UNIT) {
+        int l = Wire.length(in, off, field);
         metric.unitOffset = off + in.getTotalBytesRead();
         metric.unitLength = l;
         in.skipRawBytes(l);
@@ -188,7 +112,7 @@ public final class MetricsRequestReader {
         dataOff = off + in.getTotalBytesRead();
         dataLen = l;
         readDataHeader(buf, dataOff, dataLen);
-        enter(in, off, "Metric");
+        walker.enter(in, off, "Metric");
         in.skipRawBytes(l);
       } else {
         Wire.skip(in, tag, off);
@@ -200,10 +124,10 @@ public final class MetricsRequestReader {
     }
     // Pass 2: the points.
     int points = 0;
-    in = enter(buf, dataOff, dataLen, metric.type.name());
+    in = walker.enter(buf, dataOff, dataLen, metric.type.name());
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-      if (tag == Wire.tag(1, Wire.LEN)) {
-        int l = Wire.length(in, dataOff, 1);
+      if (tag == Tags.DATA_POINTS) {
+        int l = Wire.length(in, dataOff, tag >>> 3);
         int old = in.pushLimit(l);
         point.reset(buf, metric.type);
         readPoint(in, dataOff);
@@ -219,11 +143,11 @@ public final class MetricsRequestReader {
 
   private void readDataHeader(byte[] buf, int off, int len)
       throws IOException, MalformedOtlpException {
-    CodedInputStream in = enter(buf, off, len, metric.type.name());
+    CodedInputStream in = walker.enter(buf, off, len, metric.type.name());
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-      if (tag == Wire.tag(2, Wire.VARINT) && metric.type != MetricView.Type.GAUGE) {
+      if (tag == Tags.DATA_AGGREGATION_TEMPORALITY && metric.type != MetricView.Type.GAUGE) {
         metric.temporality = in.readEnum();
-      } else if (tag == Wire.tag(3, Wire.VARINT) && metric.type == MetricView.Type.SUM) {
+      } else if (tag == Tags.SUM_IS_MONOTONIC && metric.type == MetricView.Type.SUM) {
         metric.monotonic = in.readBool();
       } else {
         Wire.skip(in, tag, off);
@@ -235,19 +159,19 @@ public final class MetricsRequestReader {
     switch (metric.type) {
       case GAUGE:
       case SUM:
-        where = "NumberDataPoint";
+        walker.where = "NumberDataPoint";
         readNumberPoint(in, base);
         return;
       case HISTOGRAM:
-        where = "HistogramDataPoint";
+        walker.where = "HistogramDataPoint";
         readHistogramPoint(in, base);
         return;
       case EXPONENTIAL_HISTOGRAM:
-        where = "ExponentialHistogramDataPoint";
+        walker.where = "ExponentialHistogramDataPoint";
         readExponentialPoint(in, base);
         return;
       default:
-        where = "SummaryDataPoint";
+        walker.where = "SummaryDataPoint";
         readSummaryPoint(in, base);
     }
   }
@@ -257,24 +181,24 @@ public final class MetricsRequestReader {
     PointView p = point;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       switch (tag) {
-        case 7 << 3 | Wire.LEN:
+        case Tags.NUMBER_POINT_ATTRIBUTES:
           Envelope.readAttribute(in, base, p.attributes());
           break;
-        case 2 << 3 | Wire.FIXED64:
+        case Tags.NUMBER_POINT_START_TIME_UNIX_NANO:
           p.startTimeUnixNano = in.readFixed64();
           break;
-        case 3 << 3 | Wire.FIXED64:
+        case Tags.NUMBER_POINT_TIME_UNIX_NANO:
           p.timeUnixNano = in.readFixed64();
           break;
-        case 4 << 3 | Wire.FIXED64:
+        case Tags.NUMBER_POINT_AS_DOUBLE:
           p.isInt = false;
           p.doubleValue = in.readDouble();
           break;
-        case 6 << 3 | Wire.FIXED64:
+        case Tags.NUMBER_POINT_AS_INT:
           p.isInt = true;
           p.intValue = in.readSFixed64();
           break;
-        case 8 << 3 | Wire.VARINT:
+        case Tags.NUMBER_POINT_FLAGS:
           p.flags = in.readUInt32();
           break;
         default:
@@ -288,25 +212,25 @@ public final class MetricsRequestReader {
     PointView p = point;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       switch (tag) {
-        case 9 << 3 | Wire.LEN:
+        case Tags.HISTOGRAM_POINT_ATTRIBUTES:
           Envelope.readAttribute(in, base, p.attributes());
           break;
-        case 2 << 3 | Wire.FIXED64:
+        case Tags.HISTOGRAM_POINT_START_TIME_UNIX_NANO:
           p.startTimeUnixNano = in.readFixed64();
           break;
-        case 3 << 3 | Wire.FIXED64:
+        case Tags.HISTOGRAM_POINT_TIME_UNIX_NANO:
           p.timeUnixNano = in.readFixed64();
           break;
-        case 4 << 3 | Wire.FIXED64:
+        case Tags.HISTOGRAM_POINT_COUNT:
           p.count = in.readFixed64();
           break;
-        case 5 << 3 | Wire.FIXED64:
+        case Tags.HISTOGRAM_POINT_SUM:
           p.hasSum = true;
           p.sum = in.readDouble();
           break;
-        case 6 << 3 | Wire.LEN:
+        case Tags.HISTOGRAM_POINT_BUCKET_COUNTS_PACKED:
           {
-            int l = Wire.length(in, base, 6);
+            int l = Wire.length(in, base, tag >>> 3);
             int n = l / 8;
             if (l % 8 != 0) {
               throw new MalformedOtlpException(
@@ -321,13 +245,13 @@ public final class MetricsRequestReader {
             }
             break;
           }
-        case 6 << 3 | Wire.FIXED64:
+        case Tags.HISTOGRAM_POINT_BUCKET_COUNTS:
           p.bucketCounts = PointView.grow(p.bucketCounts, p.bucketCountsLength + 1);
           p.bucketCounts[p.bucketCountsLength++] = in.readFixed64();
           break;
-        case 7 << 3 | Wire.LEN:
+        case Tags.HISTOGRAM_POINT_EXPLICIT_BOUNDS_PACKED:
           {
-            int l = Wire.length(in, base, 7);
+            int l = Wire.length(in, base, tag >>> 3);
             int n = l / 8;
             if (l % 8 != 0) {
               throw new MalformedOtlpException(
@@ -342,11 +266,11 @@ public final class MetricsRequestReader {
             }
             break;
           }
-        case 7 << 3 | Wire.FIXED64:
+        case Tags.HISTOGRAM_POINT_EXPLICIT_BOUNDS:
           p.explicitBounds = PointView.grow(p.explicitBounds, p.explicitBoundsLength + 1);
           p.explicitBounds[p.explicitBoundsLength++] = in.readDouble();
           break;
-        case 10 << 3 | Wire.VARINT:
+        case Tags.HISTOGRAM_POINT_FLAGS:
           p.flags = in.readUInt32();
           break;
         default:
@@ -360,42 +284,42 @@ public final class MetricsRequestReader {
     PointView p = point;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       switch (tag) {
-        case 1 << 3 | Wire.LEN:
+        case Tags.EXPONENTIAL_POINT_ATTRIBUTES:
           Envelope.readAttribute(in, base, p.attributes());
           break;
-        case 2 << 3 | Wire.FIXED64:
+        case Tags.EXPONENTIAL_POINT_START_TIME_UNIX_NANO:
           p.startTimeUnixNano = in.readFixed64();
           break;
-        case 3 << 3 | Wire.FIXED64:
+        case Tags.EXPONENTIAL_POINT_TIME_UNIX_NANO:
           p.timeUnixNano = in.readFixed64();
           break;
-        case 4 << 3 | Wire.FIXED64:
+        case Tags.EXPONENTIAL_POINT_COUNT:
           p.count = in.readFixed64();
           break;
-        case 5 << 3 | Wire.FIXED64:
+        case Tags.EXPONENTIAL_POINT_SUM:
           p.hasSum = true;
           p.sum = in.readDouble();
           break;
-        case 6 << 3 | Wire.VARINT:
+        case Tags.EXPONENTIAL_POINT_SCALE:
           p.scale = in.readSInt32();
           break;
-        case 7 << 3 | Wire.FIXED64:
+        case Tags.EXPONENTIAL_POINT_ZERO_COUNT:
           p.zeroCount = in.readFixed64();
           break;
-        case 8 << 3 | Wire.LEN:
-        case 9 << 3 | Wire.LEN:
+        case Tags.EXPONENTIAL_POINT_POSITIVE:
+        case Tags.EXPONENTIAL_POINT_NEGATIVE:
           {
-            boolean positive = tag >>> 3 == 8;
+            boolean positive = tag == Tags.EXPONENTIAL_POINT_POSITIVE;
             int l = Wire.length(in, base, tag >>> 3);
             int old = in.pushLimit(l);
             readBuckets(in, base, positive);
             in.popLimit(old);
             break;
           }
-        case 10 << 3 | Wire.VARINT:
+        case Tags.EXPONENTIAL_POINT_FLAGS:
           p.flags = in.readUInt32();
           break;
-        case 14 << 3 | Wire.FIXED64:
+        case Tags.EXPONENTIAL_POINT_ZERO_THRESHOLD:
           p.zeroThreshold = in.readDouble();
           break;
         default:
@@ -408,20 +332,20 @@ public final class MetricsRequestReader {
       throws IOException, MalformedOtlpException {
     PointView p = point;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-      if (tag == Wire.tag(1, Wire.VARINT)) {
+      if (tag == Tags.BUCKETS_OFFSET) {
         if (positive) {
           p.positiveOffset = in.readSInt32();
         } else {
           p.negativeOffset = in.readSInt32();
         }
-      } else if (tag == Wire.tag(2, Wire.LEN)) {
-        int l = Wire.length(in, base, 2);
+      } else if (tag == Tags.BUCKETS_BUCKET_COUNTS_PACKED) {
+        int l = Wire.length(in, base, tag >>> 3);
         int old = in.pushLimit(l);
         while (in.getBytesUntilLimit() > 0) {
           addBucket(positive, in.readUInt64());
         }
         in.popLimit(old);
-      } else if (tag == Wire.tag(2, Wire.VARINT)) {
+      } else if (tag == Tags.BUCKETS_BUCKET_COUNTS) {
         addBucket(positive, in.readUInt64());
       } else {
         Wire.skip(in, tag, base);
@@ -446,31 +370,31 @@ public final class MetricsRequestReader {
     p.hasSum = true;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       switch (tag) {
-        case 7 << 3 | Wire.LEN:
+        case Tags.SUMMARY_POINT_ATTRIBUTES:
           Envelope.readAttribute(in, base, p.attributes());
           break;
-        case 2 << 3 | Wire.FIXED64:
+        case Tags.SUMMARY_POINT_START_TIME_UNIX_NANO:
           p.startTimeUnixNano = in.readFixed64();
           break;
-        case 3 << 3 | Wire.FIXED64:
+        case Tags.SUMMARY_POINT_TIME_UNIX_NANO:
           p.timeUnixNano = in.readFixed64();
           break;
-        case 4 << 3 | Wire.FIXED64:
+        case Tags.SUMMARY_POINT_COUNT:
           p.count = in.readFixed64();
           break;
-        case 5 << 3 | Wire.FIXED64:
+        case Tags.SUMMARY_POINT_SUM:
           p.sum = in.readDouble();
           break;
-        case 6 << 3 | Wire.LEN:
+        case Tags.SUMMARY_POINT_QUANTILE_VALUES:
           {
-            int l = Wire.length(in, base, 6);
+            int l = Wire.length(in, base, tag >>> 3);
             int old = in.pushLimit(l);
             double q = 0;
             double v = 0;
             for (int t = in.readTag(); t != 0; t = in.readTag()) {
-              if (t == Wire.tag(1, Wire.FIXED64)) {
+              if (t == Tags.QUANTILE_QUANTILE) {
                 q = in.readDouble();
-              } else if (t == Wire.tag(2, Wire.FIXED64)) {
+              } else if (t == Tags.QUANTILE_VALUE) {
                 v = in.readDouble();
               } else {
                 Wire.skip(in, t, base);
@@ -483,7 +407,7 @@ public final class MetricsRequestReader {
             p.quantileValues[p.quantilesLength++] = v;
             break;
           }
-        case 8 << 3 | Wire.VARINT:
+        case Tags.SUMMARY_POINT_FLAGS:
           p.flags = in.readUInt32();
           break;
         default:

@@ -34,24 +34,19 @@ public final class TraceRequestReader {
   private static final MessageScanner LINK_SCANNER =
       new MessageScanner(Span.Link.getDescriptor(), null);
 
-  private final ResourceView resource;
-  private final ScopeView scope;
+  private final EnvelopeWalker walker;
   private final SpanView span;
   private final int maxNesting;
-
-  // The decoder being read and where it starts, for error positions.
-  private CodedInputStream current;
-  private int currentBase;
-  private String where;
+  private final EnvelopeWalker.Signal signal = new Spans();
+  private TraceVisitor visitor; // of the request being read
 
   /** A reader enforcing the given bounds. */
   public TraceRequestReader(ReaderLimits limits) {
     Objects.requireNonNull(limits, "limits");
-    resource = new ResourceView(limits);
-    scope = new ScopeView(limits);
+    walker = new EnvelopeWalker(limits, EnvelopeWalker.TRACES);
     span = new SpanView(limits);
-    span.resource = resource;
-    span.scope = scope;
+    span.resource = walker.resource;
+    span.scope = walker.scope;
     maxNesting = MessageScanner.nestingFor(limits.maxAttributeDepth());
   }
 
@@ -64,25 +59,12 @@ public final class TraceRequestReader {
    */
   public int read(byte[] request, TraceVisitor visitor) throws MalformedOtlpException {
     Objects.requireNonNull(request, "request");
-    Objects.requireNonNull(visitor, "visitor");
-    int spans = 0;
-    CodedInputStream in = enter(request, 0, request.length, "ExportTraceServiceRequest");
+    this.visitor = Objects.requireNonNull(visitor, "visitor");
     try {
-      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-        if (tag == Wire.tag(1, Wire.LEN)) {
-          int len = Wire.length(in, 0, 1);
-          int start = in.getTotalBytesRead();
-          spans += readResourceSpans(request, start, len, visitor);
-          enter(in, 0, "ExportTraceServiceRequest");
-          in.skipRawBytes(len);
-        } else {
-          Wire.skip(in, tag, 0);
-        }
-      }
-    } catch (IOException e) {
-      throw Wire.malformed(e, where, (long) currentBase + current.getTotalBytesRead());
+      return walker.walk(request, signal);
+    } finally {
+      this.visitor = null;
     }
-    return spans;
   }
 
   /**
@@ -93,104 +75,27 @@ public final class TraceRequestReader {
     return read(Buffers.toArray(request), visitor);
   }
 
-  private CodedInputStream enter(byte[] buf, int off, int len, String name) {
-    return enter(Wire.decoder(buf, off, len), off, name);
-  }
-
-  private CodedInputStream enter(CodedInputStream in, int base, String name) {
-    current = in;
-    currentBase = base;
-    where = name;
-    return in;
-  }
-
-  private int readResourceSpans(byte[] buf, int off, int len, TraceVisitor visitor)
-      throws IOException, MalformedOtlpException {
-    resource.reset(buf);
-    CodedInputStream in = enter(buf, off, len, "ResourceSpans");
-    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-      if (tag == Wire.tag(1, Wire.LEN)) {
-        int l = Wire.length(in, off, 1);
-        int old = in.pushLimit(l);
-        readResource(in, off);
-        in.popLimit(old);
-        where = "ResourceSpans";
-      } else if (tag == Wire.tag(3, Wire.LEN)) {
-        int l = Wire.length(in, off, 3);
-        resource.schemaUrlOffset = off + in.getTotalBytesRead();
-        resource.schemaUrlLength = l;
-        in.skipRawBytes(l);
-      } else {
-        Wire.skip(in, tag, off);
-      }
+  /** The trace side of the envelope walk: each span read in place into the reused view. */
+  private final class Spans implements EnvelopeWalker.Signal {
+    @Override
+    public void resource(ResourceView resource) {
+      visitor.resource(resource);
     }
-    visitor.resource(resource);
-    int spans = 0;
-    in = enter(buf, off, len, "ResourceSpans");
-    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-      if (tag == Wire.tag(2, Wire.LEN)) {
-        int l = Wire.length(in, off, 2);
-        spans += readScopeSpans(buf, off + in.getTotalBytesRead(), l, visitor);
-        enter(in, off, "ResourceSpans");
-        in.skipRawBytes(l);
-      } else {
-        Wire.skip(in, tag, off);
-      }
-    }
-    return spans;
-  }
 
-  private void readResource(CodedInputStream in, int base)
-      throws IOException, MalformedOtlpException {
-    where = "Resource";
-    Envelope.readResource(in, base, resource);
-  }
-
-  private int readScopeSpans(byte[] buf, int off, int len, TraceVisitor visitor)
-      throws IOException, MalformedOtlpException {
-    scope.reset(buf);
-    CodedInputStream in = enter(buf, off, len, "ScopeSpans");
-    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-      if (tag == Wire.tag(1, Wire.LEN)) {
-        int l = Wire.length(in, off, 1);
-        int old = in.pushLimit(l);
-        readScope(in, off);
-        in.popLimit(old);
-        where = "ScopeSpans";
-      } else if (tag == Wire.tag(3, Wire.LEN)) {
-        int l = Wire.length(in, off, 3);
-        scope.schemaUrlOffset = off + in.getTotalBytesRead();
-        scope.schemaUrlLength = l;
-        in.skipRawBytes(l);
-      } else {
-        Wire.skip(in, tag, off);
-      }
+    @Override
+    public void scope(ScopeView scope) {
+      visitor.scope(scope);
     }
-    visitor.scope(scope);
-    int spans = 0;
-    in = enter(buf, off, len, "ScopeSpans");
-    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-      if (tag == Wire.tag(2, Wire.LEN)) {
-        int l = Wire.length(in, off, 2);
-        int start = off + in.getTotalBytesRead();
-        int old = in.pushLimit(l);
-        span.reset(buf, start, l);
-        where = "Span";
-        readSpan(in, off, buf);
-        in.popLimit(old);
-        where = "ScopeSpans";
-        visitor.span(span);
-        spans++;
-      } else {
-        Wire.skip(in, tag, off);
-      }
-    }
-    return spans;
-  }
 
-  private void readScope(CodedInputStream in, int base) throws IOException, MalformedOtlpException {
-    where = "InstrumentationScope";
-    Envelope.readScope(in, base, scope);
+    @Override
+    public int item(byte[] buf, CodedInputStream in, int base, int off, int len)
+        throws IOException, MalformedOtlpException {
+      span.reset(buf, off, len);
+      walker.where = "Span";
+      readSpan(in, base, buf);
+      visitor.span(span);
+      return 1;
+    }
   }
 
   private static void readAttribute(CodedInputStream in, int base, Attributes into)
@@ -203,9 +108,9 @@ public final class TraceRequestReader {
     SpanView s = span;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       switch (tag) {
-        case 1 << 3 | Wire.LEN:
+        case Tags.SPAN_TRACE_ID:
           {
-            int l = Wire.length(in, base, 1);
+            int l = Wire.length(in, base, tag >>> 3);
             int at = base + in.getTotalBytesRead();
             s.traceIdOffset = at;
             s.traceIdLength = l;
@@ -218,9 +123,9 @@ public final class TraceRequestReader {
             in.skipRawBytes(l);
             break;
           }
-        case 2 << 3 | Wire.LEN:
+        case Tags.SPAN_SPAN_ID:
           {
-            int l = Wire.length(in, base, 2);
+            int l = Wire.length(in, base, tag >>> 3);
             int at = base + in.getTotalBytesRead();
             s.spanIdOffset = at;
             s.spanIdLength = l;
@@ -228,17 +133,17 @@ public final class TraceRequestReader {
             in.skipRawBytes(l);
             break;
           }
-        case 3 << 3 | Wire.LEN:
+        case Tags.SPAN_TRACE_STATE:
           {
-            int l = Wire.length(in, base, 3);
+            int l = Wire.length(in, base, tag >>> 3);
             s.traceStateOffset = base + in.getTotalBytesRead();
             s.traceStateLength = l;
             in.skipRawBytes(l);
             break;
           }
-        case 4 << 3 | Wire.LEN:
+        case Tags.SPAN_PARENT_SPAN_ID:
           {
-            int l = Wire.length(in, base, 4);
+            int l = Wire.length(in, base, tag >>> 3);
             int at = base + in.getTotalBytesRead();
             s.parentSpanIdOffset = at;
             s.parentSpanIdLength = l;
@@ -246,52 +151,52 @@ public final class TraceRequestReader {
             in.skipRawBytes(l);
             break;
           }
-        case 5 << 3 | Wire.LEN:
+        case Tags.SPAN_NAME:
           {
-            int l = Wire.length(in, base, 5);
+            int l = Wire.length(in, base, tag >>> 3);
             s.nameOffset = base + in.getTotalBytesRead();
             s.nameLength = l;
             in.skipRawBytes(l);
             break;
           }
-        case 6 << 3 | Wire.VARINT:
+        case Tags.SPAN_KIND:
           s.kind = in.readEnum();
           break;
-        case 7 << 3 | Wire.FIXED64:
+        case Tags.SPAN_START_TIME_UNIX_NANO:
           s.startTimeUnixNano = in.readFixed64();
           break;
-        case 8 << 3 | Wire.FIXED64:
+        case Tags.SPAN_END_TIME_UNIX_NANO:
           s.endTimeUnixNano = in.readFixed64();
           break;
-        case 9 << 3 | Wire.LEN:
+        case Tags.SPAN_ATTRIBUTES:
           readAttribute(in, base, s.attributes());
           break;
-        case 10 << 3 | Wire.VARINT:
+        case Tags.SPAN_DROPPED_ATTRIBUTES_COUNT:
           s.droppedAttributesCount = in.readUInt32();
           break;
-        case 11 << 3 | Wire.LEN:
+        case Tags.SPAN_EVENTS:
           s.eventsCount++;
-          checkNested(in, base, buf, 11, EVENT_SCANNER);
+          checkNested(in, base, buf, tag >>> 3, EVENT_SCANNER);
           break;
-        case 12 << 3 | Wire.VARINT:
+        case Tags.SPAN_DROPPED_EVENTS_COUNT:
           s.droppedEventsCount = in.readUInt32();
           break;
-        case 13 << 3 | Wire.LEN:
+        case Tags.SPAN_LINKS:
           s.linksCount++;
-          checkNested(in, base, buf, 13, LINK_SCANNER);
+          checkNested(in, base, buf, tag >>> 3, LINK_SCANNER);
           break;
-        case 14 << 3 | Wire.VARINT:
+        case Tags.SPAN_DROPPED_LINKS_COUNT:
           s.droppedLinksCount = in.readUInt32();
           break;
-        case 15 << 3 | Wire.LEN:
+        case Tags.SPAN_STATUS:
           {
-            int l = Wire.length(in, base, 15);
+            int l = Wire.length(in, base, tag >>> 3);
             int old = in.pushLimit(l);
             readStatus(in, base);
             in.popLimit(old);
             break;
           }
-        case 16 << 3 | Wire.FIXED32:
+        case Tags.SPAN_FLAGS:
           s.flags = in.readFixed32();
           break;
         default:
@@ -311,12 +216,12 @@ public final class TraceRequestReader {
   private void readStatus(CodedInputStream in, int base)
       throws IOException, MalformedOtlpException {
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-      if (tag == Wire.tag(2, Wire.LEN)) {
-        int l = Wire.length(in, base, 2);
+      if (tag == Tags.STATUS_MESSAGE) {
+        int l = Wire.length(in, base, tag >>> 3);
         span.statusMessageOffset = base + in.getTotalBytesRead();
         span.statusMessageLength = l;
         in.skipRawBytes(l);
-      } else if (tag == Wire.tag(3, Wire.VARINT)) {
+      } else if (tag == Tags.STATUS_CODE) {
         span.statusCode = in.readEnum();
       } else {
         Wire.skip(in, tag, base);

@@ -1,5 +1,8 @@
-package hermes.collector.ingest;
+package hermes.collector.metrics;
 
+import hermes.collector.ingest.Encoding;
+import hermes.collector.ingest.IngestInstrumentation;
+import hermes.collector.ingest.Protocol;
 import hermes.collector.proto.OtlpResponses.Signal;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
@@ -7,22 +10,21 @@ import io.prometheus.client.Gauge;
 import java.util.Locale;
 
 /**
- * The receivers' self metrics ({@code hermes_collector_*}, section C of the metric contract).
+ * The receivers' telemetry as Prometheus metrics ({@code hermes_collector_*}, section C of the
+ * metric contract): the {@link IngestInstrumentation} ingest and the transports report to.
  *
  * <p>Threading: safe for concurrent use; counters are lock-free. Label children for the fixed label
- * sets are resolved once, so the per-request cost is an add.
+ * sets are resolved once, so the per-request cost is an add (the answered-request counter, whose
+ * code label is open, resolves its child per request, as it always did).
  */
-public final class IngestMetrics {
+public final class IngestMetrics implements IngestInstrumentation {
   private final Counter requests;
   private final Counter.Child[][] requestBytes;
   private final Counter.Child[][] spansReceived;
   private final Counter.Child[][][] decodeErrors;
   private final Counter.Child[][] metricPoints;
   private final Counter.Child[][] logRecords;
-  private final Counter.Child spansRejectedInvalid;
-  private final Counter.Child spansRefusedFull;
-  private final Counter.Child spansRefusedForwardFull;
-  private final Counter.Child spansRefusedSpoolError;
+  private final Counter.Child[] spansRefused;
   private final Counter.Child attributesUnindexed;
   private final Gauge grpcCallsInFlight;
   private final Gauge httpInFlightBytes;
@@ -113,77 +115,72 @@ public final class IngestMetrics {
         logRecords[p.ordinal()][e.ordinal()] = logs.labels(p.label(), e.label());
       }
     }
-    spansRejectedInvalid = refused.labels("invalid_span");
-    spansRefusedFull = refused.labels("pipeline_full");
-    spansRefusedForwardFull = refused.labels("forward_full");
-    spansRefusedSpoolError = refused.labels("spool_error");
+    Refusal[] rs = Refusal.values();
+    spansRefused = new Counter.Child[rs.length];
+    for (Refusal r : rs) {
+      spansRefused[r.ordinal()] = refused.labels(r.label());
+    }
     attributesUnindexed = unindexed.labels();
   }
 
   /** The {@code signal} label value. */
-  public static String label(Signal s) {
+  static String label(Signal s) {
     return s.name().toLowerCase(Locale.ROOT);
   }
 
-  /** OTLP/HTTP body bytes taken ({@code > 0}) or given back ({@code < 0}). */
+  @Override
   public void httpInFlightBytes(long delta) {
     httpInFlightBytes.inc(delta);
   }
 
-  /** A gRPC export call started ({@code +1}) or ended ({@code -1}). */
+  @Override
   public void grpcCallInFlight(int delta) {
     grpcCallsInFlight.inc(delta);
   }
 
-  /** Counts one answered request. */
+  @Override
   public void request(Protocol p, Signal s, String code) {
     requests.labels(p.label(), label(s), code).inc();
   }
 
-  void requestBytes(Protocol p, Signal s, int n) {
+  @Override
+  public void requestBytes(Protocol p, Signal s, int n) {
     requestBytes[p.ordinal()][s.ordinal()].inc(n);
   }
 
-  /** Counts one request rejected as malformed (also a bad gzip body, by the HTTP receiver). */
+  @Override
   public void decodeError(Protocol p, Signal s, Encoding e) {
     decodeErrors[p.ordinal()][s.ordinal()][e.ordinal()].inc();
   }
 
-  void spansReceived(Protocol p, Encoding e, int n) {
+  @Override
+  public void spansReceived(Protocol p, Encoding e, int n) {
     if (n > 0) {
       spansReceived[p.ordinal()][e.ordinal()].inc(n);
     }
   }
 
-  void spansRejectedInvalid(int n) {
+  @Override
+  public void spansRefused(Refusal reason, int n) {
     if (n > 0) {
-      spansRejectedInvalid.inc(n);
+      spansRefused[reason.ordinal()].inc(n);
     }
   }
 
-  void spansRefusedFull(int n) {
-    spansRefusedFull.inc(n);
-  }
-
-  void spansRefusedForwardFull(int n) {
-    spansRefusedForwardFull.inc(n);
-  }
-
-  void spansRefusedSpoolError(int n) {
-    spansRefusedSpoolError.inc(n);
-  }
-
-  void attributesUnindexed(int n) {
+  @Override
+  public void attributesUnindexed(int n) {
     if (n > 0) {
       attributesUnindexed.inc(n);
     }
   }
 
-  void metricPoints(Protocol p, Encoding e, int n) {
+  @Override
+  public void metricPoints(Protocol p, Encoding e, int n) {
     metricPoints[p.ordinal()][e.ordinal()].inc(n);
   }
 
-  void logRecords(Protocol p, Encoding e, int n) {
+  @Override
+  public void logRecords(Protocol p, Encoding e, int n) {
     logRecords[p.ordinal()][e.ordinal()].inc(n);
   }
 }

@@ -1,47 +1,19 @@
-package hermes.collector.server;
+package hermes.collector.metrics;
 
+import hermes.collector.server.ListenerInstrumentation;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
 import io.prometheus.client.Gauge;
-import java.util.Locale;
 
 /**
- * The connection-level self metrics of the HTTP listeners (OTLP/HTTP and admin): open connections,
- * connections refused past the cap, connections closed by a timeout, malformed HTTP requests and
- * connection errors, each labelled by {@code listener}.
+ * The HTTP listeners' (OTLP/HTTP and admin) connection telemetry as Prometheus metrics: open
+ * connections, connections refused past the cap, connections closed by a timeout, malformed HTTP
+ * requests and connection errors, each labelled by {@code listener}.
  *
  * <p>Threading: safe for concurrent use; the label children of a listener are resolved once by
  * {@link #listener}, so a hit is an add.
  */
-public final class ListenerMetrics {
-  /** The phase a connection timed out in (the {@code phase} label). */
-  enum Phase {
-    /** A request head not complete within the header timeout (slowloris). */
-    HEADER,
-    /** A request body that made no progress within the body timeout. */
-    BODY,
-    /** A keep-alive connection with no request within the idle timeout. */
-    IDLE;
-
-    String label() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
-
-  /** What ended a connection through {@code exceptionCaught} (the {@code kind} label). */
-  enum ErrorKind {
-    /** A socket error (reset by peer, broken pipe) or a client gone in the middle of a request. */
-    IO,
-    /** A protocol decoder failure Netty raised as an exception. */
-    DECODER,
-    /** Anything else: a bug. */
-    OTHER;
-
-    String label() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
-
+public final class ListenerMetrics implements ListenerInstrumentation {
   private final Gauge open;
   private final Counter refused;
   private final Counter timedOut;
@@ -86,13 +58,13 @@ public final class ListenerMetrics {
             .register(registry);
   }
 
-  /** The metrics of one listener, {@code name} being its {@code listener} label. */
-  Listener listener(String name) {
-    return new Listener(name);
+  @Override
+  public Listener listener(String name) {
+    return new Series(name);
   }
 
   /** One listener's resolved series. Threading: safe for concurrent use. */
-  final class Listener {
+  private final class Series implements Listener {
     private final String name;
     private final Gauge.Child open;
     private final Counter.Child refused;
@@ -100,7 +72,7 @@ public final class ListenerMetrics {
     private final Counter.Child malformed;
     private final Counter.Child[] errors;
 
-    private Listener(String name) {
+    private Series(String name) {
       this.name = name;
       this.open = ListenerMetrics.this.open.labels(name);
       this.refused = ListenerMetrics.this.refused.labels(name);
@@ -117,32 +89,38 @@ public final class ListenerMetrics {
       }
     }
 
-    /** The {@code listener} label, also used in logs. */
-    String name() {
+    @Override
+    public String name() {
       return name;
     }
 
-    void opened() {
+    @Override
+    public void opened() {
       open.inc();
     }
 
-    void closed() {
+    @Override
+    public void closed() {
       open.dec();
     }
 
-    void refused() {
+    @Override
+    public void refused() {
       refused.inc();
     }
 
-    void timedOut(Phase phase) {
+    @Override
+    public void timedOut(Phase phase) {
       timedOut[phase.ordinal()].inc();
     }
 
-    void malformed() {
+    @Override
+    public void malformed() {
       malformed.inc();
     }
 
-    void error(ErrorKind kind) {
+    @Override
+    public void error(ErrorKind kind) {
       errors[kind.ordinal()].inc();
     }
   }

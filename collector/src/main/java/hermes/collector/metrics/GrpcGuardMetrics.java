@@ -1,16 +1,17 @@
-package hermes.collector.server;
+package hermes.collector.metrics;
 
+import hermes.collector.server.GrpcGuardInstrumentation;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
 import io.prometheus.client.Gauge;
 
 /**
- * The OTLP/gRPC receiver's guards, as self metrics: bytes of messages held, connections, and what
- * each bound refused.
+ * The OTLP/gRPC receiver's guards' telemetry as Prometheus metrics: bytes of messages held,
+ * connections, and what each bound refused.
  *
  * <p>Threading: safe for concurrent use; counters and gauges are lock-free adders.
  */
-public final class GrpcGuardMetrics {
+public final class GrpcGuardMetrics implements GrpcGuardInstrumentation {
   private final Gauge.Child inflightBytes;
   private final Counter.Child callsRefusedInflight;
   private final Gauge.Child connections;
@@ -61,27 +62,33 @@ public final class GrpcGuardMetrics {
     decompressCorrupt = decompress.labels("corrupt");
   }
 
-  void inflightBytes(long delta) {
+  @Override
+  public void inflightBytes(long delta) {
     inflightBytes.inc(delta);
   }
 
-  void callRefusedInflight() {
+  @Override
+  public void callRefusedInflight() {
     callsRefusedInflight.inc();
   }
 
-  void connection(int delta) {
+  @Override
+  public void connection(int delta) {
     connections.inc(delta);
   }
 
-  void connectionRefused() {
+  @Override
+  public void connectionRefused() {
     connectionsRefused.inc();
   }
 
-  void decompressTooLarge() {
+  @Override
+  public void decompressTooLarge() {
     decompressTooLarge.inc();
   }
 
-  void decompressCorrupt() {
+  @Override
+  public void decompressCorrupt() {
     decompressCorrupt.inc();
   }
 }

@@ -1,7 +1,5 @@
 package hermes.collector.server;
 
-import io.prometheus.client.CollectorRegistry;
-import io.prometheus.client.Counter;
 import java.net.SocketException;
 import java.nio.channels.ClosedChannelException;
 import java.security.cert.CertPathValidatorException;
@@ -10,43 +8,14 @@ import java.util.Locale;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
- * The security self metrics: TLS handshakes that failed, by listener and reason, and reloads of
- * certificate and token files.
+ * Why a TLS handshake failed, as the closed set of {@code reason} values the security telemetry
+ * reports: read from the exception's type and message, since the JDK's and Netty's handshake errors
+ * carry no code.
  *
- * <p>Threading: safe for concurrent use (lock-free counters).
+ * <p>Threading: stateless.
  */
-public final class SecurityMetrics {
-  private final Counter handshakeFailures;
-  private final Counter reloads;
-
-  /** Registers the metrics in {@code registry}. */
-  public SecurityMetrics(CollectorRegistry registry) {
-    handshakeFailures =
-        Counter.build(
-                "hermes_collector_tls_handshake_failures_total",
-                "TLS handshakes that failed, by listener (otlp_http, otlp_grpc, admin) and reason:"
-                    + " not_tls (plaintext to a TLS port), no_client_certificate,"
-                    + " bad_client_certificate (not signed by client_ca_file, expired),"
-                    + " protocol_version (below TLS 1.2), no_shared_cipher, closed (the client"
-                    + " went away), other; unknown for gRPC, whose transport does not say why.")
-            .labelNames("listener", "reason")
-            .register(registry);
-    reloads =
-        Counter.build(
-                "hermes_collector_credential_reloads_total",
-                "Certificate, key and token files re-read after they changed, by listener and"
-                    + " result (failure: the previous credentials stay in use).")
-            .labelNames("listener", "result")
-            .register(registry);
-  }
-
-  void handshakeFailed(String listener, Throwable cause) {
-    handshakeFailures.labels(listener, reason(cause)).inc();
-  }
-
-  void reloaded(String listener, boolean ok) {
-    reloads.labels(listener, ok ? "success" : "failure").inc();
-  }
+final class HandshakeFailures {
+  private HandshakeFailures() {}
 
   /** The {@code reason} label of a handshake failure. */
   static String reason(Throwable cause) {
