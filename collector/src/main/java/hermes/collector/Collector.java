@@ -29,6 +29,7 @@ import hermes.collector.server.SessionStream;
 import hermes.collector.session.AssemblyConfig;
 import hermes.collector.session.AssemblyListener;
 import hermes.collector.session.FanOutListener;
+import hermes.collector.session.GuardLimits;
 import hermes.collector.session.SessionAssembler;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.hotspot.DefaultExports;
@@ -144,6 +145,7 @@ public final class Collector implements AutoCloseable {
     agentMetrics = new AgentMetrics(config.metrics().maxLabelValues(), Map.of());
     // Events flow one way: the assembler tells its listeners; none of them reads it back.
     AssemblyListener listeners = FanOutListener.of(agentMetrics, sessionStream);
+    CollectorConfig.Guards gc = config.guards();
     assembler =
         new SessionAssembler(
             new AssemblyConfig(
@@ -156,6 +158,13 @@ public final class Collector implements AutoCloseable {
                 ss.maxQueuedSpans(),
                 ss.rootlessIdleTimeout(),
                 ss.maxPendingSpans()),
+            GuardLimits.of(
+                gc.toolRepeat(),
+                gc.turnLlmCalls(),
+                gc.sessionLlmCalls(),
+                gc.sessionTokens(),
+                gc.sessionCostUsd(),
+                gc.sessionDuration()),
             pricing,
             () ->
                 new Normalizer(

@@ -1,0 +1,342 @@
+package hermes.collector.session;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runaway guards of one shard's live sessions ({@code guards.*}): every call that reaches a
+ * live session is counted here once, when it first reaches it (shown provisionally, or with its
+ * turn, or as a call of no turn), and a guard trips the first time its value reaches its limit:
+ * {@link AssemblyListener#guardTripped}, one log line, and the trip kept with the session for the
+ * API.
+ *
+ * <p>What is counted: per session the LLM calls, the tokens (input plus output), the cost and the
+ * span (first start to latest end); per turn the LLM calls and the tool calls in start order. A
+ * turn, while it runs, is named by its span id, which its calls carry as their parent (the nearest
+ * enclosing span that has not arrived yet: a running turn exports its calls before itself). {@code
+ * tool_repeat} counts the same tool with the same arguments hash in a row, in start order, over the
+ * calls received so far; only another tool call breaks a run (an agent in a loop calls the LLM
+ * between its tool calls), and a tool call without arguments never extends one (without the
+ * attribute, identical calls cannot be told from different ones). Runs are evaluated on the shard's
+ * tick, after the calls of a request are all in, so a request's order does not matter.
+ *
+ * <p>Each guard trips once per session; the turn guards once per turn. The state is small: a few
+ * counters per session and, for its {@value #TURNS_KEPT} most recent turns, a counter and up to
+ * {@value #TOOL_CALLS_KEPT} tool calls (16 bytes each; past it the earliest half is forgotten).
+ * When every guard is off nothing is kept.
+ *
+ * <p>Threading: confined to its shard's thread.
+ */
+final class RunawayGuards {
+  private static final Logger LOG = LoggerFactory.getLogger(RunawayGuards.class);
+  static final int TURNS_KEPT = 4;
+  static final int TOOL_CALLS_KEPT = 1024;
+  private static final int KEY_LOGGED = 64;
+  private static final long P1 = 0x9E3779B97F4A7C15L;
+
+  /** One live session's guard state. */
+  static final class State {
+    final String key;
+    String service;
+    long llmCalls;
+    long tokens;
+    long costPico;
+    long start = Long.MAX_VALUE;
+    long end = Long.MIN_VALUE;
+    long startTraceHigh;
+    long startTraceLow;
+    int tripped; // one bit per session guard (Guard ordinal)
+    ArrayList<GuardTrip> trips; // null until one trips
+    Turn[] turns; // null until a call of a turn arrives
+    long uses;
+    boolean dirty;
+
+    State(String key) {
+      this.key = key;
+    }
+
+    /** The trips so far, oldest first (an immutable copy). */
+    List<GuardTrip> trips() {
+      return trips == null ? List.of() : List.copyOf(trips);
+    }
+  }
+
+  /** One turn's guard state; reused for another turn when it is the least recently used. */
+  static final class Turn {
+    long id;
+    long traceHigh;
+    long traceLow;
+    long lastUse;
+    int llmCalls;
+    boolean llmTripped;
+    boolean repeatTripped;
+    boolean dirty;
+    long[] starts = new long[8];
+    long[] keys = new long[8]; // tool name and arguments hash; 0: no arguments
+    int n;
+
+    void reset(long id, long traceHigh, long traceLow) {
+      this.id = id;
+      this.traceHigh = traceHigh;
+      this.traceLow = traceLow;
+      llmCalls = 0;
+      llmTripped = false;
+      repeatTripped = false;
+      dirty = false;
+      n = 0;
+    }
+
+    /** Adds a tool call at its place in start order. */
+    void tool(long start, long key) {
+      if (n == starts.length) {
+        if (n >= TOOL_CALLS_KEPT) {
+          // Runs that far back were evaluated when they arrived: keep the later half.
+          int drop = n / 2;
+          System.arraycopy(starts, drop, starts, 0, n - drop);
+          System.arraycopy(keys, drop, keys, 0, n - drop);
+          n -= drop;
+        } else {
+          starts = Arrays.copyOf(starts, n * 2);
+          keys = Arrays.copyOf(keys, n * 2);
+        }
+      }
+      int i = n;
+      while (i > 0 && starts[i - 1] > start) {
+        i--; // calls mostly arrive in start order: the place is at or near the end
+      }
+      System.arraycopy(starts, i, starts, i + 1, n - i);
+      System.arraycopy(keys, i, keys, i + 1, n - i);
+      starts[i] = start;
+      keys[i] = key;
+      n++;
+    }
+
+    /** The longest run of identical tool calls (with arguments), in start order. */
+    int longestRun() {
+      int best = 0;
+      int run = 0;
+      long previous = 0;
+      for (int i = 0; i < n; i++) {
+        long k = keys[i];
+        run = k == 0 ? 0 : k == previous ? run + 1 : 1;
+        previous = k;
+        best = Math.max(best, run);
+      }
+      return best;
+    }
+  }
+
+  private final GuardLimits limits;
+  private final AssemblyListener listener;
+  private final LongSupplier epochNanos;
+  private final ArrayList<State> dirty = new ArrayList<>();
+  long trips;
+
+  /**
+   * @param epochNanos the time a trip is stamped with, ns since the epoch
+   */
+  RunawayGuards(GuardLimits limits, AssemblyListener listener, LongSupplier epochNanos) {
+    this.limits = limits;
+    this.listener = listener;
+    this.epochNanos = epochNanos;
+  }
+
+  /** Whether any guard is on; when none is, no state is kept and nothing is counted. */
+  boolean on() {
+    return limits.any();
+  }
+
+  /**
+   * A call reached the live session for the first time.
+   *
+   * @param turnId the span id of its turn (running or decided), 0 for a call of no turn (counted
+   *     for the session guards only)
+   */
+  void call(State g, String service, long turnId, long traceHigh, long traceLow, CallRecord c) {
+    if (service != null) {
+      g.service = service;
+    }
+    long end = c.startNanos() + c.durationNanos();
+    span(g, c.startNanos(), end, traceHigh, traceLow);
+    boolean llm = c.role() == hermes.collector.semconv.Role.LLM;
+    if (c.isModelCall()) {
+      if (llm) {
+        g.llmCalls++;
+        check(
+            g, Guard.SESSION_LLM_CALLS, g.llmCalls, limits.sessionLlmCalls(), traceHigh, traceLow);
+      }
+      g.tokens += c.totalTokens();
+      check(g, Guard.SESSION_TOKENS, g.tokens, limits.sessionTokens(), traceHigh, traceLow);
+      if (c.costPico() > 0) {
+        g.costPico += c.costPico();
+        if (limits.sessionCostPico() > 0
+            && g.costPico >= limits.sessionCostPico()
+            && !tripped(g, Guard.SESSION_COST_USD)) {
+          trip(g, Guard.SESSION_COST_USD, g.costPico / 1e12, traceHigh, traceLow);
+        }
+      }
+    }
+    if (turnId == 0 || (limits.turnLlmCalls() == 0 && limits.toolRepeat() == 0)) {
+      return;
+    }
+    if (llm && limits.turnLlmCalls() > 0) {
+      Turn t = turn(g, turnId, traceHigh, traceLow);
+      t.llmCalls++;
+      if (t.llmCalls >= limits.turnLlmCalls() && !t.llmTripped) {
+        t.llmTripped = true;
+        trip(g, Guard.TURN_LLM_CALLS, t.llmCalls, traceHigh, traceLow);
+      }
+    } else if (c.role() == hermes.collector.semconv.Role.TOOL && limits.toolRepeat() > 0) {
+      Turn t = turn(g, turnId, traceHigh, traceLow);
+      t.tool(c.startNanos(), toolKey(c));
+      t.dirty = true;
+      if (!g.dirty) {
+        g.dirty = true;
+        dirty.add(g);
+      }
+    }
+  }
+
+  /** A span of the session (a turn's own) arrived: its start and end count for the duration. */
+  void span(State g, long start, long end, long traceHigh, long traceLow) {
+    if (start < g.start) {
+      g.start = start;
+      g.startTraceHigh = traceHigh;
+      g.startTraceLow = traceLow;
+    }
+    g.end = Math.max(g.end, end);
+    if (limits.sessionDurationNanos() > 0
+        && g.end - g.start >= limits.sessionDurationNanos()
+        && !tripped(g, Guard.SESSION_DURATION)) {
+      // The call that crossed the line is the latest one: this one, or the first when it came late.
+      boolean last = end == g.end;
+      trip(
+          g,
+          Guard.SESSION_DURATION,
+          (g.end - g.start) / 1e9,
+          last ? traceHigh : g.startTraceHigh,
+          last ? traceLow : g.startTraceLow);
+    }
+  }
+
+  /** Evaluates the tool runs of the turns that got tool calls since the last call of this. */
+  void evaluate() {
+    for (int i = 0; i < dirty.size(); i++) {
+      evaluate(dirty.get(i));
+    }
+    dirty.clear();
+  }
+
+  /** Evaluates one session's pending tool runs now (it is being finalized). */
+  void evaluate(State g) {
+    if (!g.dirty) {
+      return;
+    }
+    g.dirty = false;
+    if (g.turns == null) {
+      return;
+    }
+    for (Turn t : g.turns) {
+      if (t == null || !t.dirty) {
+        continue;
+      }
+      t.dirty = false;
+      if (!t.repeatTripped) {
+        int run = t.longestRun();
+        if (run >= limits.toolRepeat()) {
+          t.repeatTripped = true;
+          trip(g, Guard.TOOL_REPEAT, run, t.traceHigh, t.traceLow);
+        }
+      }
+    }
+  }
+
+  private static long toolKey(CallRecord c) {
+    if (c.toolArgsHash() == 0) {
+      return 0;
+    }
+    long name = c.toolName() == null ? 0 : c.toolName().hashCode();
+    long k = c.toolArgsHash() ^ (name * P1);
+    k ^= k >>> 29;
+    k *= 0xBF58476D1CE4E5B9L;
+    k ^= k >>> 32;
+    return k == 0 ? 1 : k;
+  }
+
+  /** The state of turn {@code id}, taking over the least recently used slot when it is new. */
+  private static Turn turn(State g, long id, long traceHigh, long traceLow) {
+    if (g.turns == null) {
+      g.turns = new Turn[TURNS_KEPT];
+    }
+    long use = ++g.uses;
+    Turn free = null;
+    for (Turn t : g.turns) {
+      if (t != null && t.id == id) {
+        t.lastUse = use;
+        return t;
+      }
+    }
+    int slot = 0;
+    for (int i = 0; i < g.turns.length; i++) {
+      Turn t = g.turns[i];
+      if (t == null) {
+        slot = i;
+        break;
+      }
+      if (t.lastUse < g.turns[slot].lastUse) {
+        slot = i;
+      }
+    }
+    free = g.turns[slot];
+    if (free == null) {
+      free = new Turn();
+      g.turns[slot] = free;
+    }
+    free.reset(id, traceHigh, traceLow);
+    free.lastUse = use;
+    return free;
+  }
+
+  private void check(State g, Guard guard, long value, long limit, long traceHigh, long traceLow) {
+    if (limit > 0 && value >= limit && !tripped(g, guard)) {
+      trip(g, guard, value, traceHigh, traceLow);
+    }
+  }
+
+  private static boolean tripped(State g, Guard guard) {
+    return (g.tripped & (1 << guard.ordinal())) != 0;
+  }
+
+  private void trip(State g, Guard guard, double value, long traceHigh, long traceLow) {
+    g.tripped |= 1 << guard.ordinal();
+    double limit = limits.reported(guard);
+    GuardTrip trip =
+        new GuardTrip(
+            guard,
+            g.key,
+            g.service,
+            value,
+            limit,
+            String.format("%016x%016x", traceHigh, traceLow),
+            epochNanos.getAsLong());
+    if (g.trips == null) {
+      g.trips = new ArrayList<>(2);
+    }
+    g.trips.add(trip);
+    trips++;
+    // Once per session and guard (per turn for the turn guards): no storm from one loop.
+    LOG.warn(
+        "runaway guard {} tripped: session '{}' (service {}) reached {} (limit {}), trace {}",
+        guard.label(),
+        g.key.length() > KEY_LOGGED ? g.key.substring(0, KEY_LOGGED) + "..." : g.key,
+        g.service,
+        value,
+        limit,
+        trip.traceId());
+    listener.guardTripped(trip);
+  }
+}
