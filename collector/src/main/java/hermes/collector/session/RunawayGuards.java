@@ -41,6 +41,7 @@ final class RunawayGuards {
   /** One live session's guard state. */
   static final class State {
     final String key;
+    final Object owner; // the assembler's session, told of a trip found on the tick
     String service;
     long llmCalls;
     long tokens;
@@ -55,8 +56,9 @@ final class RunawayGuards {
     long uses;
     boolean dirty;
 
-    State(String key) {
+    State(String key, Object owner) {
       this.key = key;
+      this.owner = owner;
     }
 
     /** The trips so far, oldest first (an immutable copy). */
@@ -134,6 +136,7 @@ final class RunawayGuards {
   private final AssemblyListener listener;
   private final LongSupplier epochNanos;
   private final ArrayList<State> dirty = new ArrayList<>();
+  private final ArrayList<State> tripped = new ArrayList<>();
   long trips;
 
   /**
@@ -223,12 +226,22 @@ final class RunawayGuards {
     }
   }
 
-  /** Evaluates the tool runs of the turns that got tool calls since the last call of this. */
-  void evaluate() {
+  /**
+   * Evaluates the tool runs of the turns that got tool calls since the last call of this, and
+   * returns the sessions that tripped a guard then (to be shown changed); the list is reused.
+   */
+  List<State> evaluate() {
+    tripped.clear();
     for (int i = 0; i < dirty.size(); i++) {
-      evaluate(dirty.get(i));
+      State g = dirty.get(i);
+      int before = g.trips == null ? 0 : g.trips.size();
+      evaluate(g);
+      if (g.trips != null && g.trips.size() > before) {
+        tripped.add(g);
+      }
     }
     dirty.clear();
+    return tripped;
   }
 
   /** Evaluates one session's pending tool runs now (it is being finalized). */

@@ -73,6 +73,7 @@ final class SessionBook {
     Long2ObjectHashMap<Provisional> provisional; // by span id; null when none
     boolean dirty;
     RunawayGuards.State guards; // null until a call arrives (or with every guard off)
+    boolean done; // finalized or withdrawn
 
     Live(String key, String service) {
       this.key = key;
@@ -271,7 +272,7 @@ final class SessionBook {
       return;
     }
     if (s.guards == null) {
-      s.guards = new RunawayGuards.State(s.key);
+      s.guards = new RunawayGuards.State(s.key, s);
     }
     guards.call(s.guards, service != null ? service : s.service, turnId, traceHigh, traceLow, c);
   }
@@ -298,6 +299,7 @@ final class SessionBook {
       live.remove(key);
       liveByService.computeIfPresent(s.openService, (k, n) -> n > 1 ? n - 1 : null);
       s.dirty = false;
+      s.done = true;
       listener.sessionFinished(snapshot(s, WITHDRAWN, 0, 0, 0));
       return;
     }
@@ -420,7 +422,13 @@ final class SessionBook {
    * {@link #UPDATE_NANOS}.
    */
   void tick(long now) {
-    guards.evaluate(); // the tool runs of the calls handled since the last tick, all of them in
+    // The tool runs of the calls handled since the last tick (a request's calls all in by now).
+    for (RunawayGuards.State g : guards.evaluate()) {
+      Live s = (Live) g.owner;
+      if (!s.done) {
+        changed(s);
+      }
+    }
     if (now < nextUpdate) {
       return;
     }
@@ -456,6 +464,7 @@ final class SessionBook {
   }
 
   private void finish(Live s, String outcome, long rootHigh, long rootLow, long rootSpan) {
+    s.done = true;
     if (s.guards != null) {
       guards.evaluate(s.guards); // a run its last calls completed trips while it is still live
     }
