@@ -269,8 +269,7 @@ class ConfigLoaderTest {
                 "guards.session_llm_calls", "500"));
     assertThat(set.guards())
         .isEqualTo(
-            new CollectorConfig.Guards(
-                0, 50, 500, 2_000_000_000L * 1000, 2.5, Duration.ofHours(2)));
+            new CollectorConfig.Guards(0, 50, 500, 2_000_000_000L, 2.5, Duration.ofHours(2)));
     assertThat(
             ConfigLoader.load(null, Map.of(), Map.of("guards.session_duration", "0"))
                 .guards()
