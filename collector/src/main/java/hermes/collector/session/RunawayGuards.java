@@ -268,6 +268,12 @@ final class RunawayGuards {
     }
   }
 
+  /** The key cut to {@value #KEY_LOGGED} characters, control characters (a forged line) as '?'. */
+  private static String loggable(String key) {
+    String k = key.length() > KEY_LOGGED ? key.substring(0, KEY_LOGGED) + "..." : key;
+    return k.replaceAll("\\p{Cntrl}", "?");
+  }
+
   private static long toolKey(CallRecord c) {
     if (c.toolArgsHash() == 0) {
       return 0;
@@ -345,7 +351,7 @@ final class RunawayGuards {
     LOG.warn(
         "runaway guard {} tripped: session '{}' (service {}) reached {} (limit {}), trace {}",
         guard.label(),
-        g.key.length() > KEY_LOGGED ? g.key.substring(0, KEY_LOGGED) + "..." : g.key,
+        loggable(g.key),
         g.service,
         value,
         limit,
