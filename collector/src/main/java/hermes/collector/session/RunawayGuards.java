@@ -38,26 +38,29 @@ final class RunawayGuards {
   private static final int KEY_LOGGED = 64;
   private static final long P1 = 0x9E3779B97F4A7C15L;
 
-  /** One live session's guard state. */
+  /** The assembler's live session, as a trip names it. */
+  interface Session {
+    String key();
+
+    /** Its {@code service.name}, or null. */
+    String service();
+  }
+
+  /** One live session's guard state: kept small, every live session has one while a guard is on. */
   static final class State {
-    final String key;
-    final Object owner; // the assembler's session, told of a trip found on the tick
-    String service;
-    long llmCalls;
+    final Session owner; // also told of a trip found on the tick
+    int llmCalls;
+    int tripped; // one bit per guard (Guard ordinal)
+    int uses;
+    boolean dirty;
     long tokens;
     long costPico;
     long start = Long.MAX_VALUE;
     long end = Long.MIN_VALUE;
-    long startTraceHigh;
-    long startTraceLow;
-    int tripped; // one bit per session guard (Guard ordinal)
     ArrayList<GuardTrip> trips; // null until one trips
-    Turn[] turns; // null until a call of a turn arrives
-    long uses;
-    boolean dirty;
+    Turn[] turns; // null while no turn of it is running
 
-    State(String key, Object owner) {
-      this.key = key;
+    State(Session owner) {
       this.owner = owner;
     }
 
@@ -72,13 +75,13 @@ final class RunawayGuards {
     long id;
     long traceHigh;
     long traceLow;
-    long lastUse;
+    int lastUse;
     int llmCalls;
     boolean llmTripped;
     boolean repeatTripped;
     boolean dirty;
-    long[] starts = new long[8];
-    long[] keys = new long[8]; // tool name and arguments hash; 0: no arguments
+    long[] starts; // null until a tool call with arguments: without them no run can form
+    long[] keys; // tool name and arguments hash; 0: no arguments
     int n;
 
     void reset(long id, long traceHigh, long traceLow) {
@@ -94,6 +97,13 @@ final class RunawayGuards {
 
     /** Adds a tool call at its place in start order. */
     void tool(long start, long key) {
+      if (starts == null) {
+        if (key == 0) {
+          return; // only calls without arguments so far: nothing to compare
+        }
+        starts = new long[8];
+        keys = new long[8];
+      }
       if (n == starts.length) {
         if (n >= TOOL_CALLS_KEPT) {
           // Runs that far back were evaluated when they arrived: keep the later half.
@@ -159,10 +169,7 @@ final class RunawayGuards {
    * @param turnId the span id of its turn (running or decided), 0 for a call of no turn (counted
    *     for the session guards only)
    */
-  void call(State g, String service, long turnId, long traceHigh, long traceLow, CallRecord c) {
-    if (service != null) {
-      g.service = service;
-    }
+  void call(State g, long turnId, long traceHigh, long traceLow, CallRecord c) {
     long end = c.startNanos() + c.durationNanos();
     span(g, c.startNanos(), end, traceHigh, traceLow);
     boolean llm = c.role() == hermes.collector.semconv.Role.LLM;
@@ -206,23 +213,13 @@ final class RunawayGuards {
 
   /** A span of the session (a turn's own) arrived: its start and end count for the duration. */
   void span(State g, long start, long end, long traceHigh, long traceLow) {
-    if (start < g.start) {
-      g.start = start;
-      g.startTraceHigh = traceHigh;
-      g.startTraceLow = traceLow;
-    }
+    g.start = Math.min(g.start, start);
     g.end = Math.max(g.end, end);
     if (limits.sessionDurationNanos() > 0
         && g.end - g.start >= limits.sessionDurationNanos()
         && !tripped(g, Guard.SESSION_DURATION)) {
-      // The call that crossed the line is the latest one: this one, or the first when it came late.
-      boolean last = end == g.end;
-      trip(
-          g,
-          Guard.SESSION_DURATION,
-          (g.end - g.start) / 1e9,
-          last ? traceHigh : g.startTraceHigh,
-          last ? traceLow : g.startTraceLow);
+      // This span stretched the session past the limit (at its start or its end).
+      trip(g, Guard.SESSION_DURATION, (g.end - g.start) / 1e9, traceHigh, traceLow);
     }
   }
 
@@ -258,13 +255,7 @@ final class RunawayGuards {
         continue;
       }
       t.dirty = false;
-      if (!t.repeatTripped) {
-        int run = t.longestRun();
-        if (run >= limits.toolRepeat()) {
-          t.repeatTripped = true;
-          trip(g, Guard.TOOL_REPEAT, run, t.traceHigh, t.traceLow);
-        }
-      }
+      evaluate(g, t);
     }
   }
 
@@ -272,6 +263,43 @@ final class RunawayGuards {
   private static String loggable(String key) {
     String k = key.length() > KEY_LOGGED ? key.substring(0, KEY_LOGGED) + "..." : key;
     return k.replaceAll("\\p{Cntrl}", "?");
+  }
+
+  /**
+   * Turn {@code id} was decided (its record reached the session): its runs are evaluated now, with
+   * every call it has, and its state is let go (a call of it that comes later is late, counted for
+   * the session guards only). A live session between turns holds no turn state.
+   */
+  void turnDone(State g, long id) {
+    if (g.turns == null) {
+      return;
+    }
+    boolean any = false;
+    for (int i = 0; i < g.turns.length; i++) {
+      Turn t = g.turns[i];
+      if (t != null && t.id == id) {
+        if (t.dirty) {
+          t.dirty = false;
+          evaluate(g, t);
+        }
+        g.turns[i] = null;
+      } else {
+        any |= t != null;
+      }
+    }
+    if (!any) {
+      g.turns = null;
+    }
+  }
+
+  private void evaluate(State g, Turn t) {
+    if (!t.repeatTripped) {
+      int run = t.longestRun();
+      if (run >= limits.toolRepeat()) {
+        t.repeatTripped = true;
+        trip(g, Guard.TOOL_REPEAT, run, t.traceHigh, t.traceLow);
+      }
+    }
   }
 
   private static long toolKey(CallRecord c) {
@@ -291,7 +319,7 @@ final class RunawayGuards {
     if (g.turns == null) {
       g.turns = new Turn[TURNS_KEPT];
     }
-    long use = ++g.uses;
+    int use = ++g.uses;
     Turn free = null;
     for (Turn t : g.turns) {
       if (t != null && t.id == id) {
@@ -333,11 +361,13 @@ final class RunawayGuards {
   private void trip(State g, Guard guard, double value, long traceHigh, long traceLow) {
     g.tripped |= 1 << guard.ordinal();
     double limit = limits.reported(guard);
+    String key = g.owner.key();
+    String service = g.owner.service();
     GuardTrip trip =
         new GuardTrip(
             guard,
-            g.key,
-            g.service,
+            key,
+            service,
             value,
             limit,
             String.format("%016x%016x", traceHigh, traceLow),
@@ -351,8 +381,8 @@ final class RunawayGuards {
     LOG.warn(
         "runaway guard {} tripped: session '{}' (service {}) reached {} (limit {}), trace {}",
         guard.label(),
-        loggable(g.key),
-        g.service,
+        loggable(key),
+        service,
         value,
         limit,
         trip.traceId());

@@ -54,7 +54,7 @@ final class SessionBook {
   private static final Provisional[] NO_PROVISIONAL = {};
 
   /** A live session: mutable, owned by the shard. */
-  private static final class Live {
+  private static final class Live implements RunawayGuards.Session {
     final String key;
     final String openService; // the service when it opened: its active-sessions label
     String service;
@@ -84,6 +84,16 @@ final class SessionBook {
     void span(long s, long e) {
       start = Math.min(start, s);
       end = Math.max(end, e);
+    }
+
+    @Override
+    public String key() {
+      return key;
+    }
+
+    @Override
+    public String service() {
+      return service;
     }
   }
 
@@ -173,11 +183,12 @@ final class SessionBook {
     }
     for (CallRecord c : t.calls()) {
       if (!unprovision(s, c)) {
-        guard(s, t.service(), t.spanId(), t.traceIdHigh(), t.traceIdLow(), c);
+        guard(s, t.spanId(), t.traceIdHigh(), t.traceIdLow(), c);
       }
     }
     if (s.guards != null) {
       guards.span(s.guards, t.startNanos(), t.endNanos(), t.traceIdHigh(), t.traceIdLow());
+      guards.turnDone(s.guards, t.spanId());
     }
     changed(s);
     int n = t.calls().size();
@@ -221,7 +232,7 @@ final class SessionBook {
     changed(s);
     for (CallRecord c : calls) {
       if (!unprovision(s, c)) {
-        guard(s, service, 0, traceHigh, traceLow, c); // of no turn: the session guards only
+        guard(s, 0, traceHigh, traceLow, c); // of no turn: the session guards only
       }
       s.totals.add(c);
       s.span(c.startNanos(), c.startNanos() + c.durationNanos());
@@ -260,21 +271,20 @@ final class SessionBook {
       s.provisional = new Long2ObjectHashMap<>(8, 0.65f);
     }
     if (s.provisional.put(call.spanId(), p) == null) {
-      guard(s, p.service(), p.turnId(), p.traceIdHigh(), p.traceIdLow(), call);
+      guard(s, p.turnId(), p.traceIdHigh(), p.traceIdLow(), call);
     }
     changed(s);
   }
 
   /** A call reached live session {@code s} for the first time: the runaway guards count it. */
-  private void guard(
-      Live s, String service, long turnId, long traceHigh, long traceLow, CallRecord c) {
+  private void guard(Live s, long turnId, long traceHigh, long traceLow, CallRecord c) {
     if (!guards.on()) {
       return;
     }
     if (s.guards == null) {
-      s.guards = new RunawayGuards.State(s.key, s);
+      s.guards = new RunawayGuards.State(s);
     }
-    guards.call(s.guards, service != null ? service : s.service, turnId, traceHigh, traceLow, c);
+    guards.call(s.guards, turnId, traceHigh, traceLow, c);
   }
 
   /**
