@@ -25,9 +25,11 @@ import org.slf4j.LoggerFactory;
  * tick, after the calls of a request are all in, so a request's order does not matter.
  *
  * <p>Each guard trips once per session; the turn guards once per turn. The state is small: a few
- * counters per session and, for its {@value #TURNS_KEPT} most recent turns, a counter and up to
- * {@value #TOOL_CALLS_KEPT} tool calls (16 bytes each; past it the earliest half is forgotten).
- * When every guard is off nothing is kept.
+ * counters per session and, for its {@value #TURNS_KEPT} most recent running turns, a counter and
+ * up to {@value #TOOL_CALLS_KEPT} tool calls (16 bytes each; past it the earliest half is
+ * forgotten). A turn's state goes when the turn is decided; with only the turn guards on (the
+ * default), a session between turns that tripped nothing keeps none. When every guard is off
+ * nothing is kept.
  *
  * <p>Threading: confined to its shard's thread.
  */
@@ -143,6 +145,7 @@ final class RunawayGuards {
   }
 
   private final GuardLimits limits;
+  private final boolean sessionGuards;
   private final AssemblyListener listener;
   private final LongSupplier epochNanos;
   private final ArrayList<State> dirty = new ArrayList<>();
@@ -154,6 +157,11 @@ final class RunawayGuards {
    */
   RunawayGuards(GuardLimits limits, AssemblyListener listener, LongSupplier epochNanos) {
     this.limits = limits;
+    this.sessionGuards =
+        limits.sessionLlmCalls() > 0
+            || limits.sessionTokens() > 0
+            || limits.sessionCostPico() > 0
+            || limits.sessionDurationNanos() > 0;
     this.listener = listener;
     this.epochNanos = epochNanos;
   }
@@ -269,10 +277,13 @@ final class RunawayGuards {
    * Turn {@code id} was decided (its record reached the session): its runs are evaluated now, with
    * every call it has, and its state is let go (a call of it that comes later is late, counted for
    * the session guards only). A live session between turns holds no turn state.
+   *
+   * @return whether {@code g} holds nothing any more (no session guard is on, no turn of it is
+   *     running, it tripped nothing): the session may let it go
    */
-  void turnDone(State g, long id) {
+  boolean turnDone(State g, long id) {
     if (g.turns == null) {
-      return;
+      return idle(g);
     }
     boolean any = false;
     for (int i = 0; i < g.turns.length; i++) {
@@ -290,6 +301,11 @@ final class RunawayGuards {
     if (!any) {
       g.turns = null;
     }
+    return idle(g);
+  }
+
+  private boolean idle(State g) {
+    return g.turns == null && g.trips == null && !g.dirty && !sessionGuards;
   }
 
   private void evaluate(State g, Turn t) {

@@ -188,7 +188,9 @@ final class SessionBook {
     }
     if (s.guards != null) {
       guards.span(s.guards, t.startNanos(), t.endNanos(), t.traceIdHigh(), t.traceIdLow());
-      guards.turnDone(s.guards, t.spanId());
+      if (guards.turnDone(s.guards, t.spanId())) {
+        s.guards = null; // nothing left to hold between turns
+      }
     }
     changed(s);
     int n = t.calls().size();
