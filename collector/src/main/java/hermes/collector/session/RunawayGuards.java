@@ -150,7 +150,6 @@ final class RunawayGuards {
   private final LongSupplier epochNanos;
   private final ArrayList<State> dirty = new ArrayList<>();
   private final ArrayList<State> tripped = new ArrayList<>();
-  long trips;
 
   /**
    * @param epochNanos the time a trip is stamped with, ns since the epoch
@@ -392,7 +391,6 @@ final class RunawayGuards {
       g.trips = new ArrayList<>(2);
     }
     g.trips.add(trip);
-    trips++;
     // Once per session and guard (per turn for the turn guards): no storm from one loop.
     LOG.warn(
         "runaway guard {} tripped: session '{}' (service {}) reached {} (limit {}), trace {}",

@@ -377,4 +377,38 @@ class RunawayGuardsTest {
         .extracting(GuardTrip::sessionKey)
         .containsExactlyInAnyOrder("oi-1", "genai-1");
   }
+
+  @Test
+  void aLoopInALaterTurnTripsAfterAnEarlierTurnWasDecidedAndLetGo() throws Exception {
+    start(limits(3, 50));
+    String key = "later";
+    // Turn 1: two identical calls, then its span: decided, its guard state let go.
+    send(loopingTurn(30, key, "grep", "grep"));
+    send(
+        List.of(
+            attrs(
+                    span(30, 30_100, 30_000, "hermes.turn"),
+                    "hermes.span.kind",
+                    "CHAIN",
+                    "hermes.session.id",
+                    key)
+                .build()));
+    tick();
+    now += 6 * SEC;
+    assembler.drainInline(now);
+    tick();
+    assertThat(session(key).turns())
+        .singleElement()
+        .satisfies(t -> assertThat(t.provisional()).isFalse());
+    // Turn 2 (same trace, the session span still running): one more identical call is no run of
+    // three across turns; three in turn 2 are.
+    List<Span> turn2 = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      turn2.add(tool(30, 30_200 + i, 30_200, key, "grep", "{\"path\":\"/etc/grep\"}"));
+      send(List.of(turn2.get(i - 1)));
+      tick();
+      assertThat(trips).hasSize(i < 3 ? 0 : 1);
+    }
+    assertThat(session(key).totals().toolCalls()).isEqualTo(5);
+  }
 }
