@@ -330,12 +330,11 @@ final class RunawayGuards {
   }
 
   /** The state of turn {@code id}, taking over the least recently used slot when it is new. */
-  private static Turn turn(State g, long id, long traceHigh, long traceLow) {
+  private Turn turn(State g, long id, long traceHigh, long traceLow) {
     if (g.turns == null) {
       g.turns = new Turn[TURNS_KEPT];
     }
     int use = ++g.uses;
-    Turn free = null;
     for (Turn t : g.turns) {
       if (t != null && t.id == id) {
         t.lastUse = use;
@@ -353,10 +352,13 @@ final class RunawayGuards {
         slot = i;
       }
     }
-    free = g.turns[slot];
+    Turn free = g.turns[slot];
     if (free == null) {
       free = new Turn();
       g.turns[slot] = free;
+    } else if (free.dirty) {
+      free.dirty = false;
+      evaluate(g, free); // its last calls count before its slot is taken over
     }
     free.reset(id, traceHigh, traceLow);
     free.lastUse = use;
