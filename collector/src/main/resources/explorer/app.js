@@ -137,6 +137,8 @@
     const svc = f.get('service'); if (svc && s.service !== svc) return false;
     const out = f.get('outcome'); if (out && s.outcome !== out) return false;
     const min = f.get('min_cost_usd'); if (min !== '' && min != null && s.cost_usd < Number(min)) return false;
+    const guard = f.get('guard');
+    if (guard && !(s.guards || []).some((g) => guard === 'tripped' || g.guard === guard)) return false;
     const since = f.get('since'); if (since && ms(s.start) < new Date(since).getTime()) return false;
     return !f.get('model'); // a model filter needs the session's calls: the server decides
   }
@@ -196,12 +198,20 @@
       : el('span', { class: 'badge ' + (s.outcome || ''), text: s.outcome || 'finished' });
   }
 
+  /** A runaway session's badge (guards.*): what it tripped, and when, in its title. */
+  function guardBadge(s) {
+    const trips = s.guards || [];
+    if (!trips.length) return null;
+    const title = trips.map((g) => g.guard + ': ' + num(g.value) + ' (limit ' + num(g.limit) + ') at ' + when(g.at)).join('\n');
+    return el('span', { class: 'badge tripped', title: title, text: 'tripped' });
+  }
+
   function row(s) {
     const href = '#/session/' + encodeURIComponent(s.key);
     const tr = el('tr', { class: 'session-row', data: { key: s.key, status: s.status } },
       el('td', { class: 'key', title: s.key }, el('a', { href: href, text: s.key })),
       el('td', { class: 'opt', text: s.service || '' }),
-      el('td', null, statusBadge(s)),
+      el('td', null, statusBadge(s), guardBadge(s) ? ' ' : null, guardBadge(s)),
       el('td', { class: 'opt', text: when(s.start) }),
       el('td', { class: 'num', text: dur(s.duration_seconds) }),
       el('td', { class: 'num opt turns', text: num(s.turns) }),
@@ -327,6 +337,10 @@
     }
     const meta = [s.service, s.platform, 'started ' + when(s.start)].filter(Boolean).join(' · ');
     patch($('session-meta'), [statusBadge(s), document.createTextNode(' ' + meta + ' '), traceLink(s.trace_id) || document.createTextNode('')]);
+    // The runaway guards it tripped: one badge each, naming the guard, its value and the limit.
+    patch($('session-guards'), (s.guards || []).map((g) => el('span', {
+      class: 'badge tripped', title: 'tripped at ' + when(g.at) + (g.trace_id ? ' · trace ' + g.trace_id : ''),
+      text: g.guard + ' ' + num(g.value) + ' ≥ ' + num(g.limit) })));
     const cost = s.cost_usd === 0 && s.unpriced_tokens > 0 ? el('span', { class: 'unpriced', text: 'unpriced' })
       : el('span', null, usd(s.cost_usd), s.unpriced_tokens > 0
         ? el('span', { class: 'unpriced', title: num(s.unpriced_tokens) + ' tokens unpriced', text: ' + unpriced' }) : null);

@@ -26,6 +26,7 @@ import hermes.collector.server.SessionStream;
 import hermes.collector.session.AssemblyConfig;
 import hermes.collector.session.AssemblyListener;
 import hermes.collector.session.FanOutListener;
+import hermes.collector.session.GuardLimits;
 import hermes.collector.session.SessionAssembler;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
@@ -141,6 +142,7 @@ public final class Collector implements AutoCloseable {
     agentMetrics = telemetry.agent(config.metrics().maxLabelValues());
     // Events flow one way: the assembler tells its listeners; none of them reads it back.
     AssemblyListener listeners = FanOutListener.of(agentMetrics, sessionStream);
+    CollectorConfig.Guards gc = config.guards();
     assembler =
         new SessionAssembler(
             new AssemblyConfig(
@@ -153,6 +155,13 @@ public final class Collector implements AutoCloseable {
                 ss.maxQueuedSpans(),
                 ss.rootlessIdleTimeout(),
                 ss.maxPendingSpans()),
+            GuardLimits.of(
+                gc.toolRepeat(),
+                gc.turnLlmCalls(),
+                gc.sessionLlmCalls(),
+                gc.sessionTokens(),
+                gc.sessionCostUsd(),
+                gc.sessionDuration()),
             pricing,
             () ->
                 new Normalizer(

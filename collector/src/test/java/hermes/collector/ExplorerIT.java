@@ -231,6 +231,107 @@ class ExplorerIT {
     return out;
   }
 
+  /** The badges of the table's rows, by session key, as the page shows them now. */
+  @SuppressWarnings("unchecked")
+  private Map<String, String> badges() {
+    return (Map<String, String>)
+        driver.executeScript(
+            "const out = {};"
+                + "for (const r of document.querySelectorAll('#sessions tbody tr.session-row')) {"
+                + "  out[r.dataset.key] = [...r.querySelectorAll('.badge')]"
+                + "    .map(b => b.textContent).join(' ');"
+                + "}"
+                + "return out;");
+  }
+
+  @Test
+  @SuppressWarnings("try")
+  void aRunawaySessionShowsItsBadgeAndTheTrippedFilterFindsIt() throws Exception {
+    collector = TestCollectors.startFull("guards.tool_repeat", "3");
+    provider =
+        SdkTracerProvider.builder()
+            .setResource(
+                Resource.getDefault().toBuilder().put("service.name", "explorer-agent").build())
+            .addSpanProcessor(
+                SimpleSpanProcessor.create(
+                    OtlpHttpSpanExporter.builder()
+                        .setEndpoint(
+                            "http://127.0.0.1:" + collector.httpAddress().getPort() + "/v1/traces")
+                        .build()))
+            .build();
+    Tracer tracer = provider.get("explorer-it");
+    driver.get("http://127.0.0.1:" + collector.adminAddress().getPort() + "/");
+    await(
+        PAGE,
+        "the event stream connects",
+        () -> driver.findElement(By.id("stream-state")).getText().equals("live") ? true : null);
+    // Two running sessions: one calls the same tool with the same arguments three times, the
+    // other calls it with different ones.
+    for (String key : List.of("runaway", "steady")) {
+      Span session =
+          tracer
+              .spanBuilder("hermes.session")
+              .setAttribute("hermes.span.kind", "AGENT")
+              .setAttribute("hermes.session.id", key)
+              .startSpan();
+      Span turn = turn(tracer, session, System.currentTimeMillis() * 1_000_000L, 1);
+      for (int i = 0; i < 3; i++) {
+        tracer
+            .spanBuilder("hermes.tool.terminal")
+            .setParent(Context.root().with(turn))
+            .setAttribute("hermes.span.kind", "TOOL")
+            .setAttribute("hermes.tool.name", "terminal")
+            .setAttribute("hermes.session.id", key)
+            .setAttribute("hermes.tool.args", key.equals("runaway") ? "ls" : "ls /" + i)
+            .startSpan()
+            .end();
+        flush();
+      }
+    }
+    Map<String, String> shown =
+        await(
+            PAGE,
+            "the runaway session's row shows its badge",
+            () -> {
+              Map<String, String> b = badges();
+              return b.containsKey("steady") && "live tripped".equals(b.get("runaway")) ? b : null;
+            });
+    assertThat(shown.get("steady")).isEqualTo("live");
+
+    // The filter "tripped": only the runaway session is left.
+    // Typed as a person picks from a focused select (its options start: any, tripped, ...).
+    driver.findElement(By.cssSelector("#filters select[name=guard]")).sendKeys("tripped");
+    try {
+      await(
+          PAGE,
+          "the tripped filter leaves the runaway session only",
+          () -> badges().keySet().equals(java.util.Set.of("runaway")) ? true : null);
+    } catch (RuntimeException e) {
+      throw new AssertionError(
+          "shown: "
+              + badges()
+              + " summary: "
+              + driver.findElement(By.id("list-summary")).getText()
+              + " select: "
+              + driver.executeScript(
+                  "return new URLSearchParams(new FormData(document.getElementById('filters')))"
+                      + ".toString();"),
+          e);
+    }
+
+    // Its page names the guard, its value and the limit.
+    driver.findElement(By.cssSelector("#sessions tbody tr.session-row a")).click();
+    String guards =
+        await(
+            PAGE,
+            "the session page shows the guard it tripped",
+            () -> {
+              String t = driver.findElement(By.id("session-guards")).getText();
+              return t.isEmpty() ? null : t;
+            });
+    assertThat(guards).isEqualTo("tool_repeat 3 ≥ 3");
+  }
+
   @Test
   void aPersonWatchesASessionLiveAndReadsItsWaterfall() throws Exception {
     collector =

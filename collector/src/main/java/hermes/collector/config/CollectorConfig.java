@@ -13,6 +13,7 @@ import java.util.Map;
  * @param otlp the receivers and their bounds
  * @param admin the admin/metrics listener
  * @param sessions session assembly
+ * @param guards the runaway guards
  * @param semconv span normalization
  * @param metrics the agent metrics
  * @param pricing the price table
@@ -24,6 +25,7 @@ public record CollectorConfig(
     Otlp otlp,
     Admin admin,
     Sessions sessions,
+    Guards guards,
     Semconv semconv,
     Metrics metrics,
     Pricing pricing,
@@ -119,6 +121,25 @@ public record CollectorConfig(
       int maxPendingSpans,
       boolean captureContent,
       int maxContentBytes) {}
+
+  /**
+   * The runaway guards ({@code guards.*}): limits on one live session; 0 turns one off.
+   *
+   * @param toolRepeat {@code guards.tool_repeat}: the same tool with identical arguments this many
+   *     times in a row within a turn
+   * @param turnLlmCalls {@code guards.turn_llm_calls}: LLM calls in one turn
+   * @param sessionLlmCalls {@code guards.session_llm_calls}
+   * @param sessionTokens {@code guards.session_tokens}: input plus output tokens
+   * @param sessionCostUsd {@code guards.session_cost_usd}
+   * @param sessionDuration {@code guards.session_duration}, {@link Duration#ZERO} for off
+   */
+  public record Guards(
+      int toolRepeat,
+      int turnLlmCalls,
+      int sessionLlmCalls,
+      long sessionTokens,
+      double sessionCostUsd,
+      Duration sessionDuration) {}
 
   /**
    * Span normalization ({@code semconv.*}).

@@ -385,6 +385,7 @@ public final class ConfigLoader {
             v.integer("sessions.max_pending_spans", 256, 1_000_000_000),
             flag(v, "sessions.capture_content"),
             v.integer("sessions.max_content_bytes", 16, 1 << 20));
+    CollectorConfig.Guards guards = guards(v);
     Map<Convention, CacheSemantics> includesCache = new EnumMap<>(Convention.class);
     for (Convention c :
         List.of(
@@ -419,7 +420,48 @@ public final class ConfigLoader {
             v.integer("metrics.bridge.max_series", 1, 10_000_000),
             v.integer("metrics.bridge.max_label_value_bytes", 16, 65_536));
     return new CollectorConfig(
-        otlp, admin, sessions, semconv, metrics, pricing, forward(v), grace, security(v));
+        otlp, admin, sessions, guards, semconv, metrics, pricing, forward(v), grace, security(v));
+  }
+
+  private static CollectorConfig.Guards guards(ConfigValues v) throws ConfigException {
+    String tokens = v.string("guards.session_tokens");
+    long sessionTokens;
+    try {
+      sessionTokens = Long.parseLong(tokens);
+    } catch (NumberFormatException e) {
+      sessionTokens = -1;
+    }
+    if (sessionTokens < 0 || sessionTokens > 1_000_000_000_000L) {
+      throw new ConfigException(
+          "guards.session_tokens: '"
+              + tokens
+              + "' is not an integer from 0 (off) to 1000000000000");
+    }
+    String cost = v.string("guards.session_cost_usd");
+    double usd;
+    try {
+      usd = new java.math.BigDecimal(cost).doubleValue();
+    } catch (NumberFormatException e) {
+      usd = -1;
+    }
+    if (!(usd >= 0 && usd <= 1_000_000)) {
+      throw new ConfigException(
+          "guards.session_cost_usd: '"
+              + cost
+              + "' is not a decimal number of dollars from 0 (off) to 1000000");
+    }
+    String d = v.string("guards.session_duration");
+    Duration duration =
+        d.equals("0")
+            ? Duration.ZERO
+            : v.duration("guards.session_duration", Duration.ZERO, Duration.ofDays(30));
+    return new CollectorConfig.Guards(
+        v.integer("guards.tool_repeat", 0, 1_000_000),
+        v.integer("guards.turn_llm_calls", 0, 1_000_000),
+        v.integer("guards.session_llm_calls", 0, 1_000_000_000),
+        sessionTokens,
+        usd,
+        duration);
   }
 
   private static CollectorConfig.Security security(ConfigValues v) throws ConfigException {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import hermes.collector.semconv.AgentSpan;
 import hermes.collector.semconv.Role;
 import hermes.collector.session.AssemblyListener;
+import hermes.collector.session.GuardTrip;
 import hermes.collector.session.SessionRecord;
 import hermes.collector.session.TurnRecord;
 import io.prometheus.client.Collector;
@@ -73,6 +74,7 @@ public final class AgentMetrics extends Collector implements AssemblyListener {
   private final CounterFamily llmCalls;
   private final CounterFamily llmErrors;
   private final CounterFamily sessions;
+  private final CounterFamily guardTrips;
   // hermes_active_sessions, pushed by the session events: the label each live session was counted
   // under (its service when it opened), and the count per label.
   private final java.util.concurrent.ConcurrentHashMap<String, String> liveSessions =
@@ -307,6 +309,14 @@ public final class AgentMetrics extends Collector implements AssemblyListener {
             "Finished sessions, by service and outcome (completed, interrupted, error, abandoned).",
             List.of("service", "outcome"),
             1);
+    guardTrips =
+        counter(
+            "hermes_session_guard_trips",
+            "Runaway guards tripped on live sessions, by guard (tool_repeat, turn_llm_calls,"
+                + " session_llm_calls, session_tokens, session_cost_usd, session_duration) and"
+                + " service: once per session and guard, once per turn for the turn guards.",
+            List.of("guard", "service"),
+            1);
   }
 
   private HistogramFamily histogram(
@@ -457,6 +467,24 @@ public final class AgentMetrics extends Collector implements AssemblyListener {
         .observe(
             s.durationNanos(), s.rootTraceIdHigh(), s.rootTraceIdLow(), s.durationNanos() / 1e9);
     sessionCost.family.get().observe(s.totals().costPico(), 0, 0, 0);
+  }
+
+  @Override
+  public void guardTripped(GuardTrip trip) {
+    String id = trip.traceId();
+    long hi = 0;
+    long lo = 0;
+    if (id != null && id.length() == 32) {
+      hi = Long.parseUnsignedLong(id, 0, 16, 16);
+      lo = Long.parseUnsignedLong(id, 16, 32, 16);
+    }
+    // The exemplar is the call that tripped it: a dashboard jumps from the alert to the loop.
+    CounterSeries series = guardTrips.family.get(trip.guard().label(), or(trip.service()));
+    if (hi == 0 && lo == 0) {
+      series.add(1);
+    } else {
+      series.add(1, hi, lo, 1);
+    }
   }
 
   // ------------------------------------------------------------------ exposition (scrape thread)

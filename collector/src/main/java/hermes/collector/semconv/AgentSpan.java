@@ -36,6 +36,8 @@ package hermes.collector.semconv;
  * @param toolResult a tool call's result (content capture only), or null
  * @param sessionOutcome for session spans: "completed", "interrupted", "error" or null
  * @param tokensCorrected whether the safety net of section 4 changed the token counts
+ * @param toolArgsHash a tool call's arguments as a 64-bit hash ({@link ToolArgsHash}), for the
+ *     runaway guards; 0 when the call has none (or is no tool call). The text itself is never kept
  */
 public record AgentSpan(
     Role role,
@@ -67,7 +69,74 @@ public record AgentSpan(
     boolean tokensCorrected,
     String userMessage,
     String toolArgs,
-    String toolResult) {
+    String toolResult,
+    long toolArgsHash) {
+
+  /** A span with captured content and no arguments hash. */
+  public AgentSpan(
+      Role role,
+      Convention convention,
+      long traceIdHigh,
+      long traceIdLow,
+      long spanId,
+      long parentSpanId,
+      String sessionKey,
+      long startNanos,
+      long endNanos,
+      boolean error,
+      String errorType,
+      String model,
+      String provider,
+      long inputTokens,
+      long outputTokens,
+      long cacheReadTokens,
+      long cacheWriteTokens,
+      long reasoningTokens,
+      double reportedCostUsd,
+      String finishReason,
+      String toolName,
+      ToolStatus toolStatus,
+      String platform,
+      int turnIndex,
+      String service,
+      String sessionOutcome,
+      boolean tokensCorrected,
+      String userMessage,
+      String toolArgs,
+      String toolResult) {
+    this(
+        role,
+        convention,
+        traceIdHigh,
+        traceIdLow,
+        spanId,
+        parentSpanId,
+        sessionKey,
+        startNanos,
+        endNanos,
+        error,
+        errorType,
+        model,
+        provider,
+        inputTokens,
+        outputTokens,
+        cacheReadTokens,
+        cacheWriteTokens,
+        reasoningTokens,
+        reportedCostUsd,
+        finishReason,
+        toolName,
+        toolStatus,
+        platform,
+        turnIndex,
+        service,
+        sessionOutcome,
+        tokensCorrected,
+        userMessage,
+        toolArgs,
+        toolResult,
+        0);
+  }
 
   /** A span without captured content ({@code sessions.capture_content} off). */
   public AgentSpan(
@@ -168,7 +237,8 @@ public record AgentSpan(
         tokensCorrected,
         userMessage,
         toolArgs,
-        toolResult);
+        toolResult,
+        toolArgsHash);
   }
 
   /** Whether the span has a parent. */

@@ -291,6 +291,9 @@ public final class Normalizer {
       turnIndex = (int) Math.min(Integer.MAX_VALUE, Values.count(a, ti));
     }
 
+    // Hashed whether or not content is captured: the guard needs no text, and none is kept.
+    long toolArgsHash =
+        role == Role.TOOL ? ToolArgsHash.of(a, k.first(TOOL_ARGS_KEYS)) : ToolArgsHash.NONE;
     String userMessage = null;
     String toolArgs = null;
     String toolResult = null;
@@ -348,7 +351,8 @@ public final class Normalizer {
         corrected,
         userMessage,
         toolArgs,
-        toolResult);
+        toolResult,
+        toolArgsHash);
   }
 
   /** Attribute {@code i} as text cut to {@link #maxContentBytes} on a character boundary. */

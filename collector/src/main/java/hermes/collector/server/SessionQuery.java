@@ -35,10 +35,19 @@ final class SessionQuery {
           "since",
           "until",
           "min_cost_usd",
+          "guard",
           "q",
           "sort",
           "limit",
           "cursor");
+
+  /** {@code guard=tripped}: sessions that tripped any runaway guard. */
+  static final String TRIPPED = "tripped";
+
+  private static final Set<String> GUARDS =
+      java.util.Arrays.stream(hermes.collector.session.Guard.values())
+          .map(hermes.collector.session.Guard::label)
+          .collect(java.util.stream.Collectors.toUnmodifiableSet());
   private static final Set<String> OUTCOMES =
       Set.of("completed", "interrupted", "error", "abandoned");
 
@@ -65,6 +74,7 @@ final class SessionQuery {
    * What the query reads of a session.
    *
    * @param models the models of its calls; decoded only when a {@code model} filter asks
+   * @param guards the labels of the runaway guards it tripped (empty when none)
    */
   record Row(
       String key,
@@ -76,7 +86,35 @@ final class SessionQuery {
       long costPico,
       long errors,
       long tokens,
-      Supplier<Collection<String>> models) {}
+      Supplier<Collection<String>> models,
+      List<String> guards) {
+
+    /** A row of a session that tripped no guard. */
+    Row(
+        String key,
+        String service,
+        boolean live,
+        String outcome,
+        long startNanos,
+        long durationNanos,
+        long costPico,
+        long errors,
+        long tokens,
+        Supplier<Collection<String>> models) {
+      this(
+          key,
+          service,
+          live,
+          outcome,
+          startNanos,
+          durationNanos,
+          costPico,
+          errors,
+          tokens,
+          models,
+          List.of());
+    }
+  }
 
   /** A page of rows, the count of all matching rows, and the cursor of the next page (or null). */
   record Page<T>(List<T> rows, int total, String next) {}
@@ -97,6 +135,7 @@ final class SessionQuery {
   final long sinceNanos;
   final long untilNanos;
   final long minCostPico;
+  final String guard;
   final String prefix;
   final Key sort;
   final boolean descending;
@@ -110,8 +149,8 @@ final class SessionQuery {
         throw new BadParameter(
             "unknown parameter '"
                 + name
-                + "': use status, service, model, outcome, since, until, min_cost_usd, q, sort,"
-                + " limit, cursor");
+                + "': use status, service, model, outcome, since, until, min_cost_usd, guard, q,"
+                + " sort, limit, cursor");
       }
     }
     status = first(p, "status", "all");
@@ -142,6 +181,14 @@ final class SessionQuery {
         throw new BadParameter(
             "min_cost_usd: '" + cost + "' is not a decimal number of dollars from 0 to 1e9");
       }
+    }
+    guard = first(p, "guard", null);
+    if (guard != null && !guard.equals(TRIPPED) && !GUARDS.contains(guard)) {
+      throw new BadParameter(
+          "guard: '"
+              + guard
+              + "' is not one of tripped (any guard), "
+              + String.join(", ", GUARDS.stream().sorted().toList()));
     }
     prefix = first(p, "q", null);
     String s = first(p, "sort", "-start");
@@ -229,6 +276,10 @@ final class SessionQuery {
       return false;
     }
     if (prefix != null && !r.key().startsWith(prefix)) {
+      return false;
+    }
+    if (guard != null
+        && (guard.equals(TRIPPED) ? r.guards().isEmpty() : !r.guards().contains(guard))) {
       return false;
     }
     return model == null || r.models().get().contains(model);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import hermes.collector.cost.Pricing;
 import hermes.collector.metrics.AgentMetrics;
 import hermes.collector.session.CallRecord;
+import hermes.collector.session.GuardTrip;
 import hermes.collector.session.SessionAssembler;
 import hermes.collector.session.SessionRecord;
 import hermes.collector.session.Totals;
@@ -200,7 +201,19 @@ final class SessionsApi {
         t.costPico(),
         t.llmErrors() + t.toolErrors(),
         t.inputTokens() + t.outputTokens(),
-        () -> models(s));
+        () -> models(s),
+        guardLabels(s));
+  }
+
+  private static List<String> guardLabels(SessionRecord s) {
+    if (s.guards().isEmpty()) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>(s.guards().size());
+    for (GuardTrip t : s.guards()) {
+      out.add(t.guard().label());
+    }
+    return out;
   }
 
   private static Set<String> models(SessionRecord s) {
@@ -300,6 +313,18 @@ final class SessionsApi {
     g.writeNumberField("cost_usd", usd(t.costPico()));
     g.writeNumberField("unpriced_tokens", t.unpricedTokens());
     g.writeNumberField("late_spans", s.lateSpans());
+    // The runaway guards it tripped (guards.*), in order; empty when none.
+    g.writeArrayFieldStart("guards");
+    for (GuardTrip trip : s.guards()) {
+      g.writeStartObject();
+      g.writeStringField("guard", trip.guard().label());
+      g.writeStringField("at", time(trip.atNanos()));
+      g.writeNumberField("value", trip.value());
+      g.writeNumberField("limit", trip.limit());
+      g.writeStringField("trace_id", trip.traceId());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
   }
 
   private static void tree(JsonGenerator g, SessionRecord s) throws IOException {

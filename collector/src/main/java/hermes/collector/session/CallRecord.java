@@ -26,6 +26,8 @@ import hermes.collector.semconv.ToolStatus;
  * @param toolStatus the tool's outcome (tools), or null
  * @param toolArgs the tool's arguments, cut ({@code sessions.capture_content}), or null
  * @param toolResult the tool's result, cut ({@code sessions.capture_content}), or null
+ * @param toolArgsHash the tool's arguments as a hash (for {@code guards.tool_repeat}), 0 for none;
+ *     not kept in the session's log: it is used when the call arrives, never shown
  */
 public record CallRecord(
     Role role,
@@ -45,7 +47,50 @@ public record CallRecord(
     String toolName,
     ToolStatus toolStatus,
     String toolArgs,
-    String toolResult) {
+    String toolResult,
+    long toolArgsHash) {
+
+  /** A call with captured content and no arguments hash. */
+  public CallRecord(
+      Role role,
+      long spanId,
+      long startNanos,
+      long durationNanos,
+      String model,
+      String provider,
+      int inputTokens,
+      int outputTokens,
+      int cacheReadTokens,
+      int cacheWriteTokens,
+      int reasoningTokens,
+      long costPico,
+      String finishReason,
+      String errorType,
+      String toolName,
+      ToolStatus toolStatus,
+      String toolArgs,
+      String toolResult) {
+    this(
+        role,
+        spanId,
+        startNanos,
+        durationNanos,
+        model,
+        provider,
+        inputTokens,
+        outputTokens,
+        cacheReadTokens,
+        cacheWriteTokens,
+        reasoningTokens,
+        costPico,
+        finishReason,
+        errorType,
+        toolName,
+        toolStatus,
+        toolArgs,
+        toolResult,
+        0);
+  }
 
   /** A call without captured content. */
   public CallRecord(
@@ -110,7 +155,8 @@ public record CallRecord(
         s.toolName(),
         s.toolStatus(),
         s.toolArgs(),
-        s.toolResult());
+        s.toolResult(),
+        s.toolArgsHash());
   }
 
   private static int clamp(long v) {

@@ -55,13 +55,30 @@ public final class SessionAssembler implements SpanSink, AutoCloseable {
       Pricing pricing,
       Supplier<Normalizer> normalizers,
       AssemblyListener listener) {
+    this(config, GuardLimits.OFF, pricing, normalizers, listener);
+  }
+
+  /**
+   * An assembler that also evaluates the runaway guards on its live sessions; call {@link #start()}
+   * before feeding it.
+   *
+   * @param guards the guards' limits ({@link GuardLimits#OFF}: none)
+   * @param normalizers makes one normalizer per I/O thread
+   */
+  public SessionAssembler(
+      AssemblyConfig config,
+      GuardLimits guards,
+      Pricing pricing,
+      Supplier<Normalizer> normalizers,
+      AssemblyListener listener) {
     this.config = Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(guards, "guards");
     Objects.requireNonNull(pricing, "pricing");
     Objects.requireNonNull(normalizers, "normalizers");
     Objects.requireNonNull(listener, "listener");
     shards = new Shard[config.shards()];
     for (int i = 0; i < shards.length; i++) {
-      shards[i] = new Shard(i, this, config, pricing, listener, queuedSpans);
+      shards[i] = new Shard(i, this, config, pricing, listener, queuedSpans, guards);
     }
     batches = ThreadLocal.withInitial(() -> new Batch(normalizers.get()));
   }

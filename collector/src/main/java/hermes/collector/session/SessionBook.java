@@ -44,12 +44,17 @@ final class SessionBook {
    * trace stage posts, kept as it is.
    */
   record Provisional(
-      String key, String service, long traceIdHigh, long traceIdLow, CallRecord call) {}
+      String key,
+      String service,
+      long traceIdHigh,
+      long traceIdLow,
+      long turnId,
+      CallRecord call) {}
 
   private static final Provisional[] NO_PROVISIONAL = {};
 
   /** A live session: mutable, owned by the shard. */
-  private static final class Live {
+  private static final class Live implements RunawayGuards.Session {
     final String key;
     final String openService; // the service when it opened: its active-sessions label
     String service;
@@ -67,6 +72,8 @@ final class SessionBook {
     long lastActivity;
     Long2ObjectHashMap<Provisional> provisional; // by span id; null when none
     boolean dirty;
+    RunawayGuards.State guards; // null until a call arrives (or with every guard off)
+    boolean done; // finalized or withdrawn
 
     Live(String key, String service) {
       this.key = key;
@@ -78,9 +85,20 @@ final class SessionBook {
       start = Math.min(start, s);
       end = Math.max(end, e);
     }
+
+    @Override
+    public String key() {
+      return key;
+    }
+
+    @Override
+    public String service() {
+      return service;
+    }
   }
 
   private final AssemblyListener listener;
+  private final RunawayGuards guards;
   private final long idleNanos;
   private final long rootlessIdleNanos;
   private final ArrayList<Live> dirty = new ArrayList<>();
@@ -125,8 +143,17 @@ final class SessionBook {
       long rootlessIdleNanos,
       int maxLive,
       int maxCallsKept,
-      int finishedKept) {
+      int finishedKept,
+      GuardLimits guardLimits) {
     this.listener = listener;
+    this.guards =
+        new RunawayGuards(
+            guardLimits,
+            listener,
+            () -> {
+              java.time.Instant i = java.time.Instant.now();
+              return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+            });
     this.idleNanos = idleNanos;
     this.rootlessIdleNanos = rootlessIdleNanos;
     this.maxLive = Math.max(1, maxLive);
@@ -154,7 +181,17 @@ final class SessionBook {
       lateSpans += 1 + t.calls().size();
       return;
     }
-    unprovision(s, t.calls());
+    for (CallRecord c : t.calls()) {
+      if (!unprovision(s, c)) {
+        guard(s, t.spanId(), t.traceIdHigh(), t.traceIdLow(), c);
+      }
+    }
+    if (s.guards != null) {
+      guards.span(s.guards, t.startNanos(), t.endNanos(), t.traceIdHigh(), t.traceIdLow());
+      if (guards.turnDone(s.guards, t.spanId())) {
+        s.guards = null; // nothing left to hold between turns
+      }
+    }
     changed(s);
     int n = t.calls().size();
     int keep = Math.min(n, Math.max(0, maxCallsKept - s.kept));
@@ -177,7 +214,14 @@ final class SessionBook {
     }
   }
 
-  void loose(String key, String service, List<CallRecord> calls, boolean late, long now) {
+  void loose(
+      String key,
+      String service,
+      long traceHigh,
+      long traceLow,
+      List<CallRecord> calls,
+      boolean late,
+      long now) {
     calls = withoutSettled(calls);
     if (calls.isEmpty()) {
       return; // counted already, provisionally, in a session finalized since
@@ -187,9 +231,11 @@ final class SessionBook {
       lateSpans += calls.size();
       return;
     }
-    unprovision(s, calls);
     changed(s);
     for (CallRecord c : calls) {
+      if (!unprovision(s, c)) {
+        guard(s, 0, traceHigh, traceLow, c); // of no turn: the session guards only
+      }
       s.totals.add(c);
       s.span(c.startNanos(), c.startNanos() + c.durationNanos());
       if (s.kept < maxCallsKept) {
@@ -226,8 +272,21 @@ final class SessionBook {
     if (s.provisional == null) {
       s.provisional = new Long2ObjectHashMap<>(8, 0.65f);
     }
-    s.provisional.put(call.spanId(), p);
+    if (s.provisional.put(call.spanId(), p) == null) {
+      guard(s, p.turnId(), p.traceIdHigh(), p.traceIdLow(), call);
+    }
     changed(s);
+  }
+
+  /** A call reached live session {@code s} for the first time: the runaway guards count it. */
+  private void guard(Live s, long turnId, long traceHigh, long traceLow, CallRecord c) {
+    if (!guards.on()) {
+      return;
+    }
+    if (s.guards == null) {
+      s.guards = new RunawayGuards.State(s);
+    }
+    guards.call(s.guards, turnId, traceHigh, traceLow, c);
   }
 
   /**
@@ -252,22 +311,23 @@ final class SessionBook {
       live.remove(key);
       liveByService.computeIfPresent(s.openService, (k, n) -> n > 1 ? n - 1 : null);
       s.dirty = false;
+      s.done = true;
       listener.sessionFinished(snapshot(s, WITHDRAWN, 0, 0, 0));
       return;
     }
     changed(s);
   }
 
-  private static void unprovision(Live s, List<CallRecord> calls) {
+  /** Takes {@code c} out of the open turn; whether it was there (counted by the guards then). */
+  private static boolean unprovision(Live s, CallRecord c) {
     if (s.provisional == null) {
-      return;
+      return false;
     }
-    for (CallRecord c : calls) {
-      s.provisional.remove(c.spanId());
-    }
+    boolean was = s.provisional.remove(c.spanId()) != null;
     if (s.provisional.isEmpty()) {
       s.provisional = null;
     }
+    return was;
   }
 
   private void changed(Live s) {
@@ -374,6 +434,13 @@ final class SessionBook {
    * {@link #UPDATE_NANOS}.
    */
   void tick(long now) {
+    // The tool runs of the calls handled since the last tick (a request's calls all in by now).
+    for (RunawayGuards.State g : guards.evaluate()) {
+      Live s = (Live) g.owner;
+      if (!s.done) {
+        changed(s);
+      }
+    }
     if (now < nextUpdate) {
       return;
     }
@@ -409,6 +476,10 @@ final class SessionBook {
   }
 
   private void finish(Live s, String outcome, long rootHigh, long rootLow, long rootSpan) {
+    s.done = true;
+    if (s.guards != null) {
+      guards.evaluate(s.guards); // a run its last calls completed trips while it is still live
+    }
     liveByService.computeIfPresent(s.openService, (k, n) -> n > 1 ? n - 1 : null);
     s.dirty = false;
     settleProvisional(s);
@@ -485,7 +556,8 @@ final class SessionBook {
         rootHigh,
         rootLow,
         rootSpan,
-        open);
+        open,
+        s.guards == null ? List.of() : s.guards.trips());
   }
 
   /** Provisional calls as open turns, one per trace (a span id of 0 marks them), in start order. */

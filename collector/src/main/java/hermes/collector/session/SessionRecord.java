@@ -27,6 +27,7 @@ public final class SessionRecord {
   private final long rootTraceIdLow;
   private final long rootSpanId;
   private final SessionBook.Provisional[] open;
+  private final List<GuardTrip> guards;
   private volatile List<TurnRecord> openTurns;
   private volatile SessionLog.Contents tree;
 
@@ -76,6 +77,41 @@ public final class SessionRecord {
       long rootTraceIdLow,
       long rootSpanId,
       SessionBook.Provisional[] open) {
+    this(
+        key,
+        service,
+        platform,
+        startNanos,
+        endNanos,
+        outcome,
+        turnCount,
+        log,
+        totals,
+        lateSpans,
+        rootTraceIdHigh,
+        rootTraceIdLow,
+        rootSpanId,
+        open,
+        List.of());
+  }
+
+  SessionRecord(
+      String key,
+      String service,
+      String platform,
+      long startNanos,
+      long endNanos,
+      String outcome,
+      int turnCount,
+      SessionLog.View log,
+      Totals totals,
+      long lateSpans,
+      long rootTraceIdHigh,
+      long rootTraceIdLow,
+      long rootSpanId,
+      SessionBook.Provisional[] open,
+      List<GuardTrip> guards) {
+    this.guards = guards;
     this.open = open;
     this.key = key;
     this.service = service;
@@ -206,6 +242,14 @@ public final class SessionRecord {
    */
   public boolean withdrawn() {
     return SessionBook.WITHDRAWN.equals(outcome);
+  }
+
+  /**
+   * The runaway guards this session tripped, in the order they tripped (empty when none): each
+   * guard at most once, a turn guard at most once per turn. Immutable.
+   */
+  public List<GuardTrip> guards() {
+    return guards;
   }
 
   /** Whether the session is still live. */

@@ -32,7 +32,13 @@ final class Shard {
 
   record Root(TraceAssembly.SessionRoot root) {}
 
-  record Loose(String key, String service, List<CallRecord> calls, boolean late) {}
+  record Loose(
+      String key,
+      String service,
+      long traceHigh,
+      long traceLow,
+      List<CallRecord> calls,
+      boolean late) {}
 
   record Touch(String key, String service, boolean expectsRoot) {}
 
@@ -65,7 +71,8 @@ final class Shard {
       AssemblyConfig config,
       Pricing pricing,
       AssemblyListener listener,
-      AtomicLong queuedSpans) {
+      AtomicLong queuedSpans,
+      GuardLimits guards) {
     this.pricing = pricing;
     this.listener = listener;
     this.queuedSpans = queuedSpans;
@@ -83,8 +90,14 @@ final class Shard {
           }
 
           @Override
-          public void loose(String key, String service, List<CallRecord> calls, boolean late) {
-            owner.shardFor(key).post(new Loose(key, service, calls, late));
+          public void loose(
+              String key,
+              String service,
+              long traceHigh,
+              long traceLow,
+              List<CallRecord> calls,
+              boolean late) {
+            owner.shardFor(key).post(new Loose(key, service, traceHigh, traceLow, calls, late));
           }
 
           @Override
@@ -94,10 +107,15 @@ final class Shard {
 
           @Override
           public void provisional(
-              String key, String service, long traceHigh, long traceLow, CallRecord call) {
+              String key,
+              String service,
+              long traceHigh,
+              long traceLow,
+              long turnId,
+              CallRecord call) {
             owner
                 .shardFor(key)
-                .post(new SessionBook.Provisional(key, service, traceHigh, traceLow, call));
+                .post(new SessionBook.Provisional(key, service, traceHigh, traceLow, turnId, call));
           }
 
           @Override
@@ -121,7 +139,8 @@ final class Shard {
             Math.min(config.rootlessIdleTimeout().toNanos(), config.idleTimeout().toNanos()),
             perShardLive,
             config.maxSpansPerSession(),
-            (config.finishedSessions() + config.shards() - 1) / config.shards());
+            (config.finishedSessions() + config.shards() - 1) / config.shards(),
+            guards);
     thread = new Thread(new Worker(this), "assembler-" + index);
     thread.setDaemon(true);
   }
@@ -207,7 +226,7 @@ final class Shard {
     } else if (m instanceof Root r) {
       sessions.root(r.root(), now);
     } else if (m instanceof Loose l) {
-      sessions.loose(l.key(), l.service(), l.calls(), l.late(), now);
+      sessions.loose(l.key(), l.service(), l.traceHigh(), l.traceLow(), l.calls(), l.late(), now);
     } else if (m instanceof SessionBook.Provisional p) {
       sessions.provisional(p, now);
     } else if (m instanceof Touch t) {

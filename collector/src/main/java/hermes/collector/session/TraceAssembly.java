@@ -41,7 +41,13 @@ final class TraceAssembly {
 
     void root(SessionRoot root);
 
-    void loose(String sessionKey, String service, List<CallRecord> calls, boolean late);
+    void loose(
+        String sessionKey,
+        String service,
+        long traceIdHigh,
+        long traceIdLow,
+        List<CallRecord> calls,
+        boolean late);
 
     /**
      * A span of a trace whose session is known arrived: the session is live from now on.
@@ -50,9 +56,19 @@ final class TraceAssembly {
      */
     void touch(String sessionKey, String service, boolean expectsRoot);
 
-    /** A call whose turn is not decided yet: shown in the session's open turn until it is. */
+    /**
+     * A call whose turn is not decided yet: shown in the session's open turn until it is.
+     *
+     * @param turnId the span id of the turn it is in, as far as the tree shows yet (see {@link
+     *     #turnOf}): what the runaway guards count it under
+     */
     void provisional(
-        String sessionKey, String service, long traceIdHigh, long traceIdLow, CallRecord call);
+        String sessionKey,
+        String service,
+        long traceIdHigh,
+        long traceIdLow,
+        long turnId,
+        CallRecord call);
 
     /** Calls shown provisionally under {@code sessionKey} that were finally given to another. */
     void retract(String sessionKey, long[] spanIds);
@@ -218,7 +234,8 @@ final class TraceAssembly {
     if (trace.members.size() >= maxSpansPerTrace) {
       spansNotKept++;
       if (call != null) {
-        out.loose(sessionKeyOf(s, trace), s.service(), List.of(call), false);
+        out.loose(
+            sessionKeyOf(s, trace), s.service(), trace.high(), trace.low(), List.of(call), false);
       }
       return;
     }
@@ -242,7 +259,7 @@ final class TraceAssembly {
       trace.keylessDue = now + KEYLESS_GRACE_NANOS;
       keyless.add(trace);
     } else if (trace.liveKey != null && call != null) {
-      out.provisional(trace.liveKey, trace.service, trace.high(), trace.low(), call);
+      out.provisional(trace.liveKey, trace.service, trace.high(), trace.low(), turnOf(node), call);
     }
     if (nodes.size() > maxPendingSpans) {
       evictOldest(now);
@@ -308,9 +325,36 @@ final class TraceAssembly {
     out.touch(trace.liveKey, trace.service, trace.expectsRoot);
     for (Node m : trace.members) {
       if (m.call != null && m.turnId == 0) {
-        out.provisional(trace.liveKey, trace.service, trace.high(), trace.low(), m.call);
+        out.provisional(trace.liveKey, trace.service, trace.high(), trace.low(), turnOf(m), m.call);
       }
     }
+  }
+
+  /**
+   * The span id of the turn call {@code n} is in, as far as the tree shows now: the nearest turn or
+   * session above it, the root, or else the nearest ancestor that has not arrived. A running turn
+   * exports its calls before itself, so that is, while it runs, the turn: the same id its {@link
+   * TurnRecord} will have. Agent and chain spans in between are passed over; a call of no parent is
+   * its own turn.
+   */
+  private long turnOf(Node n) {
+    Trace trace = n.trace;
+    long id = n.parentId;
+    for (int depth = 0; id != 0 && depth < MAX_DEPTH; depth++) {
+      Node p = nodes.get(id);
+      if (p == null || p.trace != trace) {
+        return id; // not here (yet): the running turn, or a turn finalized already
+      }
+      if (p.decided == TURN
+          || p.decided == SESSION
+          || p.role == Role.TURN
+          || p.role == Role.SESSION
+          || !p.hasParent()) {
+        return p.spanId;
+      }
+      id = p.parentId;
+    }
+    return id != 0 ? id : n.spanId;
   }
 
   /**
@@ -343,7 +387,8 @@ final class TraceAssembly {
 
   private void late(AgentSpan s, CallRecord call, String sessionKey) {
     if (call != null) {
-      out.loose(sessionKey, s.service(), List.of(call), true); // counted late at its session
+      // counted late at its session
+      out.loose(sessionKey, s.service(), s.traceIdHigh(), s.traceIdLow(), List.of(call), true);
     } else {
       lateSpans++;
     }
@@ -712,7 +757,7 @@ final class TraceAssembly {
       }
     }
     if (!loose.isEmpty()) {
-      out.loose(key, trace.service, loose, false);
+      out.loose(key, trace.service, trace.high(), trace.low(), loose, false);
     }
     closed.put(trace.copy(), key); // not the trace: its members must go
     trace.members.clear();

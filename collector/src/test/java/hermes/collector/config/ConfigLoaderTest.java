@@ -255,6 +255,43 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void guardsHaveDocumentedDefaultsAndRefuseBadValues() throws Exception {
+    CollectorConfig c = ConfigLoader.load(null, Map.of(), Map.of());
+    assertThat(c.guards()).isEqualTo(new CollectorConfig.Guards(5, 50, 0, 0, 0, Duration.ZERO));
+    CollectorConfig set =
+        ConfigLoader.load(
+            null,
+            Map.of("HERMES_COLLECTOR_GUARDS_SESSION_COST_USD", "2.50"),
+            Map.of(
+                "guards.tool_repeat", "0",
+                "guards.session_tokens", "2000000000",
+                "guards.session_duration", "2h",
+                "guards.session_llm_calls", "500"));
+    assertThat(set.guards())
+        .isEqualTo(
+            new CollectorConfig.Guards(0, 50, 500, 2_000_000_000L, 2.5, Duration.ofHours(2)));
+    assertThat(
+            ConfigLoader.load(null, Map.of(), Map.of("guards.session_duration", "0"))
+                .guards()
+                .sessionDuration())
+        .isZero();
+    for (String[] bad :
+        new String[][] {
+          {"guards.tool_repeat", "-1"},
+          {"guards.turn_llm_calls", "many"},
+          {"guards.session_tokens", "1e6"},
+          {"guards.session_cost_usd", "-3"},
+          {"guards.session_cost_usd", "five"},
+          {"guards.session_duration", "2 days"}
+        }) {
+      assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of(bad[0], bad[1])))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining(bad[0])
+          .hasMessageContaining("'" + bad[1] + "'");
+    }
+  }
+
+  @Test
   void liveSessionKeys() throws Exception {
     CollectorConfig d = ConfigLoader.load(null, Map.of(), Map.of());
     assertThat(d.sessions().rootlessIdleTimeout()).isEqualTo(java.time.Duration.ofMinutes(5));

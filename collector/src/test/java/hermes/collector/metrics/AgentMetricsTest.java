@@ -291,4 +291,32 @@ class AgentMetricsTest {
     assertThat(family(scrape(m, TextFormat.CONTENT_TYPE_004), "hermes_active_sessions"))
         .doesNotContain("service=\"svc\"");
   }
+
+  @Test
+  void guardTripsAreCountedByGuardAndServiceWithTheTrippingTraceAsExemplar() throws Exception {
+    AgentMetrics m = new AgentMetrics(256, Map.of());
+    String trace = "0000000000000abc0000000000000def";
+    m.guardTripped(
+        new hermes.collector.session.GuardTrip(
+            hermes.collector.session.Guard.TOOL_REPEAT, "s1", "agent", 5, 5, trace, 1L));
+    m.guardTripped(
+        new hermes.collector.session.GuardTrip(
+            hermes.collector.session.Guard.TOOL_REPEAT, "s2", "agent", 6, 5, trace, 2L));
+    m.guardTripped(
+        new hermes.collector.session.GuardTrip(
+            hermes.collector.session.Guard.SESSION_COST_USD, "s3", null, 1.2, 1, trace, 3L));
+    assertThat(family(scrape(m, TextFormat.CONTENT_TYPE_004), "hermes_session_guard_trips_total"))
+        .contains(
+            "hermes_session_guard_trips_total{guard=\"tool_repeat\",service=\"agent\",} 2.0\n",
+            "hermes_session_guard_trips_total{guard=\"session_cost_usd\",service=\"unknown\",}"
+                + " 1.0\n");
+    assertThat(
+            omFamily(
+                scrape(m, TextFormat.CONTENT_TYPE_OPENMETRICS_100), "hermes_session_guard_trips"))
+        .containsPattern(
+            "hermes_session_guard_trips_total\\{guard=\"tool_repeat\",service=\"agent\"\\} 2\\.0 "
+                + "# \\{trace_id=\""
+                + trace
+                + "\"\\} 1\\.0 ");
+  }
 }

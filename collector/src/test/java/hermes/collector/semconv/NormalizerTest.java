@@ -551,4 +551,51 @@ class NormalizerTest {
     assertThat(s.get(2).toolName()).isNull();
     assertThat(s.get(3).finishReason()).isEqualTo("stop");
   }
+
+  @Test
+  void toolArgumentsAreHashedNeverKeptAndEqualOnlyWhenTheBytesAre() throws Exception {
+    String args = "{\"path\":\"/etc/hosts\",\"lines\":[1,2,3],\"note\":\"caf\u00e9\"}";
+    List<AgentSpan> s =
+        normalize(
+            attrs(
+                span(1, 1, 0, "hermes.tool.read"),
+                "hermes.span.kind",
+                "TOOL",
+                "hermes.tool.args",
+                args),
+            attrs(
+                span(1, 2, 0, "execute_tool read"),
+                "gen_ai.operation.name",
+                "execute_tool",
+                "gen_ai.tool.call.arguments",
+                args),
+            attrs(span(1, 3, 0, "read"), "openinference.span.kind", "TOOL", "input.value", args),
+            attrs(
+                span(1, 4, 0, "hermes.tool.read"),
+                "hermes.span.kind",
+                "TOOL",
+                "hermes.tool.args",
+                args.replace("hosts", "hostz")),
+            attrs(span(1, 5, 0, "hermes.tool.read"), "hermes.span.kind", "TOOL"),
+            attrs(span(1, 6, 0, "chat m"), "hermes.span.kind", "LLM", "input.value", args),
+            attrs(
+                span(1, 7, 0, "hermes.tool.read"),
+                "hermes.span.kind",
+                "TOOL",
+                "hermes.tool.args",
+                args,
+                "input.value",
+                "other"));
+    long h = s.get(0).toolArgsHash();
+    assertThat(h).isNotZero();
+    assertThat(s.get(1).toolArgsHash()).isEqualTo(h); // the same bytes, whichever key
+    assertThat(s.get(2).toolArgsHash()).isEqualTo(h);
+    assertThat(s.get(3).toolArgsHash()).isNotEqualTo(h).isNotZero(); // one byte apart
+    assertThat(s.get(4).toolArgsHash()).isZero(); // no arguments
+    assertThat(s.get(5).toolArgsHash()).isZero(); // not a tool call
+    assertThat(s.get(6).toolArgsHash()).isEqualTo(h); // the first key present wins
+    // Content capture is off: the text is nowhere in the span.
+    assertThat(s).allSatisfy(a -> assertThat(a.toolArgs()).isNull());
+    assertThat(s.get(0).toString()).doesNotContain("/etc/hosts");
+  }
 }

@@ -142,4 +142,43 @@ class SessionQueryTest {
         .isInstanceOf(SessionQuery.BadParameter.class)
         .hasMessageContaining("cursor");
   }
+
+  @Test
+  void theGuardFilterFindsRunawaySessions() throws Exception {
+    List<SessionQuery.Row> rows = new ArrayList<>(ROWS);
+    SessionQuery.Row plain = row("d-1", "svc-d", null, 50, 1, 0, 0, 0);
+    for (List<String> guards :
+        List.of(List.of("tool_repeat"), List.of("session_cost_usd", "tool_repeat"))) {
+      rows.add(
+          new SessionQuery.Row(
+              "g-" + guards.size(),
+              plain.service(),
+              true,
+              null,
+              plain.startNanos() + guards.size(),
+              0,
+              0,
+              0,
+              0,
+              Set::of,
+              guards));
+    }
+    Function<String, List<String>> keys =
+        query -> {
+          try {
+            return q(query).page(rows, Function.identity()).rows().stream()
+                .map(SessionQuery.Row::key)
+                .toList();
+          } catch (SessionQuery.BadParameter e) {
+            throw new AssertionError(e);
+          }
+        };
+    assertThat(keys.apply("guard=tripped")).containsExactly("g-2", "g-1");
+    assertThat(keys.apply("guard=session_cost_usd")).containsExactly("g-2");
+    assertThat(keys.apply("guard=turn_llm_calls")).isEmpty();
+    assertThat(keys.apply("")).hasSize(7);
+    assertThatThrownBy(() -> q("guard=yes"))
+        .isInstanceOf(SessionQuery.BadParameter.class)
+        .hasMessageContaining("guard: 'yes' is not one of tripped");
+  }
 }

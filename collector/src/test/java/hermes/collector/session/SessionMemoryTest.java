@@ -38,6 +38,9 @@ class SessionMemoryTest {
         new SessionAssembler(
             new AssemblyConfig(
                 2, Duration.ofMillis(50), Duration.ofHours(1), 1_000_000, 10_000, 100, 10_000_000),
+            // the default guards (guards.tool_repeat 5, guards.turn_llm_calls 50): their state
+            // counts
+            new GuardLimits(5, 50, 0, 0, 0, 0),
             Pricing.of(PriceFile.parse(new StringReader(SessionAssemblerTest.PRICES), "test")),
             () -> new Normalizer(names, Map.of(), corrections),
             new AssemblyListener() {
