@@ -5,6 +5,7 @@ import hermes.collector.config.ConfigException;
 import hermes.collector.cost.Pricing;
 import hermes.collector.cost.PricingException;
 import hermes.collector.forward.TraceForwarder;
+import hermes.collector.guard.GuardWebhook;
 import hermes.collector.ingest.ExportResult;
 import hermes.collector.ingest.Ingest;
 import hermes.collector.ingest.IngestMetrics;
@@ -12,6 +13,7 @@ import hermes.collector.ingest.MetricsSink;
 import hermes.collector.ingest.SpanSink;
 import hermes.collector.metrics.AgentMetrics;
 import hermes.collector.metrics.ForwarderMetrics;
+import hermes.collector.metrics.GuardWebhookMetrics;
 import hermes.collector.metrics.OtlpMetricsBridge;
 import hermes.collector.metrics.PipelineMetrics;
 import hermes.collector.proto.ReaderLimits;
@@ -74,6 +76,8 @@ public final class Collector implements AutoCloseable {
   private MetricsSink metricsSink = MetricsSink.NONE;
   private TraceForwarder forwarder;
   private Security security;
+  private GuardWebhook guardWebhook;
+  private AssemblyListener listeners;
 
   private Collector(CollectorConfig config) {
     this.config = config;
@@ -142,8 +146,22 @@ public final class Collector implements AutoCloseable {
             Duration.ofSeconds(15));
     registry.register(sessionStream);
     agentMetrics = new AgentMetrics(config.metrics().maxLabelValues(), Map.of());
+    CollectorConfig.GuardWebhook gw = config.guardWebhook();
+    if (gw.url() != null) {
+      GuardWebhookMetrics webhookMetrics = new GuardWebhookMetrics();
+      guardWebhook = GuardWebhook.start(gw, webhookMetrics);
+      registry.register(webhookMetrics);
+      log.info(
+          "posting guard trips to {}://{}{}",
+          gw.url().getScheme(),
+          gw.url().getHost() + (gw.url().getPort() < 0 ? "" : ":" + gw.url().getPort()),
+          gw.secretFile() == null ? " (unsigned)" : " (signed)");
+    }
     // Events flow one way: the assembler tells its listeners; none of them reads it back.
-    AssemblyListener listeners = FanOutListener.of(agentMetrics, sessionStream);
+    listeners =
+        guardWebhook == null
+            ? FanOutListener.of(agentMetrics, sessionStream)
+            : FanOutListener.of(agentMetrics, sessionStream, guardWebhook);
     assembler =
         new SessionAssembler(
             new AssemblyConfig(
@@ -304,6 +322,14 @@ public final class Collector implements AutoCloseable {
     return assembler;
   }
 
+  /**
+   * The assembler's listeners as one (metrics, event stream, guard webhook), or null when started
+   * with a custom sink: for tests that fire session events through the whole chain.
+   */
+  AssemblyListener listeners() {
+    return listeners;
+  }
+
   /** The registry {@code /metrics} renders. */
   public CollectorRegistry registry() {
     return registry;
@@ -333,6 +359,11 @@ public final class Collector implements AutoCloseable {
     }
     if (assembler != null) {
       assembler.close(); // finalizes the turns still settling, so their metrics are not lost
+    }
+    if (guardWebhook != null) {
+      // After the assembler: it trips no more. Sends what is queued within the grace left.
+      Duration left = config.shutdownGracePeriod().minusNanos(System.nanoTime() - started);
+      guardWebhook.close(left.isNegative() ? Duration.ofMillis(1) : left);
     }
     if (forwarder != null) {
       Duration left = config.shutdownGracePeriod().minusNanos(System.nanoTime() - started);
