@@ -81,8 +81,12 @@ class GuardWebhookIT {
     }
   }
 
-  /** A hermes-plugin session of one turn whose tool calls are {@code toolArgs}, in order. */
-  private static void session(Tracer tracer, String key, List<String> toolArgs) {
+  /**
+   * A hermes-plugin session of one turn whose tool calls are {@code toolArgs}, in order, a request
+   * per call (as a slow agent's batch processor sends them).
+   */
+  private static void session(
+      SdkTracerProvider provider, Tracer tracer, String key, List<String> toolArgs) {
     Span session =
         tracer
             .spanBuilder("hermes.session")
@@ -120,6 +124,7 @@ class GuardWebhookIT {
           .setAttribute("hermes.tool.args", args)
           .startSpan()
           .end();
+      assertThat(provider.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
     }
     turn.end();
     session.setAttribute("hermes.session.completed", true).end();
@@ -153,8 +158,9 @@ class GuardWebhookIT {
                 .build()) {
       Tracer tracer = provider.get("hermes-plugin-otel-tracing");
       String same = "{\"query\":\"weather in Paris\"}";
-      session(tracer, "normal-1", List.of("{\"q\":\"a\"}", "{\"q\":\"b\"}", "{\"q\":\"c\"}"));
-      session(tracer, "loop-1", List.of(same, same, same, same, same, same, same, same));
+      session(
+          provider, tracer, "normal-1", List.of("{\"q\":\"a\"}", "{\"q\":\"b\"}", "{\"q\":\"c\"}"));
+      session(provider, tracer, "loop-1", List.of(same, same, same, same, same, same, same, same));
       provider.forceFlush().join(10, TimeUnit.SECONDS);
 
       WebhookReceiver.Delivery d = receiver.take();
