@@ -7,7 +7,7 @@ import io.prometheus.client.GaugeMetricFamily;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 
@@ -23,8 +23,9 @@ import java.util.function.IntSupplier;
 public final class GuardWebhookMetrics extends Collector implements WebhookInstrumentation {
   private final LongAdder sent = new LongAdder();
   private final LongAdder retries = new LongAdder();
-  private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
+  // Sorted: the exposition lists reasons in a stable order.
+  private final Map<String, LongAdder> failures = new ConcurrentSkipListMap<>();
+  private final Map<String, LongAdder> dropped = new ConcurrentSkipListMap<>();
   private volatile int capacity;
   private volatile IntSupplier depth = () -> 0;
 
