@@ -316,8 +316,13 @@ public final class GuardWebhook implements AssemblyListener, AutoCloseable {
       if (payload.signs()) {
         b.header("X-Hermes-Signature", payload.signature(timestamp, body));
       }
-      CompletableFuture<HttpResponse<Void>> f =
-          client.sendAsync(b.build(), HttpResponse.BodyHandlers.discarding());
+      CompletableFuture<HttpResponse<Void>> f;
+      try {
+        f = client.sendAsync(b.build(), HttpResponse.BodyHandlers.discarding());
+      } catch (RuntimeException e) {
+        // The client refusing the request outright: a failed attempt like any I/O error.
+        return Attempt.retry("io", 0);
+      }
       HttpResponse<Void> r;
       try {
         // The whole exchange, body included, within the timeout: a receiver that trickles its
