@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +70,7 @@ public final class GuardWebhook implements AssemblyListener, AutoCloseable {
   private final WebhookInstrumentation instrumentation;
   private final Sender sender;
   private final Thread thread;
-  private volatile boolean closed;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   GuardWebhook(
       URI url,
@@ -137,11 +138,11 @@ public final class GuardWebhook implements AssemblyListener, AutoCloseable {
   /** Queues the trip for the sender thread; never blocks. A full queue drops it, counted. */
   @Override
   public void guardTripped(GuardTrip trip) {
-    if (closed) {
+    if (closed.get()) {
       instrumentation.dropped(WebhookInstrumentation.SHUTDOWN);
     } else if (!queue.offer(trip)) {
       instrumentation.dropped(WebhookInstrumentation.QUEUE_FULL);
-    } else if (closed && queue.remove(trip)) {
+    } else if (closed.get() && queue.remove(trip)) {
       // close() drained the queue before this trip was in it: counted here, not lost.
       instrumentation.dropped(WebhookInstrumentation.SHUTDOWN);
     }
@@ -159,10 +160,9 @@ public final class GuardWebhook implements AssemblyListener, AutoCloseable {
    * grace} plus one second.
    */
   public void close(Duration grace) {
-    if (closed) {
+    if (!closed.compareAndSet(false, true)) {
       return;
     }
-    closed = true;
     sender.stopping = true;
     queue.offer(STOP); // wakes a sender waiting on an empty queue; a full one is busy anyway
     try {
