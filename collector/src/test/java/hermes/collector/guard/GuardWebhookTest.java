@@ -90,10 +90,10 @@ class GuardWebhookTest {
   }
 
   static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + 20_000_000_000L;
+    long deadline = System.nanoTime() + 30_000_000_000L;
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("not within 20 s: " + what);
+        throw new AssertionError("not within 30 s: " + what);
       }
       Thread.sleep(10);
     }

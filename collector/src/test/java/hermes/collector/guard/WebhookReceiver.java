@@ -136,11 +136,11 @@ public final class WebhookReceiver implements AutoCloseable {
     }
   }
 
-  /** The next request received, waiting up to 20 s for it. */
+  /** The next request received, waiting up to 30 s for it. */
   public Delivery take() throws InterruptedException {
-    Delivery d = received.poll(20, TimeUnit.SECONDS);
+    Delivery d = received.poll(30, TimeUnit.SECONDS);
     if (d == null) {
-      throw new AssertionError("no webhook request within 20 s");
+      throw new AssertionError("no webhook request within 30 s");
     }
     return d;
   }
