@@ -60,7 +60,7 @@ public final class WebhookReceiver implements AutoCloseable {
   private volatile boolean holding;
 
   private WebhookReceiver(int port) throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 0);
     executor =
         Executors.newCachedThreadPool(
             r -> {
