@@ -5,6 +5,7 @@ import hermes.collector.config.ConfigException;
 import hermes.collector.cost.Pricing;
 import hermes.collector.cost.PricingException;
 import hermes.collector.forward.TraceForwarder;
+import hermes.collector.guard.GuardWebhook;
 import hermes.collector.ingest.ExportResult;
 import hermes.collector.ingest.Ingest;
 import hermes.collector.ingest.MetricsSink;
@@ -71,6 +72,8 @@ public final class Collector implements AutoCloseable {
   private MetricsSink metricsSink = MetricsSink.NONE;
   private TraceForwarder forwarder;
   private Security security;
+  private GuardWebhook guardWebhook;
+  private AssemblyListener listeners;
 
   private Collector(CollectorConfig config) {
     this.config = config;
@@ -140,8 +143,20 @@ public final class Collector implements AutoCloseable {
             Duration.ofSeconds(15));
     telemetry.stream(sessionStream);
     agentMetrics = telemetry.agent(config.metrics().maxLabelValues());
+    CollectorConfig.GuardWebhook gw = config.guardWebhook();
+    if (gw.url() != null) {
+      guardWebhook = GuardWebhook.start(gw, telemetry.guardWebhook());
+      log.info(
+          "posting guard trips to {}://{}{}",
+          gw.url().getScheme(),
+          gw.url().getHost() + (gw.url().getPort() < 0 ? "" : ":" + gw.url().getPort()),
+          gw.secretFile() == null ? " (unsigned)" : " (signed)");
+    }
     // Events flow one way: the assembler tells its listeners; none of them reads it back.
-    AssemblyListener listeners = FanOutListener.of(agentMetrics, sessionStream);
+    listeners =
+        guardWebhook == null
+            ? FanOutListener.of(agentMetrics, sessionStream)
+            : FanOutListener.of(agentMetrics, sessionStream, guardWebhook);
     CollectorConfig.Guards gc = config.guards();
     assembler =
         new SessionAssembler(
@@ -307,6 +322,14 @@ public final class Collector implements AutoCloseable {
     return assembler;
   }
 
+  /**
+   * The assembler's listeners as one (metrics, event stream, guard webhook), or null when started
+   * with a custom sink: for tests that fire session events through the whole chain.
+   */
+  AssemblyListener listeners() {
+    return listeners;
+  }
+
   /** The registry {@code /metrics} renders. */
   public CollectorRegistry registry() {
     return registry;
@@ -336,6 +359,11 @@ public final class Collector implements AutoCloseable {
     }
     if (assembler != null) {
       assembler.close(); // finalizes the turns still settling, so their metrics are not lost
+    }
+    if (guardWebhook != null) {
+      // After the assembler: it trips no more. Sends what is queued within the grace left.
+      Duration left = config.shutdownGracePeriod().minusNanos(System.nanoTime() - started);
+      guardWebhook.close(left.isNegative() ? Duration.ofMillis(1) : left);
     }
     if (forwarder != null) {
       Duration left = config.shutdownGracePeriod().minusNanos(System.nanoTime() - started);

@@ -253,11 +253,7 @@ class ExplorerIT {
             .setResource(
                 Resource.getDefault().toBuilder().put("service.name", "explorer-agent").build())
             .addSpanProcessor(
-                SimpleSpanProcessor.create(
-                    OtlpHttpSpanExporter.builder()
-                        .setEndpoint(
-                            "http://127.0.0.1:" + collector.httpAddress().getPort() + "/v1/traces")
-                        .build()))
+                SimpleSpanProcessor.create(SdkExporters.http(collector.httpAddress().getPort())))
             .build();
     Tracer tracer = provider.get("explorer-it");
     driver.get("http://127.0.0.1:" + collector.adminAddress().getPort() + "/");

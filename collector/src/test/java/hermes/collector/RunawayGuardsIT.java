@@ -119,7 +119,7 @@ class RunawayGuardsIT {
   }
 
   private void flush(int provider) {
-    assertThat(providerOf(providers, provider).forceFlush().join(10, TimeUnit.SECONDS).isSuccess())
+    assertThat(providerOf(providers, provider).forceFlush().join(30, TimeUnit.SECONDS).isSuccess())
         .isTrue();
   }
 

@@ -20,6 +20,7 @@ import java.util.Map;
  * @param forward trace forwarding
  * @param shutdownGracePeriod how long shutdown may take before it is forced
  * @param security TLS, authentication, CORS and admin access rules
+ * @param guardWebhook where runaway-guard trips are posted
  */
 public record CollectorConfig(
     Otlp otlp,
@@ -31,7 +32,8 @@ public record CollectorConfig(
     Pricing pricing,
     Forward forward,
     Duration shutdownGracePeriod,
-    Security security) {
+    Security security,
+    GuardWebhook guardWebhook) {
 
   /**
    * The OTLP receivers.
@@ -309,4 +311,16 @@ public record CollectorConfig(
       Tls adminTls,
       Path adminApiTokenFile,
       java.util.List<String> adminAllowedHosts) {}
+
+  /**
+   * The runaway guards' webhook ({@code guards.webhook_*}).
+   *
+   * @param url {@code guards.webhook_url} (http or https), or null when the webhook is off
+   * @param secretFile {@code guards.webhook_secret_file}, or null for unsigned requests
+   * @param timeout {@code guards.webhook_timeout}, per attempt
+   * @param retries {@code guards.webhook_retries}, after the first attempt
+   * @param queue {@code guards.webhook_queue}, trips waiting to be sent
+   */
+  public record GuardWebhook(
+      java.net.URI url, Path secretFile, Duration timeout, int retries, int queue) {}
 }

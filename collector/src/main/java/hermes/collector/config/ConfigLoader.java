@@ -420,7 +420,17 @@ public final class ConfigLoader {
             v.integer("metrics.bridge.max_series", 1, 10_000_000),
             v.integer("metrics.bridge.max_label_value_bytes", 16, 65_536));
     return new CollectorConfig(
-        otlp, admin, sessions, guards, semconv, metrics, pricing, forward(v), grace, security(v));
+        otlp,
+        admin,
+        sessions,
+        guards,
+        semconv,
+        metrics,
+        pricing,
+        forward(v),
+        grace,
+        security(v),
+        guardWebhook(v));
   }
 
   private static CollectorConfig.Guards guards(ConfigValues v) throws ConfigException {
@@ -462,6 +472,33 @@ public final class ConfigLoader {
         sessionTokens,
         usd,
         duration);
+  }
+
+  private static CollectorConfig.GuardWebhook guardWebhook(ConfigValues v) throws ConfigException {
+    String url = v.string("guards.webhook_url");
+    java.net.URI uri = null;
+    if (!url.isEmpty()) {
+      try {
+        uri = new java.net.URI(url);
+      } catch (java.net.URISyntaxException e) {
+        uri = null;
+      }
+      if (uri == null
+          || uri.getHost() == null
+          || uri.getFragment() != null
+          || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+        // Not echoed: a webhook URL often carries its credential in the path or query.
+        throw new ConfigException(
+            "guards.webhook_url: not an http:// or https:// URL with a host and no fragment"
+                + " (value not shown; e.g. https://controller.internal/hermes/trips)");
+      }
+    }
+    return new CollectorConfig.GuardWebhook(
+        uri,
+        readableFile(v, "guards.webhook_secret_file"),
+        v.duration("guards.webhook_timeout", Duration.ofMillis(100), Duration.ofMinutes(1)),
+        v.integer("guards.webhook_retries", 0, 20),
+        v.integer("guards.webhook_queue", 1, 1_000_000));
   }
 
   private static CollectorConfig.Security security(ConfigValues v) throws ConfigException {

@@ -28,12 +28,14 @@ public record Setting(String value, Setting.Source source) {
 
   /**
    * Whether {@code key}'s value is a secret never to be printed: the admin token, the forward
-   * headers (they carry API keys), and any key ending in token, password or secret.
+   * headers (they carry API keys), the guard webhook's URL (webhook URLs often carry their token in
+   * the path), and any key ending in token, password or secret.
    */
   public static boolean isSecret(String key) {
     String k = key.toLowerCase(Locale.ROOT);
     return k.equals("admin.api_token")
         || k.equals("forward.headers")
+        || k.equals("guards.webhook_url")
         || k.endsWith("token")
         || k.endsWith("password")
         || k.endsWith("secret");

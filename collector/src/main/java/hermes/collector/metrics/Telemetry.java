@@ -2,6 +2,7 @@ package hermes.collector.metrics;
 
 import hermes.collector.cost.Pricing;
 import hermes.collector.forward.ForwarderInstrumentation;
+import hermes.collector.guard.WebhookInstrumentation;
 import hermes.collector.ingest.IngestInstrumentation;
 import hermes.collector.semconv.Names;
 import hermes.collector.server.GrpcGuardInstrumentation;
@@ -64,6 +65,13 @@ public final class Telemetry {
   /** Where the forwarder reports ({@code hermes_collector_forward_*}, spool, drops). */
   public ForwarderInstrumentation forwarder() {
     ForwarderMetrics m = new ForwarderMetrics();
+    registry.register(m);
+    return m;
+  }
+
+  /** Where the guard webhook reports ({@code hermes_collector_guard_webhook_*}). */
+  public WebhookInstrumentation guardWebhook() {
+    GuardWebhookMetrics m = new GuardWebhookMetrics();
     registry.register(m);
     return m;
   }

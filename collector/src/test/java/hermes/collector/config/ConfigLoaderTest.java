@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -312,5 +313,54 @@ class ConfigLoaderTest {
     assertThatThrownBy(
             () -> ConfigLoader.load(null, Map.of(), Map.of("sessions.max_pending_spans", "10")))
         .hasMessageContaining("sessions.max_pending_spans");
+  }
+
+  @Test
+  void guardWebhookKeys() throws Exception {
+    CollectorConfig.GuardWebhook off = ConfigLoader.load(null, Map.of(), Map.of()).guardWebhook();
+    assertThat(off)
+        .isEqualTo(new CollectorConfig.GuardWebhook(null, null, Duration.ofSeconds(2), 3, 1000));
+    Path secret = dir.resolve("webhook.secret");
+    Files.writeString(secret, "s3cret\n");
+    CollectorConfig.GuardWebhook on =
+        ConfigLoader.load(
+                null,
+                Map.of(),
+                Map.of(
+                    "guards.webhook_url", "https://controller.internal:8443/hermes/trips?t=1",
+                    "guards.webhook_secret_file", secret.toString(),
+                    "guards.webhook_timeout", "500ms",
+                    "guards.webhook_retries", "0",
+                    "guards.webhook_queue", "10"))
+            .guardWebhook();
+    assertThat(on.url()).hasToString("https://controller.internal:8443/hermes/trips?t=1");
+    assertThat(on.secretFile()).isEqualTo(secret);
+    assertThat(on.timeout()).isEqualTo(Duration.ofMillis(500));
+    assertThat(on.retries()).isZero();
+    assertThat(on.queue()).isEqualTo(10);
+    // The URL is never echoed: webhook URLs often carry their token.
+    for (String bad :
+        List.of(
+            "ftp://controller/x",
+            "controller.internal/trips",
+            "https:///only-a-path",
+            "http://h/x#frag")) {
+      assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("guards.webhook_url", bad)))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("guards.webhook_url: not an http:// or https:// URL")
+          .hasMessageNotContaining(bad);
+    }
+    assertRejected(
+        Map.of("guards.webhook_secret_file", dir.resolve("missing").toString()),
+        "guards.webhook_secret_file: '" + dir.resolve("missing") + "' is not a readable file");
+    assertRejected(
+        Map.of("guards.webhook_timeout", "10"), "guards.webhook_timeout: '10' is not a duration");
+    assertRejected(
+        Map.of("guards.webhook_retries", "-1"),
+        "guards.webhook_retries: '-1' is not an integer from 0 to 20");
+    assertRejected(
+        Map.of("guards.webhook_queue", "0"),
+        "guards.webhook_queue: '0' is not an integer from 1 to 1000000");
+    assertThat(Setting.isSecret("guards.webhook_url")).isTrue();
   }
 }

@@ -8,14 +8,13 @@ import hermes.collector.cost.PriceFile;
 import hermes.collector.cost.Pricing;
 import hermes.collector.ingest.Encoding;
 import hermes.collector.ingest.Ingest;
-import hermes.collector.ingest.IngestMetrics;
+import hermes.collector.ingest.IngestInstrumentation;
 import hermes.collector.ingest.Protocol;
 import hermes.collector.proto.ReaderLimits;
 import hermes.collector.semconv.Names;
 import hermes.collector.semconv.Normalizer;
 import hermes.collector.semconv.Spans;
 import io.opentelemetry.proto.trace.v1.Span;
-import io.prometheus.client.CollectorRegistry;
 import java.io.StringReader;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,8 +75,7 @@ class RunawayGuardsTest {
             Pricing.of(PriceFile.parse(new StringReader(SessionAssemblerTest.PRICES), "test")),
             () -> new Normalizer(new Names(256), Map.of(), new LongAdder()),
             listener);
-    ingest =
-        new Ingest(ReaderLimits.DEFAULT, assembler, new IngestMetrics(new CollectorRegistry(true)));
+    ingest = new Ingest(ReaderLimits.DEFAULT, assembler, IngestInstrumentation.NOOP);
   }
 
   static GuardLimits limits(int toolRepeat, int turnLlmCalls) {
