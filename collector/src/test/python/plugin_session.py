@@ -12,7 +12,10 @@ The exporter and endpoint come from the environment, exactly as for the agent
 the trace id, then flushes traces and metrics (the plugin's atexit hooks do the same) and exits
 non-zero if an export failed.
 
-Usage: plugin_session.py SESSION_ID
+With ``loop`` after the session id the turn is a runaway instead: the model asks for the same
+tool with the same arguments eight times in a row (an API call before each), then answers.
+
+Usage: plugin_session.py SESSION_ID [loop]
 """
 
 import json
@@ -58,11 +61,12 @@ def api_call(ctx, sid, number, messages, duration, finish_reason, usage, tool_ca
                assistant_tool_call_count=tool_calls)
 
 
-def tool_call(ctx, sid, name, args, result):
+def tool_call(ctx, sid, name, args, result, call_id=None):
+    call_id = call_id or f"call_{name}"
     ctx.invoke("pre_tool_call", tool_name=name, args=args, task_id=sid, session_id=sid,
-               tool_call_id=f"call_{name}")
+               tool_call_id=call_id)
     ctx.invoke("post_tool_call", tool_name=name, args=args, result=result, task_id=sid,
-               session_id=sid, tool_call_id=f"call_{name}")
+               session_id=sid, tool_call_id=call_id)
 
 
 def main():
@@ -77,13 +81,25 @@ def main():
     ctx.invoke("pre_llm_call", session_id=sid, user_message="list the repo and read TODO",
                conversation_history=[], is_first_turn=True, model=MODEL, platform=PLATFORM,
                sender_id="", task_id=sid)
-    api_call(ctx, sid, 1, 2, 1.25, "tool_calls",
-             dict(input_tokens=1000, output_tokens=50, cache_read_tokens=200,
-                  cache_write_tokens=0, reasoning_tokens=0, prompt_tokens=1200,
-                  total_tokens=1250), tool_calls=2, text_chars=0)
-    tool_call(ctx, sid, "terminal", {"command": "ls"}, json.dumps({"output": "TODO\nsrc", "exit_code": 0}))
-    tool_call(ctx, sid, "read_file", {"path": "TODO"}, json.dumps({"error": "File not found: TODO"}))
-    api_call(ctx, sid, 2, 5, 2.5, "stop",
+    if len(sys.argv) > 2 and sys.argv[2] == "loop":
+        # The runaway: the same tool with the same arguments, again and again.
+        for i in range(8):
+            api_call(ctx, sid, i + 1, 2 + 2 * i, 0.5, "tool_calls",
+                     dict(input_tokens=1000, output_tokens=20, cache_read_tokens=0,
+                          cache_write_tokens=0, reasoning_tokens=0, prompt_tokens=1000,
+                          total_tokens=1020), tool_calls=1, text_chars=0)
+            tool_call(ctx, sid, "web_search", {"query": "weather in Paris"},
+                      json.dumps({"results": []}), call_id=f"call_search_{i}")
+        last = 9
+    else:
+        api_call(ctx, sid, 1, 2, 1.25, "tool_calls",
+                 dict(input_tokens=1000, output_tokens=50, cache_read_tokens=200,
+                      cache_write_tokens=0, reasoning_tokens=0, prompt_tokens=1200,
+                      total_tokens=1250), tool_calls=2, text_chars=0)
+        tool_call(ctx, sid, "terminal", {"command": "ls"}, json.dumps({"output": "TODO\nsrc", "exit_code": 0}))
+        tool_call(ctx, sid, "read_file", {"path": "TODO"}, json.dumps({"error": "File not found: TODO"}))
+        last = 2
+    api_call(ctx, sid, last, 5, 2.5, "stop",
              dict(input_tokens=1300, output_tokens=150, cache_read_tokens=1000,
                   cache_write_tokens=0, reasoning_tokens=20, prompt_tokens=2300,
                   total_tokens=2450), tool_calls=0, text_chars=420)

@@ -54,15 +54,46 @@ class PluginIT {
     assertOperatorView(sid, "OTLP/gRPC");
   }
 
+  /**
+   * The runaway guard on the real plugin: a turn that calls the same tool with the same arguments
+   * eight times (the plugin exports them as {@code hermes.tool.args}) trips {@code tool_repeat}
+   * exactly once, and nothing else.
+   */
+  @Test
+  void loopingPluginTripsToolRepeatOnce() throws Exception {
+    String sid = "20260415_101500_loop";
+    runPlugin(sid, "otlp", "http://127.0.0.1:" + collector.httpAddress().getPort(), "loop");
+    await(() -> get("/api/sessions/" + sid).contains("\"outcome\":\"completed\""));
+    JsonNode s = JSON.readTree(get("/api/sessions/" + sid));
+    assertThat(s.get("tool_calls").asInt()).isEqualTo(8);
+    assertThat(s.get("llm_calls").asInt()).isEqualTo(9);
+    JsonNode guards = s.get("guards");
+    assertThat(guards).as(s.toString()).hasSize(1);
+    assertThat(guards.get(0).get("guard").asText()).isEqualTo("tool_repeat");
+    // the run as seen when it was judged: the plugin's batch brings all eight calls at once
+    assertThat(guards.get(0).get("value").asInt()).isBetween(5, 8);
+    assertThat(guards.get(0).get("limit").asInt()).isEqualTo(5);
+    assertThat(guards.get(0).get("trace_id").asText()).isEqualTo(s.get("trace_id").asText());
+    assertThat(
+            TestCollectors.scrape(collector)
+                .lines()
+                .filter(l -> l.startsWith("hermes_session_guard_trips_total{")))
+        .containsExactly(
+            "hermes_session_guard_trips_total{guard=\"tool_repeat\",service=\"hermes-agent\",} 1.0");
+  }
+
   /** Runs the driver to completion; its exports are flushed before it exits. */
-  static String runPlugin(String sessionId, String exporter, String endpoint) throws Exception {
+  static String runPlugin(String sessionId, String exporter, String endpoint, String... mode)
+      throws Exception {
     Path python = Peers.pluginPython();
-    ProcessBuilder pb =
-        new ProcessBuilder(
+    java.util.List<String> command =
+        new java.util.ArrayList<>(
+            java.util.List.of(
                 python.toString(),
                 Path.of("src/test/python/plugin_session.py").toString(),
-                sessionId)
-            .redirectErrorStream(true);
+                sessionId));
+    command.addAll(java.util.List.of(mode));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().put("HERMES_OTEL_EXPORTER", exporter);
     pb.environment().put("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint);
     pb.environment().put("OTEL_SERVICE_NAME", "hermes-agent");
@@ -111,6 +142,7 @@ class PluginIT {
     assertThat(s.get("cost_usd").decimalValue())
         .isEqualByComparingTo("0.000925"); // (2300 x 0.27 + 1200 x 0.07 + 200 x 1.10) / 1e6
     assertThat(s.get("unpriced_tokens").asLong()).isZero();
+    assertThat(s.get("guards")).as("a normal session trips no guard").isEmpty();
 
     // The seed-000 series, and the plugin's seven instruments bridged under the seed-003 names.
     String m = TestCollectors.scrape(collector);
