@@ -2,11 +2,11 @@ package hermes.collector.session;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongHashSet;
 
 /**
@@ -65,7 +65,7 @@ final class SessionBook {
     boolean lastTurnError;
     long lastTurnEnd = Long.MIN_VALUE;
     long lastActivity;
-    Long2ObjectHashMap<Provisional> provisional; // by span id; null when none
+    ProvisionalCalls provisional; // packed; null when none
     boolean dirty;
 
     Live(String key, String service) {
@@ -224,9 +224,9 @@ final class SessionBook {
       return; // finalized: the call is counted late when its turn or trace delivers it
     }
     if (s.provisional == null) {
-      s.provisional = new Long2ObjectHashMap<>(8, 0.65f);
+      s.provisional = new ProvisionalCalls();
     }
-    s.provisional.put(call.spanId(), p);
+    s.provisional.put(p);
     changed(s);
   }
 
@@ -244,6 +244,7 @@ final class SessionBook {
       for (long id : spanIds) {
         s.provisional.remove(id);
       }
+      s.provisional.compact();
       if (s.provisional.isEmpty()) {
         s.provisional = null;
       }
@@ -265,6 +266,7 @@ final class SessionBook {
     for (CallRecord c : calls) {
       s.provisional.remove(c.spanId());
     }
+    s.provisional.compact();
     if (s.provisional.isEmpty()) {
       s.provisional = null;
     }
@@ -433,7 +435,7 @@ final class SessionBook {
     if (s.provisional == null) {
       return;
     }
-    List<Provisional> rest = new ArrayList<>(s.provisional.values());
+    List<Provisional> rest = Arrays.asList(s.provisional.toArray(s.key, s.service));
     rest.sort(java.util.Comparator.comparingLong(p -> p.call().startNanos()));
     s.provisional = null;
     for (Provisional p : rest) {
@@ -462,8 +464,8 @@ final class SessionBook {
     long end = s.end;
     Provisional[] open = NO_PROVISIONAL;
     if (s.provisional != null) {
-      // A copy of the references only: the open turns are grouped when someone asks for them.
-      open = s.provisional.values().toArray(NO_PROVISIONAL);
+      // Made from the packed calls; the open turns are grouped when someone asks for them.
+      open = s.provisional.toArray(s.key, s.service);
       for (Provisional p : open) {
         CallRecord c = p.call();
         totals.add(c);
