@@ -591,6 +591,12 @@ public final class AgentMetrics extends Collector implements AssemblyListener {
     turnToolCalls.family.get().observe(t.totals().toolCalls(), 0, 0, 0);
   }
 
+  /** No: the metrics need opened and finished sessions only, so no update snapshot is built. */
+  @Override
+  public boolean wantsUpdates() {
+    return false;
+  }
+
   @Override
   public void sessionOpened(SessionRecord s) {
     String label = or(s.service());

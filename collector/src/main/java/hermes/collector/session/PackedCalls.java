@@ -48,6 +48,7 @@ final class PackedCalls {
 
   private final int longStride;
   private final int intStride;
+  private final SlotPool pool;
   private int size;
   private int capacity;
   private long[] longs = NO_LONGS;
@@ -58,9 +59,11 @@ final class PackedCalls {
   private int tableSize;
   private int[] index = NO_INTS; // open addressing: slot + 1, 0 empty; only past SCAN slots
 
-  PackedCalls(int extraLongs, int extraInts) {
+  /** A pack whose slots hold these many longs and ints of the owner's, arrays from {@code pool}. */
+  PackedCalls(int extraLongs, int extraInts, SlotPool pool) {
     this.longStride = LONGS + extraLongs;
     this.intStride = INTS + extraInts;
+    this.pool = pool;
   }
 
   int size() {
@@ -94,9 +97,15 @@ final class PackedCalls {
   }
 
   private void grow(int n) {
+    int k = SlotPool.classOf(n);
+    long[] grownLongs = pool.longs(n * longStride, k);
+    int[] grownInts = pool.ints(n * intStride, k);
+    System.arraycopy(longs, 0, grownLongs, 0, size * longStride);
+    System.arraycopy(ints, 0, grownInts, 0, size * intStride);
+    giveBack();
     capacity = n;
-    longs = Arrays.copyOf(longs, n * longStride);
-    ints = Arrays.copyOf(ints, n * intStride);
+    longs = grownLongs;
+    ints = grownInts;
     if (refs != null) {
       refs = Arrays.copyOf(refs, n);
     }
@@ -132,7 +141,11 @@ final class PackedCalls {
     while (n < size * 4) {
       n <<= 1;
     }
-    index = new int[n];
+    if (index.length == n) {
+      Arrays.fill(index, 0);
+    } else {
+      index = new int[n];
+    }
     for (int i = 0; i < size; i++) {
       indexPut(i);
     }
@@ -321,6 +334,7 @@ final class PackedCalls {
 
   /** Drops every slot and gives the arrays back. */
   void clear() {
+    giveBack();
     size = 0;
     capacity = 0;
     longs = NO_LONGS;
@@ -330,6 +344,14 @@ final class PackedCalls {
     table = NO_STRINGS;
     tableSize = 0;
     index = NO_INTS;
+  }
+
+  private void giveBack() {
+    if (capacity > 0) {
+      int k = SlotPool.classOf(capacity);
+      pool.give(longs, k);
+      pool.give(ints, k);
+    }
   }
 
   /** The index of {@code s} in the name table (1-based; 0 for null), added if new. */

@@ -11,8 +11,12 @@ package hermes.collector.session;
 final class ProvisionalCalls {
   private static final int TRACE_HIGH = 0;
   private static final int TRACE_LOW = 1;
-  private final PackedCalls calls = new PackedCalls(2, 0);
+  private final PackedCalls calls;
   private int removed; // slots emptied by remove since the last compaction
+
+  ProvisionalCalls(SlotPool pool) {
+    calls = new PackedCalls(2, 0, pool);
+  }
 
   int size() {
     return calls.size() - removed;
@@ -50,6 +54,12 @@ final class ProvisionalCalls {
       calls.retain(PackedCalls::has);
       removed = 0;
     }
+  }
+
+  /** Drops every call; the arrays go back to the pool. */
+  void clear() {
+    calls.clear();
+    removed = 0;
   }
 
   /** The calls held, made again, with {@code key} and {@code service} stamped. */

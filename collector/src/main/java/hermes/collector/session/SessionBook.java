@@ -115,6 +115,8 @@ final class SessionBook {
       };
   private final Map<String, Integer> liveByService = new java.util.HashMap<>();
   private final SessionLog.Writer writer = new SessionLog.Writer();
+  // The open turns' packed arrays, reused from session to session (1 MiB per class and kind).
+  private final SlotPool pool = new SlotPool(1 << 20);
   long evicted;
   long lateSpans;
   long callsNotKept;
@@ -224,7 +226,7 @@ final class SessionBook {
       return; // finalized: the call is counted late when its turn or trace delivers it
     }
     if (s.provisional == null) {
-      s.provisional = new ProvisionalCalls();
+      s.provisional = new ProvisionalCalls(pool);
     }
     s.provisional.put(p);
     changed(s);
@@ -437,6 +439,7 @@ final class SessionBook {
     }
     List<Provisional> rest = Arrays.asList(s.provisional.toArray(s.key, s.service));
     rest.sort(java.util.Comparator.comparingLong(p -> p.call().startNanos()));
+    s.provisional.clear();
     s.provisional = null;
     for (Provisional p : rest) {
       CallRecord c = p.call();

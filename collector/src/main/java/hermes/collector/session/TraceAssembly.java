@@ -84,7 +84,10 @@ final class TraceAssembly {
     private static final int TURN_ID = 1; // the turn or session that claimed it; 0 while unclaimed
     private static final int LAST_CHILD = 2; // when a direct child last arrived while undecided
     private static final int STATE = 0; // extra int: role | decided << 8 | deferrals << 16
-    final PackedCalls calls = new PackedCalls(3, 1);
+    private final SlotPool pool;
+    // Made when the trace holds a span, dropped when it holds none (a hermes session's trace
+    // waits for its session span between turns, for minutes, holding nothing).
+    PackedCalls calls;
     String sessionKey; // from the first span that carried one
     String service; // of the first span
     long lastActivity;
@@ -99,12 +102,16 @@ final class TraceAssembly {
     boolean keylessQueued;
     long keylessDue;
 
-    Trace(long high, long low) {
+    Trace(long high, long low, SlotPool pool) {
       super(high, low);
+      this.pool = pool;
     }
 
     /** Holds {@code s} (and its call, or null) in a new slot. */
     void add(AgentSpan s, CallRecord call) {
+      if (calls == null) {
+        calls = new PackedCalls(3, 1, pool);
+      }
       int i = call != null ? calls.add(call) : calls.add(s.spanId());
       calls.extraLong(i, PARENT, s.parentSpanId());
       calls.extraInt(i, STATE, s.role().ordinal()); // undecided, no deferrals
@@ -113,12 +120,12 @@ final class TraceAssembly {
     }
 
     int size() {
-      return calls.size();
+      return calls == null ? 0 : calls.size();
     }
 
     /** The slot of the span {@code spanId} held here, or -1. */
     int slot(long spanId) {
-      return calls.find(spanId);
+      return calls == null ? -1 : calls.find(spanId);
     }
 
     AgentSpan span(int i) {
@@ -179,12 +186,19 @@ final class TraceAssembly {
      * hermes trace waits for its session span between turns); returns how many were dropped.
      */
     int release(long turnId) {
-      return calls.retain((p, i) -> p.extraLong(i, TURN_ID) != turnId);
+      int dropped = calls.retain((p, i) -> p.extraLong(i, TURN_ID) != turnId);
+      if (calls.size() == 0) {
+        calls = null; // its arrays went back to the pool
+      }
+      return dropped;
     }
 
     /** Drops every span and gives the arrays back. */
     void clear() {
-      calls.clear();
+      if (calls != null) {
+        calls.clear();
+        calls = null;
+      }
     }
 
     boolean isFinalizedTurn(long spanId) {
@@ -224,6 +238,8 @@ final class TraceAssembly {
         }
       };
   private final TraceKey probe = new TraceKey(0, 0);
+  // The traces' slot arrays, reused as turns release them (1 MiB per capacity class and kind).
+  private final SlotPool pool = new SlotPool(1 << 20);
   private final int maxPendingSpans;
   // The spans held in every trace's slots: exact (added on add, taken off on release and close).
   private int pending;
@@ -263,7 +279,7 @@ final class TraceAssembly {
         late(s, call, s.sessionKey() != null ? s.sessionKey() : closedKey);
         return;
       }
-      trace = new Trace(s.traceIdHigh(), s.traceIdLow());
+      trace = new Trace(s.traceIdHigh(), s.traceIdLow(), pool);
       traces.put(trace, trace);
     }
     trace.lastActivity = now;

@@ -51,7 +51,7 @@ class PackedCallsTest {
 
   @Test
   void callsComeBackEqualThroughGrowthIndexAndCompaction() {
-    PackedCalls p = new PackedCalls(1, 1);
+    PackedCalls p = new PackedCalls(1, 1, new SlotPool(1 << 20));
     int n = 100; // past the scan limit: found through the index
     for (long id = 1; id <= n; id++) {
       int slot = id % 4 == 0 ? p.add(id) : p.add(id % 2 == 0 ? tool(id) : llm(id));
@@ -93,13 +93,23 @@ class PackedCallsTest {
     p.retain((q, slot) -> false);
     assertThat(p.size()).isZero();
     assertThat(p.find(1)).isEqualTo(-1);
+    // The arrays went back to the pool and come out again with their old contents: a new slot
+    // shows none of them.
+    for (long id = 1; id <= n; id++) {
+      int slot = p.add(id + 1000);
+      assertThat(p.get(slot)).isNull();
+      assertThat(p.extraLong(slot, 0)).isZero();
+      assertThat(p.extraInt(slot, 0)).isZero();
+      assertThat(p.ref(slot)).isNull();
+    }
+    p.clear();
     p.add(tool(2));
     assertThat(p.get(p.find(2))).isEqualTo(tool(2));
   }
 
   @Test
   void aSpanIdAddedTwiceFindsTheLaterSlot() {
-    PackedCalls p = new PackedCalls(0, 0);
+    PackedCalls p = new PackedCalls(0, 0, new SlotPool(1 << 20));
     for (int round = 0; round < 2; round++) { // scanned, then indexed
       p.add(llm(1));
       for (long id = 2; id <= 20; id++) {
