@@ -376,57 +376,219 @@ public final class AgentMetrics extends Collector implements AssemblyListener {
 
   // ------------------------------------------------------------------ recording (shard threads)
 
+  /**
+   * The label set of one kind of call (role, model, provider, finish reason, error type; for tools
+   * tool, status, error type): the key of a thread's {@link CallSeries} cache. A probe per thread
+   * is set and looked up, so a hit allocates nothing; label values are the normalizer's interned
+   * strings, so equality is mostly identity.
+   */
+  private static final class CallKey {
+    Role role;
+    String a;
+    String b;
+    String c;
+    String d;
+    int hash;
+
+    CallKey set(Role role, String a, String b, String c, String d) {
+      this.role = role;
+      this.a = a;
+      this.b = b;
+      this.c = c;
+      this.d = d;
+      int h = role.hashCode();
+      h = 31 * h + a.hashCode();
+      h = 31 * h + b.hashCode();
+      h = 31 * h + (c == null ? 0 : c.hashCode());
+      h = 31 * h + (d == null ? 0 : d.hashCode());
+      hash = h;
+      return this;
+    }
+
+    CallKey copy() {
+      return new CallKey().set(role, a, b, c, d);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof CallKey k
+          && k.hash == hash
+          && k.role == role
+          && same(k.a, a)
+          && same(k.b, b)
+          && same(k.c, c)
+          && same(k.d, d);
+    }
+
+    private static boolean same(String x, String y) {
+      return x == y || (x != null && x.equals(y));
+    }
+  }
+
+  /**
+   * Every series one call updates, found once per label set: an LLM call used to look up ~12 series
+   * (nested map reads each), now one probe. Holds the same series objects the families render,
+   * created in the same cases as before (cost and unpriced-tokens on first use, so the exposition
+   * is unchanged). Immutable but for those two, which are set by one thread's cache entry and only
+   * read by it.
+   */
+  private static final class CallSeries {
+    final HistogramSeries duration; // tool duration, or the GenAI operation duration
+    final CounterSeries calls; // hermes_tool_call, or hermes_llm_calls (LLM only)
+    final CounterSeries errors; // tool or LLM errors; null when the call did not fail
+    final HistogramSeries step; // LLM only
+    final HistogramSeries inputTokens;
+    final HistogramSeries outputTokens;
+    final CounterSeries prompt;
+    final CounterSeries completion;
+    final CounterSeries cacheRead;
+    final CounterSeries cacheWrite;
+    final CounterSeries reasoning;
+    CounterSeries cost;
+    CounterSeries unpriced;
+
+    /** A tool's. */
+    CallSeries(HistogramSeries duration, CounterSeries calls, CounterSeries errors) {
+      this(duration, calls, errors, null, null, null, null, null, null, null, null);
+    }
+
+    CallSeries(
+        HistogramSeries duration,
+        CounterSeries calls,
+        CounterSeries errors,
+        HistogramSeries step,
+        HistogramSeries inputTokens,
+        HistogramSeries outputTokens,
+        CounterSeries prompt,
+        CounterSeries completion,
+        CounterSeries cacheRead,
+        CounterSeries cacheWrite,
+        CounterSeries reasoning) {
+      this.duration = duration;
+      this.calls = calls;
+      this.errors = errors;
+      this.step = step;
+      this.inputTokens = inputTokens;
+      this.outputTokens = outputTokens;
+      this.prompt = prompt;
+      this.completion = completion;
+      this.cacheRead = cacheRead;
+      this.cacheWrite = cacheWrite;
+      this.reasoning = reasoning;
+    }
+  }
+
+  /** A recording thread's series by label set; cleared when full (label values are bounded). */
+  private static final class CallCache {
+    static final int MAX = 4096;
+    final java.util.HashMap<CallKey, CallSeries> series = new java.util.HashMap<>();
+    final CallKey probe = new CallKey();
+  }
+
+  private final ThreadLocal<CallCache> callCache = ThreadLocal.withInitial(CallCache::new);
+
   @Override
   public void callFinished(AgentSpan s, long costPico) {
+    Role role = s.role();
+    if (role != Role.TOOL && role != Role.LLM && role != Role.EMBEDDING) {
+      return;
+    }
     long hi = s.traceIdHigh();
     long lo = s.traceIdLow();
     long ns = s.durationNanos();
     double seconds = ns / 1e9;
-    if (s.role() == Role.TOOL) {
-      String tool = or(s.toolName());
-      String status = s.toolStatus() == null ? "success" : s.toolStatus().label();
-      toolCalls.family.get(tool, status).add(1);
-      if (s.errorType() != null) {
-        toolErrors.family.get(tool, s.errorType()).add(1);
+    long now = System.currentTimeMillis();
+    CallCache cache = callCache.get();
+    CallKey key =
+        role == Role.TOOL
+            ? cache.probe.set(
+                role,
+                or(s.toolName()),
+                s.toolStatus() == null ? "success" : s.toolStatus().label(),
+                s.errorType(),
+                null)
+            : cache.probe.set(
+                role, or(s.model()), or(s.provider()), s.finishReason(), s.errorType());
+    CallSeries series = cache.series.get(key);
+    if (series == null) {
+      series = resolve(key);
+      if (cache.series.size() >= CallCache.MAX) {
+        cache.series.clear();
       }
-      toolDuration.family.get(tool).observe(ns, hi, lo, seconds);
+      cache.series.put(key.copy(), series);
+    }
+    if (role == Role.TOOL) {
+      series.calls.add(1);
+      if (series.errors != null) {
+        series.errors.add(1);
+      }
+      series.duration.observe(ns, hi, lo, seconds, now);
       return;
     }
-    if (s.role() != Role.LLM && s.role() != Role.EMBEDDING) {
-      return;
+    if (series.step != null) {
+      series.step.observe(ns, hi, lo, seconds, now);
+      series.calls.add(1);
     }
-    String model = or(s.model());
-    String provider = or(s.provider());
-    String operation = s.role() == Role.LLM ? "chat" : "embeddings";
-    if (s.role() == Role.LLM) {
-      stepDuration.family.get(model, stepType(s.finishReason())).observe(ns, hi, lo, seconds);
-      llmCalls.family.get(model, provider, or(s.finishReason())).add(1);
+    if (series.errors != null) {
+      series.errors.add(1);
     }
-    if (s.errorType() != null) {
-      llmErrors.family.get(model, s.errorType()).add(1);
-    }
-    genAiDuration
-        .family
-        .get(operation, provider, model, s.errorType() == null ? "" : s.errorType())
-        .observe(ns, hi, lo, seconds);
-    genAiTokens
-        .family
-        .get(operation, provider, model, "input")
-        .observe(s.inputTokens(), hi, lo, s.inputTokens());
-    genAiTokens
-        .family
-        .get(operation, provider, model, "output")
-        .observe(s.outputTokens(), hi, lo, s.outputTokens());
-    tokens.family.get(model, "prompt").add(s.inputTokens(), hi, lo, s.inputTokens());
-    tokens.family.get(model, "completion").add(s.outputTokens(), hi, lo, s.outputTokens());
-    tokens.family.get(model, "cache_read").add(s.cacheReadTokens());
-    tokens.family.get(model, "cache_write").add(s.cacheWriteTokens());
-    tokens.family.get(model, "reasoning").add(s.reasoningTokens());
+    series.duration.observe(ns, hi, lo, seconds, now);
+    series.inputTokens.observe(s.inputTokens(), hi, lo, s.inputTokens(), now);
+    series.outputTokens.observe(s.outputTokens(), hi, lo, s.outputTokens(), now);
+    series.prompt.add(s.inputTokens(), hi, lo, s.inputTokens(), now);
+    series.completion.add(s.outputTokens(), hi, lo, s.outputTokens(), now);
+    series.cacheRead.add(s.cacheReadTokens());
+    series.cacheWrite.add(s.cacheWriteTokens());
+    series.reasoning.add(s.reasoningTokens());
     if (costPico >= 0) {
-      cost.family.get(model, provider).add(costPico, hi, lo, costPico / (double) PICO);
+      if (series.cost == null) {
+        series.cost = cost.family.get(key.a, key.b);
+      }
+      series.cost.add(costPico, hi, lo, costPico / (double) PICO, now);
     } else {
-      unpriced.family.get(model, provider).add(s.inputTokens() + s.outputTokens());
+      if (series.unpriced == null) {
+        series.unpriced = unpriced.family.get(key.a, key.b);
+      }
+      series.unpriced.add(s.inputTokens() + s.outputTokens());
     }
+  }
+
+  /** The series of a label set, from the families (created there if new, label caps applied). */
+  private CallSeries resolve(CallKey k) {
+    if (k.role == Role.TOOL) {
+      String tool = k.a;
+      return new CallSeries(
+          toolDuration.family.get(tool),
+          toolCalls.family.get(tool, k.b),
+          k.c == null ? null : toolErrors.family.get(tool, k.c));
+    }
+    String model = k.a;
+    String provider = k.b;
+    String operation = k.role == Role.LLM ? "chat" : "embeddings";
+    boolean llm = k.role == Role.LLM;
+    // Created in the order the series were first looked up before this cache existed.
+    HistogramSeries step = llm ? stepDuration.family.get(model, stepType(k.c)) : null;
+    CounterSeries calls = llm ? llmCalls.family.get(model, provider, or(k.c)) : null;
+    CounterSeries errors = k.d == null ? null : llmErrors.family.get(model, k.d);
+    HistogramSeries duration =
+        genAiDuration.family.get(operation, provider, model, k.d == null ? "" : k.d);
+    return new CallSeries(
+        duration,
+        calls,
+        errors,
+        step,
+        genAiTokens.family.get(operation, provider, model, "input"),
+        genAiTokens.family.get(operation, provider, model, "output"),
+        tokens.family.get(model, "prompt"),
+        tokens.family.get(model, "completion"),
+        tokens.family.get(model, "cache_read"),
+        tokens.family.get(model, "cache_write"),
+        tokens.family.get(model, "reasoning"));
   }
 
   @Override
@@ -437,6 +599,12 @@ public final class AgentMetrics extends Collector implements AssemblyListener {
         .observe(t.durationNanos(), t.traceIdHigh(), t.traceIdLow(), t.durationNanos() / 1e9);
     turnLlmCalls.family.get().observe(t.totals().llmCalls(), 0, 0, 0);
     turnToolCalls.family.get().observe(t.totals().toolCalls(), 0, 0, 0);
+  }
+
+  /** No: the metrics need opened and finished sessions only, so no update snapshot is built. */
+  @Override
+  public boolean wantsUpdates() {
+    return false;
   }
 
   @Override

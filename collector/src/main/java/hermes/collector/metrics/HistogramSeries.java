@@ -76,6 +76,19 @@ final class HistogramSeries {
    * traceLow == 0} for none.
    */
   void observe(long units, long traceHigh, long traceLow, double baseValue) {
+    observe(
+        units,
+        traceHigh,
+        traceLow,
+        baseValue,
+        traceHigh != 0 || traceLow != 0 ? System.currentTimeMillis() : 0);
+  }
+
+  /**
+   * As {@link #observe(long, long, long, double)}, at {@code now} (ms; read once per call by the
+   * caller, which updates several series).
+   */
+  void observe(long units, long traceHigh, long traceLow, double baseValue, long now) {
     long v = Math.max(0, units);
     int i = bucketOf(v);
     Stripe stripe = stripe();
@@ -83,7 +96,6 @@ final class HistogramSeries {
     sum.add(v);
     stripe.recorder.recordValue(v / hdrDivisor);
     if (traceHigh != 0 || traceLow != 0) {
-      long now = System.currentTimeMillis();
       if (Exemplar.due(exemplars.get(i), now)) {
         exemplars.set(i, new Exemplar(traceHigh, traceLow, baseValue, now));
       }

@@ -2,11 +2,11 @@ package hermes.collector.session;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongHashSet;
 
 /**
@@ -70,7 +70,7 @@ final class SessionBook {
     boolean lastTurnError;
     long lastTurnEnd = Long.MIN_VALUE;
     long lastActivity;
-    Long2ObjectHashMap<Provisional> provisional; // by span id; null when none
+    ProvisionalCalls provisional; // packed; null when none
     boolean dirty;
     RunawayGuards.State guards; // null until a call arrives (or with every guard off)
     boolean done; // finalized or withdrawn
@@ -133,6 +133,8 @@ final class SessionBook {
       };
   private final Map<String, Integer> liveByService = new java.util.HashMap<>();
   private final SessionLog.Writer writer = new SessionLog.Writer();
+  // The open turns' packed arrays, reused from session to session (1 MiB per class and kind).
+  private final SlotPool pool = new SlotPool(1 << 20);
   long evicted;
   long lateSpans;
   long callsNotKept;
@@ -186,6 +188,7 @@ final class SessionBook {
         guard(s, t.spanId(), t.traceIdHigh(), t.traceIdLow(), c);
       }
     }
+    compactProvisional(s);
     if (s.guards != null) {
       guards.span(s.guards, t.startNanos(), t.endNanos(), t.traceIdHigh(), t.traceIdLow());
       if (guards.turnDone(s.guards, t.spanId())) {
@@ -270,9 +273,9 @@ final class SessionBook {
       return; // finalized: the call is counted late when its turn or trace delivers it
     }
     if (s.provisional == null) {
-      s.provisional = new Long2ObjectHashMap<>(8, 0.65f);
+      s.provisional = new ProvisionalCalls(pool);
     }
-    if (s.provisional.put(call.spanId(), p) == null) {
+    if (s.provisional.put(p)) {
       guard(s, p.turnId(), p.traceIdHigh(), p.traceIdLow(), call);
     }
     changed(s);
@@ -303,6 +306,7 @@ final class SessionBook {
       for (long id : spanIds) {
         s.provisional.remove(id);
       }
+      s.provisional.compact();
       if (s.provisional.isEmpty()) {
         s.provisional = null;
       }
@@ -318,16 +322,23 @@ final class SessionBook {
     changed(s);
   }
 
-  /** Takes {@code c} out of the open turn; whether it was there (counted by the guards then). */
+  /**
+   * Takes {@code c} out of the open turn; whether it was there (counted by the guards then). Call
+   * {@link #compactProvisional} when the batch is done.
+   */
   private static boolean unprovision(Live s, CallRecord c) {
+    return s.provisional != null && s.provisional.remove(c.spanId());
+  }
+
+  /** Drops the slots {@link #unprovision} emptied; forgets an open turn left with nothing. */
+  private static void compactProvisional(Live s) {
     if (s.provisional == null) {
-      return false;
+      return;
     }
-    boolean was = s.provisional.remove(c.spanId()) != null;
+    s.provisional.compact();
     if (s.provisional.isEmpty()) {
       s.provisional = null;
     }
-    return was;
   }
 
   private void changed(Live s) {
@@ -504,8 +515,9 @@ final class SessionBook {
     if (s.provisional == null) {
       return;
     }
-    List<Provisional> rest = new ArrayList<>(s.provisional.values());
+    List<Provisional> rest = Arrays.asList(s.provisional.toArray(s.key, s.service));
     rest.sort(java.util.Comparator.comparingLong(p -> p.call().startNanos()));
+    s.provisional.clear();
     s.provisional = null;
     for (Provisional p : rest) {
       CallRecord c = p.call();
@@ -533,8 +545,8 @@ final class SessionBook {
     long end = s.end;
     Provisional[] open = NO_PROVISIONAL;
     if (s.provisional != null) {
-      // A copy of the references only: the open turns are grouped when someone asks for them.
-      open = s.provisional.values().toArray(NO_PROVISIONAL);
+      // Made from the packed calls; the open turns are grouped when someone asks for them.
+      open = s.provisional.toArray(s.key, s.service);
       for (Provisional p : open) {
         CallRecord c = p.call();
         totals.add(c);

@@ -4,12 +4,12 @@ import hermes.collector.semconv.AgentSpan;
 import hermes.collector.semconv.Role;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.agrona.collections.Long2ObjectHashMap;
 
 /**
  * The first stage of assembly, per shard: the span trees of live traces, linked by parent span id
@@ -86,37 +86,24 @@ final class TraceAssembly {
       long traceIdLow,
       long spanId) {}
 
-  private static final class Node {
-    final long spanId;
-    final long parentId;
-    final Role role;
-    final Trace trace;
-    final AgentSpan span; // candidates only: the facts a decision needs; calls keep their record
-    final CallRecord call;
-    long turnId; // the span id of the turn or session that claimed it; 0 while unclaimed
-    long lastChild; // when a direct child last arrived while this node was undecided
-    byte decided;
-    byte deferrals;
-
-    Node(AgentSpan span, Trace trace, CallRecord call) {
-      this.spanId = span.spanId();
-      this.parentId = span.parentSpanId();
-      this.role = span.role();
-      // A call's span would only wait out the settle delay in the old generation: let it go.
-      this.span = isCandidate(span) ? span : null;
-      this.trace = trace;
-      this.call = call;
-    }
-
-    boolean hasParent() {
-      return parentId != 0;
-    }
-  }
-
-  /** A live trace, its own key in {@code traces}. */
+  /**
+   * A live trace, its own key in {@code traces}, and its pending spans: packed, one slot per span
+   * in its {@link PackedCalls} (the call, if the span is one, plus the node's parent, claiming
+   * turn, last child's arrival and decision state), so a span waiting out the settle delay costs
+   * part of two or three arrays, not a node object and a call record. Releasing a turn compacts the
+   * slots: a slot number is valid until the next {@link #release} or {@link #clear}, a span id
+   * always.
+   */
   private static final class Trace extends TraceKey {
     private static final long[] NONE = {};
-    final ArrayList<Node> members = new ArrayList<>();
+    private static final int PARENT = 0; // extra longs
+    private static final int TURN_ID = 1; // the turn or session that claimed it; 0 while unclaimed
+    private static final int LAST_CHILD = 2; // when a direct child last arrived while undecided
+    private static final int STATE = 0; // extra int: role | decided << 8 | deferrals << 16
+    private final SlotPool pool;
+    // Made when the trace holds a span, dropped when it holds none (a hermes session's trace
+    // waits for its session span between turns, for minutes, holding nothing).
+    PackedCalls calls;
     String sessionKey; // from the first span that carried one
     String service; // of the first span
     long lastActivity;
@@ -131,8 +118,103 @@ final class TraceAssembly {
     boolean keylessQueued;
     long keylessDue;
 
-    Trace(long high, long low) {
+    Trace(long high, long low, SlotPool pool) {
       super(high, low);
+      this.pool = pool;
+    }
+
+    /** Holds {@code s} (and its call, or null) in a new slot. */
+    void add(AgentSpan s, CallRecord call) {
+      if (calls == null) {
+        calls = new PackedCalls(3, 1, pool);
+      }
+      int i = call != null ? calls.add(call) : calls.add(s.spanId());
+      calls.extraLong(i, PARENT, s.parentSpanId());
+      calls.extraInt(i, STATE, s.role().ordinal()); // undecided, no deferrals
+      // Candidates (one or a few per turn) keep their span: the facts a decision needs.
+      calls.ref(i, TraceAssembly.isCandidate(s) ? s : null);
+    }
+
+    int size() {
+      return calls == null ? 0 : calls.size();
+    }
+
+    /** The slot of the span {@code spanId} held here, or -1. */
+    int slot(long spanId) {
+      return calls == null ? -1 : calls.find(spanId);
+    }
+
+    AgentSpan span(int i) {
+      return (AgentSpan) calls.ref(i);
+    }
+
+    long parentId(int i) {
+      return calls.extraLong(i, PARENT);
+    }
+
+    long turnId(int i) {
+      return calls.extraLong(i, TURN_ID);
+    }
+
+    void turnId(int i, long id) {
+      calls.extraLong(i, TURN_ID, id);
+    }
+
+    long lastChild(int i) {
+      return calls.extraLong(i, LAST_CHILD);
+    }
+
+    void lastChild(int i, long t) {
+      calls.extraLong(i, LAST_CHILD, t);
+    }
+
+    Role role(int i) {
+      return ROLES[calls.extraInt(i, STATE) & 0xff];
+    }
+
+    byte decided(int i) {
+      return (byte) (calls.extraInt(i, STATE) >>> 8);
+    }
+
+    void decided(int i, byte d) {
+      int st = calls.extraInt(i, STATE);
+      calls.extraInt(i, STATE, (st & ~0xff00) | (d & 0xff) << 8);
+    }
+
+    int deferrals(int i) {
+      return calls.extraInt(i, STATE) >>> 16;
+    }
+
+    void deferred(int i) {
+      calls.extraInt(i, STATE, calls.extraInt(i, STATE) + (1 << 16));
+    }
+
+    boolean hasParent(int i) {
+      return parentId(i) != 0;
+    }
+
+    boolean isCandidate(int i) {
+      return TraceAssembly.isCandidate(role(i), hasParent(i));
+    }
+
+    /**
+     * Drops the turn {@code turnId} and the spans it claimed (with none left, the arrays go back: a
+     * hermes trace waits for its session span between turns); returns how many were dropped.
+     */
+    int release(long turnId) {
+      int dropped = calls.retain((p, i) -> p.extraLong(i, TURN_ID) != turnId);
+      if (calls.size() == 0) {
+        calls = null; // its arrays went back to the pool
+      }
+      return dropped;
+    }
+
+    /** Drops every span and gives the arrays back. */
+    void clear() {
+      if (calls != null) {
+        calls.clear();
+        calls = null;
+      }
     }
 
     boolean isFinalizedTurn(long spanId) {
@@ -145,19 +227,20 @@ final class TraceAssembly {
     }
 
     void finalizedTurn(long spanId) {
-      finalizedTurns = java.util.Arrays.copyOf(finalizedTurns, finalizedTurns.length + 1);
+      finalizedTurns = Arrays.copyOf(finalizedTurns, finalizedTurns.length + 1);
       finalizedTurns[finalizedTurns.length - 1] = spanId;
     }
   }
 
-  private record Pending(long due, Node node) {}
+  /** A candidate to decide when {@code due}; found again by its span id (slots move). */
+  private record Pending(long due, Trace trace, long spanId) {}
+
+  private static final Role[] ROLES = Role.values();
 
   private final Outbox out;
   private final long settleNanos;
   private final long idleNanos;
   private final int maxSpansPerTrace;
-  // Single-threaded, open addressing, no boxing; compacted when a burst has passed (see tick).
-  private final Long2ObjectHashMap<Node> nodes = new Long2ObjectHashMap<>(1024, 0.65f);
   private final LinkedHashMap<TraceKey, Trace> traces = new LinkedHashMap<>(64, 0.75f, true);
   private ArrayDeque<Pending> settling = new ArrayDeque<>();
   private int settlingPeak;
@@ -171,7 +254,11 @@ final class TraceAssembly {
         }
       };
   private final TraceKey probe = new TraceKey(0, 0);
+  // The traces' slot arrays, reused as turns release them (1 MiB per capacity class and kind).
+  private final SlotPool pool = new SlotPool(1 << 20);
   private final int maxPendingSpans;
+  // The spans held in every trace's slots: exact (added on add, taken off on release and close).
+  private int pending;
   // Traces whose root arrived naming no session: shown under their trace id after a grace period,
   // unless a span names their session first.
   private final ArrayDeque<Trace> keyless = new ArrayDeque<>();
@@ -191,7 +278,7 @@ final class TraceAssembly {
 
   /** Spans held waiting for their turn, session or parent. */
   int pendingSpans() {
-    return nodes.size();
+    return pending;
   }
 
   int liveTraces() {
@@ -208,7 +295,7 @@ final class TraceAssembly {
         late(s, call, s.sessionKey() != null ? s.sessionKey() : closedKey);
         return;
       }
-      trace = new Trace(s.traceIdHigh(), s.traceIdLow());
+      trace = new Trace(s.traceIdHigh(), s.traceIdLow(), pool);
       traces.put(trace, trace);
     }
     trace.lastActivity = now;
@@ -224,14 +311,14 @@ final class TraceAssembly {
         out.touch(trace.liveKey, trace.service, true);
       }
     }
-    Node parent = s.hasParent() ? nodes.get(s.parentSpanId()) : null;
-    if ((parent != null && parent.trace == trace && parent.turnId != 0)
-        || (parent == null && s.hasParent() && trace.isFinalizedTurn(s.parentSpanId()))) {
+    int parent = s.hasParent() ? trace.slot(s.parentSpanId()) : -1;
+    if ((parent >= 0 && trace.turnId(parent) != 0)
+        || (parent < 0 && s.hasParent() && trace.isFinalizedTurn(s.parentSpanId()))) {
       // Its turn (or session) was finalized already: late, but its call still counts.
-      late(s, call, parent != null ? sessionKeyOf(parent) : sessionKeyOf(trace));
+      late(s, call, parent >= 0 ? sessionKeyOf(trace, parent) : sessionKeyOf(trace));
       return;
     }
-    if (trace.members.size() >= maxSpansPerTrace) {
+    if (trace.size() >= maxSpansPerTrace) {
       spansNotKept++;
       if (call != null) {
         out.loose(
@@ -239,14 +326,13 @@ final class TraceAssembly {
       }
       return;
     }
-    if (parent != null && parent.decided == UNDECIDED) {
-      parent.lastChild = now; // its children are still coming: it waits for them
+    if (parent >= 0 && trace.decided(parent) == UNDECIDED) {
+      trace.lastChild(parent, now); // its children are still coming: it waits for them
     }
-    Node node = new Node(s, trace, call);
-    nodes.put(s.spanId(), node);
-    trace.members.add(node);
+    trace.add(s, call);
+    pending++;
     if (isCandidate(s)) {
-      settling.add(new Pending(now + settleNanos, node));
+      settling.add(new Pending(now + settleNanos, trace, s.spanId()));
       settlingPeak = Math.max(settlingPeak, settling.size());
     }
     if (trace.sessionKey != null && !trace.sessionKey.equals(trace.liveKey)) {
@@ -259,9 +345,15 @@ final class TraceAssembly {
       trace.keylessDue = now + KEYLESS_GRACE_NANOS;
       keyless.add(trace);
     } else if (trace.liveKey != null && call != null) {
-      out.provisional(trace.liveKey, trace.service, trace.high(), trace.low(), turnOf(node), call);
+      out.provisional(
+          trace.liveKey,
+          trace.service,
+          trace.high(),
+          trace.low(),
+          turnOf(trace, trace.slot(s.spanId())),
+          call);
     }
-    if (nodes.size() > maxPendingSpans) {
+    if (pending > maxPendingSpans) {
       evictOldest(now);
     }
   }
@@ -277,11 +369,11 @@ final class TraceAssembly {
     Iterator<Trace> it = traces.values().iterator();
     List<Trace> victims = new ArrayList<>();
     int freed = 0;
-    while (it.hasNext() && nodes.size() - freed > low) {
+    while (it.hasNext() && pending - freed > low) {
       Trace t = it.next();
-      if (!t.members.isEmpty()) {
+      if (t.size() > 0) {
         victims.add(t);
-        freed += t.members.size();
+        freed += t.size();
       }
     }
     for (Trace t : victims) {
@@ -299,16 +391,16 @@ final class TraceAssembly {
   /** The calls shown under the trace id, given back: the trace named its session. */
   private void withdraw(Trace trace) {
     int n = 0;
-    for (Node m : trace.members) {
-      if (m.call != null && m.turnId == 0) {
+    for (int i = 0; i < trace.size(); i++) {
+      if (trace.calls.has(i) && trace.turnId(i) == 0) {
         n++;
       }
     }
     long[] ids = new long[n];
     n = 0;
-    for (Node m : trace.members) {
-      if (m.call != null && m.turnId == 0) {
-        ids[n++] = m.call.spanId();
+    for (int i = 0; i < trace.size(); i++) {
+      if (trace.calls.has(i) && trace.turnId(i) == 0) {
+        ids[n++] = trace.calls.spanId(i);
       }
     }
     out.retract(trace.liveKey, ids);
@@ -323,9 +415,15 @@ final class TraceAssembly {
   private void goLive(Trace trace, String key) {
     trace.liveKey = key;
     out.touch(trace.liveKey, trace.service, trace.expectsRoot);
-    for (Node m : trace.members) {
-      if (m.call != null && m.turnId == 0) {
-        out.provisional(trace.liveKey, trace.service, trace.high(), trace.low(), turnOf(m), m.call);
+    for (int i = 0; i < trace.size(); i++) {
+      if (trace.calls.has(i) && trace.turnId(i) == 0) {
+        out.provisional(
+            trace.liveKey,
+            trace.service,
+            trace.high(),
+            trace.low(),
+            turnOf(trace, i),
+            trace.calls.get(i));
       }
     }
   }
@@ -337,24 +435,25 @@ final class TraceAssembly {
    * TurnRecord} will have. Agent and chain spans in between are passed over; a call of no parent is
    * its own turn.
    */
-  private long turnOf(Node n) {
-    Trace trace = n.trace;
-    long id = n.parentId;
+  private static long turnOf(Trace trace, int slot) {
+    long id = trace.parentId(slot);
     for (int depth = 0; id != 0 && depth < MAX_DEPTH; depth++) {
-      Node p = nodes.get(id);
-      if (p == null || p.trace != trace) {
+      int p = trace.slot(id);
+      if (p < 0) {
         return id; // not here (yet): the running turn, or a turn finalized already
       }
-      if (p.decided == TURN
-          || p.decided == SESSION
-          || p.role == Role.TURN
-          || p.role == Role.SESSION
-          || !p.hasParent()) {
-        return p.spanId;
+      byte decided = trace.decided(p);
+      Role role = trace.role(p);
+      if (decided == TURN
+          || decided == SESSION
+          || role == Role.TURN
+          || role == Role.SESSION
+          || !trace.hasParent(p)) {
+        return id;
       }
-      id = p.parentId;
+      id = trace.parentId(p);
     }
-    return id != 0 ? id : n.spanId;
+    return id != 0 ? id : trace.calls.spanId(slot);
   }
 
   /**
@@ -367,22 +466,37 @@ final class TraceAssembly {
       return;
     }
     pendingEvicted++;
-    List<Node> waiting = new ArrayList<>();
-    for (Node m : victim.members) {
-      if (m.turnId == 0 && m.decided == UNDECIDED && isCandidate(m)) {
-        waiting.add(m);
+    for (AgentSpan w : waitingCandidates(victim, -1)) {
+      if (!traces.containsKey(victim)) {
+        break;
       }
-    }
-    waiting.sort(Comparator.comparingLong(m -> m.span.startNanos()));
-    for (Node m : waiting) {
-      if (m.turnId == 0 && m.decided == UNDECIDED && traces.containsKey(victim)) {
-        decide(m, now, false);
+      int i = victim.slot(w.spanId());
+      if (i >= 0 && victim.turnId(i) == 0 && victim.decided(i) == UNDECIDED) {
+        decide(victim, i, now, false);
       }
     }
     if (traces.containsKey(victim)) {
       traces.remove(victim);
       close(victim);
     }
+  }
+
+  /**
+   * The undecided, unclaimed candidates of {@code trace} but {@code except} (a slot, or -1), in
+   * start order: deciding one releases slots, so they are found again by span id.
+   */
+  private static List<AgentSpan> waitingCandidates(Trace trace, int except) {
+    List<AgentSpan> waiting = new ArrayList<>();
+    for (int i = 0; i < trace.size(); i++) {
+      if (i != except
+          && trace.turnId(i) == 0
+          && trace.decided(i) == UNDECIDED
+          && trace.span(i) != null) {
+        waiting.add(trace.span(i));
+      }
+    }
+    waiting.sort(Comparator.comparingLong(AgentSpan::startNanos));
+    return waiting;
   }
 
   private void late(AgentSpan s, CallRecord call, String sessionKey) {
@@ -398,10 +512,6 @@ final class TraceAssembly {
     return isCandidate(s.role(), s.hasParent());
   }
 
-  private static boolean isCandidate(Node n) {
-    return isCandidate(n.role, n.hasParent());
-  }
-
   private static boolean isCandidate(Role r, boolean hasParent) {
     return r == Role.SESSION || r == Role.TURN || r == Role.AGENT || r == Role.CHAIN || !hasParent;
   }
@@ -415,18 +525,24 @@ final class TraceAssembly {
       }
     }
     while (!settling.isEmpty() && settling.peekFirst().due() <= now) {
-      Node n = settling.pollFirst().node();
-      if (n.turnId != 0 || n.decided != UNDECIDED || traces.get(n.trace) != n.trace) {
+      Pending p = settling.pollFirst();
+      Trace t = p.trace();
+      int n = t.slot(p.spanId());
+      if (n < 0
+          || t.turnId(n) != 0
+          || t.decided(n) != UNDECIDED
+          || t.span(n) == null
+          || traces.get(t) != t) {
         continue;
       }
       // A span is decided once its own children have been quiet for the settle delay; a session
       // root (terminal: it closes the trace) once its whole trace has.
-      long quietSince = isFutureSessionRoot(n) ? n.trace.lastActivity : n.lastChild;
+      long quietSince = isFutureSessionRoot(t, n) ? t.lastActivity : t.lastChild(n);
       if (quietSince + settleNanos > now) {
-        settling.add(new Pending(quietSince + settleNanos, n));
+        settling.add(new Pending(quietSince + settleNanos, t, p.spanId()));
         continue;
       }
-      decide(n, now, true);
+      decide(t, n, now, true);
     }
     Iterator<Trace> it = traces.values().iterator();
     while (it.hasNext()) {
@@ -437,10 +553,7 @@ final class TraceAssembly {
       it.remove();
       close(t);
     }
-    // Tables grown for a burst of spans in flight do not shrink by themselves: give the heap back.
-    if (nodes.capacity() > MIN_TABLE && nodes.size() < nodes.capacity() / 8) {
-      nodes.compact();
-    }
+    // A queue grown for a burst of spans in flight does not shrink by itself: give the heap back.
     if (settling.isEmpty() && settlingPeak > MIN_TABLE) {
       settling = new ArrayDeque<>();
       settlingPeak = 0;
@@ -450,35 +563,43 @@ final class TraceAssembly {
   /** Finalizes every candidate now (shutdown): nothing decided is lost. */
   void flush(long now) {
     while (!settling.isEmpty()) {
-      Node n = settling.pollFirst().node();
-      if (n.turnId == 0 && n.decided == UNDECIDED && traces.get(n.trace) == n.trace) {
-        decide(n, now, false);
+      Pending p = settling.pollFirst();
+      Trace t = p.trace();
+      int n = t.slot(p.spanId());
+      if (n >= 0
+          && t.turnId(n) == 0
+          && t.decided(n) == UNDECIDED
+          && t.span(n) != null
+          && traces.get(t) == t) {
+        decide(t, n, now, false);
       }
     }
   }
 
-  private void decide(Node n, long now, boolean mayDefer) {
-    AgentSpan s = n.span;
-    Trace trace = n.trace;
+  private void decide(Trace trace, int n, long now, boolean mayDefer) {
+    AgentSpan s = trace.span(n);
+    if (s == null) {
+      return; // not a candidate (a span id used twice in the trace): nothing to decide
+    }
     switch (s.role()) {
       case SESSION:
-        sessionRoot(n);
+        sessionRoot(trace, n);
         return;
       case TURN:
-        turn(n);
+        turn(trace, n);
         return;
       default:
         break;
     }
     if (!s.hasParent()) {
       if (trace.sessionKey != null) {
-        turn(n); // one trace per user message: the root is the turn
+        turn(trace, n); // one trace per user message: the root is the turn
       } else if (s.role() == Role.AGENT) {
-        sessionRoot(n); // a root agent with no session attribute is a session of its own
+        sessionRoot(trace, n); // a root agent with no session attribute is a session of its own
       } else if (s.role() == Role.CHAIN) {
-        turn(n);
+        turn(trace, n);
       } else {
-        n.decided = NOT_TURN;
+        trace.decided(n, NOT_TURN);
         trace.rootDecided = true;
         closeIfDone(trace);
       }
@@ -487,72 +608,73 @@ final class TraceAssembly {
     // An agent or chain below something: a turn only if it is the outermost one.
     int depth = 0;
     for (long id = s.parentSpanId(); ; ) {
-      Node p = nodes.get(id);
-      if (p == null && trace.isFinalizedTurn(id)) {
-        n.decided = NOT_TURN; // nested in a turn finalized already
+      int p = trace.slot(id);
+      if (p < 0 && trace.isFinalizedTurn(id)) {
+        trace.decided(n, NOT_TURN); // nested in a turn finalized already
         return;
       }
-      if (p == null || p.trace != trace || ++depth > MAX_DEPTH) {
-        if (mayDefer && n.deferrals < MAX_DEFERRALS) {
-          n.deferrals++; // its parent has not arrived yet: wait for it
-          settling.add(new Pending(now + settleNanos, n));
+      if (p < 0 || ++depth > MAX_DEPTH) {
+        if (mayDefer && trace.deferrals(n) < MAX_DEFERRALS) {
+          trace.deferred(n); // its parent has not arrived yet: wait for it
+          settling.add(new Pending(now + settleNanos, trace, s.spanId()));
           return;
         }
-        turn(n);
+        turn(trace, n);
         return;
       }
-      if (p.decided == SESSION || p.role == Role.SESSION || isFutureSession(p)) {
-        turn(n);
+      Role pr = trace.role(p);
+      if (trace.decided(p) == SESSION || pr == Role.SESSION || isFutureSession(trace, p)) {
+        turn(trace, n);
         return;
       }
-      if (p.decided == TURN
-          || p.role == Role.TURN
-          || p.role == Role.AGENT
-          || p.role == Role.CHAIN
-          || (!p.hasParent() && trace.sessionKey != null)) {
-        n.decided = NOT_TURN; // nested in a turn, which will claim its calls
+      if (trace.decided(p) == TURN
+          || pr == Role.TURN
+          || pr == Role.AGENT
+          || pr == Role.CHAIN
+          || (!trace.hasParent(p) && trace.sessionKey != null)) {
+        trace.decided(n, NOT_TURN); // nested in a turn, which will claim its calls
         return;
       }
-      if (!p.hasParent()) {
-        turn(n);
+      if (!trace.hasParent(p)) {
+        turn(trace, n);
         return;
       }
-      id = p.parentId;
+      id = trace.parentId(p);
     }
   }
 
-  /** Whether deciding {@code n} will make it a session root (and close its trace). */
-  private static boolean isFutureSessionRoot(Node n) {
-    return n.role == Role.SESSION || isFutureSession(n);
+  /** Whether deciding slot {@code n} will make it a session root (and close its trace). */
+  private static boolean isFutureSessionRoot(Trace t, int n) {
+    return t.role(n) == Role.SESSION || isFutureSession(t, n);
   }
 
   /** A root agent span in a trace without a session attribute will be decided a session. */
-  private static boolean isFutureSession(Node p) {
-    return !p.hasParent() && p.role == Role.AGENT && p.trace.sessionKey == null;
+  private static boolean isFutureSession(Trace t, int p) {
+    return !t.hasParent(p) && t.role(p) == Role.AGENT && t.sessionKey == null;
   }
 
-  private void turn(Node t) {
-    t.decided = TURN;
-    t.turnId = t.span.spanId();
-    passThrough(t);
-    List<CallRecord> calls = claim(t);
-    AgentSpan s = t.span;
-    retractIfMoved(t.trace, sessionKeyOf(t), calls);
+  private void turn(Trace trace, int t) {
+    AgentSpan s = trace.span(t);
+    trace.decided(t, TURN);
+    trace.turnId(t, s.spanId());
+    passThrough(trace, t);
+    List<CallRecord> calls = claim(trace, t);
+    String key = sessionKeyOf(trace, t);
+    retractIfMoved(trace, key, calls);
     Totals totals = new Totals();
-    boolean error = s.error();
     for (CallRecord c : calls) {
       totals.add(c);
     }
     out.turn(
         new TurnRecord(
-            sessionKeyOf(t),
+            key,
             s.traceIdHigh(),
             s.traceIdLow(),
             s.spanId(),
             s.parentSpanId(),
             s.startNanos(),
             s.endNanos(),
-            error,
+            s.error(),
             s.turnIndex(),
             s.service(),
             s.platform(),
@@ -560,52 +682,35 @@ final class TraceAssembly {
             0,
             totals,
             s.userMessage()));
-    release(t);
-    if (!t.hasParent()) {
-      t.trace.rootDecided = true;
+    // Forgets the finalized turn and what it claimed; only its span id stays, for late children.
+    pending -= trace.release(s.spanId());
+    trace.finalizedTurn(s.spanId());
+    if (!s.hasParent()) {
+      trace.rootDecided = true;
     }
-    closeIfDone(t.trace);
+    closeIfDone(trace);
   }
 
-  /**
-   * Forgets a finalized turn and what it claimed; only the turn's span id stays, for late children.
-   */
-  private void release(Node turn) {
-    Trace trace = turn.trace;
-    trace.members.removeIf(
-        m -> {
-          if (m == turn || m.turnId == turn.turnId) {
-            nodes.remove(m.spanId);
-            return true;
-          }
-          return false;
-        });
-    if (trace.members.isEmpty()) {
-      trace.members.trimToSize();
-    }
-    trace.finalizedTurn(turn.spanId);
-  }
-
-  private void sessionRoot(Node root) {
-    root.decided = SESSION;
-    Trace trace = root.trace;
+  private void sessionRoot(Trace trace, int root) {
+    trace.decided(root, SESSION);
+    AgentSpan s = trace.span(root);
     // The root is known now: decide the candidates still settling below it, in start order.
-    List<Node> waiting = new ArrayList<>();
-    for (Node m : trace.members) {
-      if (m != root && m.turnId == 0 && m.decided == UNDECIDED && isCandidate(m)) {
-        waiting.add(m);
+    for (AgentSpan w : waitingCandidates(trace, root)) {
+      int m = trace.slot(w.spanId());
+      if (m >= 0 && trace.turnId(m) == 0 && trace.decided(m) == UNDECIDED) {
+        decide(trace, m, 0, false);
       }
     }
-    waiting.sort(Comparator.comparingLong(m -> m.span.startNanos()));
-    for (Node m : waiting) {
-      if (m.turnId == 0 && m.decided == UNDECIDED) {
-        decide(m, 0, false);
-      }
+    // Deciding turns released slots: find the root again (gone only if another session span of
+    // the trace closed it meanwhile).
+    root = trace.slot(s.spanId());
+    List<CallRecord> direct = List.of();
+    if (root >= 0) {
+      trace.turnId(root, s.spanId());
+      direct = claim(trace, root);
     }
-    root.turnId = root.span.spanId();
-    AgentSpan s = root.span;
-    List<CallRecord> direct = claim(root);
-    retractIfMoved(trace, sessionKeyOf(root), direct);
+    String key = sessionKeyOf(s, trace);
+    retractIfMoved(trace, key, direct);
     if (!direct.isEmpty()) {
       // Calls directly under the session, with no turn between: the session is their turn.
       Totals totals = new Totals();
@@ -614,7 +719,7 @@ final class TraceAssembly {
       }
       out.turn(
           new TurnRecord(
-              sessionKeyOf(root),
+              key,
               s.traceIdHigh(),
               s.traceIdLow(),
               s.spanId(),
@@ -636,7 +741,7 @@ final class TraceAssembly {
     close(trace);
     out.root(
         new SessionRoot(
-            sessionKeyOf(root),
+            key,
             outcome,
             s.startNanos(),
             s.endNanos(),
@@ -652,29 +757,29 @@ final class TraceAssembly {
    * now, so that the turn claims the calls below them even when they arrived after it was due (a
    * call two levels down, exported in a later request than its parents).
    */
-  private void passThrough(Node turn) {
-    for (Node m : turn.trace.members) {
+  private void passThrough(Trace trace, int turn) {
+    for (int m = 0; m < trace.size(); m++) {
       if (m != turn
-          && m.turnId == 0
-          && m.decided == UNDECIDED
-          && m.role != Role.SESSION
-          && m.role != Role.TURN
-          && isCandidate(m)
-          && isBelow(m, turn)) {
-        m.decided = NOT_TURN;
+          && trace.turnId(m) == 0
+          && trace.decided(m) == UNDECIDED
+          && trace.role(m) != Role.SESSION
+          && trace.role(m) != Role.TURN
+          && trace.isCandidate(m)
+          && isBelow(trace, m, turn)) {
+        trace.decided(m, NOT_TURN);
       }
     }
   }
 
-  private boolean isBelow(Node m, Node ancestor) {
+  private static boolean isBelow(Trace trace, int m, int ancestor) {
     int depth = 0;
-    for (Node p = nodes.get(m.parentId);
-        p != null && p.trace == m.trace && ++depth <= MAX_DEPTH;
-        p = nodes.get(p.parentId)) {
+    for (int p = trace.slot(trace.parentId(m));
+        p >= 0 && ++depth <= MAX_DEPTH;
+        p = trace.slot(trace.parentId(p))) {
       if (p == ancestor) {
         return true;
       }
-      if (!p.hasParent()) {
+      if (!trace.hasParent(p)) {
         return false;
       }
     }
@@ -693,20 +798,23 @@ final class TraceAssembly {
     out.retract(trace.liveKey, ids);
   }
 
-  /** The calls (and structure) whose nearest deciding ancestor is {@code owner}; claims them. */
-  private List<CallRecord> claim(Node owner) {
+  /**
+   * The calls (and structure) whose nearest deciding ancestor is slot {@code owner}; claims them.
+   */
+  private static List<CallRecord> claim(Trace trace, int owner) {
     List<CallRecord> calls = new ArrayList<>();
-    if (owner.call != null) {
-      calls.add(owner.call);
+    if (trace.calls.has(owner)) {
+      calls.add(trace.calls.get(owner));
     }
-    for (Node m : owner.trace.members) {
-      if (m.turnId != 0 || m == owner) {
+    long turnId = trace.turnId(owner);
+    for (int m = 0; m < trace.size(); m++) {
+      if (trace.turnId(m) != 0 || m == owner) {
         continue;
       }
-      if (ownerOf(m) == owner) {
-        m.turnId = owner.turnId;
-        if (m.call != null) {
-          calls.add(m.call);
+      if (ownerOf(trace, m) == owner) {
+        trace.turnId(m, turnId);
+        if (trace.calls.has(m)) {
+          calls.add(trace.calls.get(m));
         }
       }
     }
@@ -714,29 +822,29 @@ final class TraceAssembly {
     return calls;
   }
 
-  /** The turn or session node that {@code m} belongs to, or null when none is decided yet. */
-  private Node ownerOf(Node m) {
+  /** The slot of the turn or session that {@code m} belongs to, or -1 when none is decided yet. */
+  private static int ownerOf(Trace trace, int m) {
     int depth = 0;
-    for (Node p = nodes.get(m.parentId);
-        p != null && p.trace == m.trace && ++depth <= MAX_DEPTH;
-        p = nodes.get(p.parentId)) {
-      if (p.decided == TURN || p.decided == SESSION) {
+    for (int p = trace.slot(trace.parentId(m));
+        p >= 0 && ++depth <= MAX_DEPTH;
+        p = trace.slot(trace.parentId(p))) {
+      if (trace.decided(p) == TURN || trace.decided(p) == SESSION) {
         return p;
       }
-      if (p.decided == UNDECIDED && isCandidate(p)) {
-        return null; // an enclosing candidate not decided yet: it will claim, or pass it on
+      if (trace.decided(p) == UNDECIDED && trace.isCandidate(p)) {
+        return -1; // an enclosing candidate not decided yet: it will claim, or pass it on
       }
-      if (!p.hasParent()) {
-        return null;
+      if (!trace.hasParent(p)) {
+        return -1;
       }
     }
-    return null;
+    return -1;
   }
 
   /** Drops a trace once its root is decided and no candidate in it is still settling. */
   private void closeIfDone(Trace trace) {
-    for (Node m : trace.members) {
-      if (m.decided == UNDECIDED && m.turnId == 0 && isCandidate(m)) {
+    for (int m = 0; m < trace.size(); m++) {
+      if (trace.decided(m) == UNDECIDED && trace.turnId(m) == 0 && trace.isCandidate(m)) {
         return;
       }
     }
@@ -748,23 +856,27 @@ final class TraceAssembly {
 
   /** Forgets a trace: its unclaimed calls go to its session as calls of no turn. */
   private void close(Trace trace) {
-    List<CallRecord> loose = new ArrayList<>();
+    List<CallRecord> loose = null;
     String key = sessionKeyOf(trace);
-    for (Node m : trace.members) {
-      nodes.remove(m.spanId);
-      if (m.turnId == 0 && m.call != null) {
-        loose.add(m.call);
+    for (int m = 0; m < trace.size(); m++) {
+      if (trace.turnId(m) == 0 && trace.calls.has(m)) {
+        if (loose == null) {
+          loose = new ArrayList<>();
+        }
+        loose.add(trace.calls.get(m));
       }
     }
-    if (!loose.isEmpty()) {
+    pending -= trace.size();
+    trace.clear();
+    if (loose != null) {
       out.loose(key, trace.service, trace.high(), trace.low(), loose, false);
     }
-    closed.put(trace.copy(), key); // not the trace: its members must go
-    trace.members.clear();
+    closed.put(trace.copy(), key); // not the trace: its slots must go
   }
 
-  private static String sessionKeyOf(Node n) {
-    return n.span != null ? sessionKeyOf(n.span, n.trace) : sessionKeyOf(n.trace);
+  private static String sessionKeyOf(Trace trace, int slot) {
+    AgentSpan s = trace.span(slot);
+    return s != null ? sessionKeyOf(s, trace) : sessionKeyOf(trace);
   }
 
   /** The session of a trace's finalized turns. */

@@ -319,4 +319,65 @@ class AgentMetricsTest {
                 + trace
                 + "\"\\} 1\\.0 ");
   }
+
+  @Test
+  void callsPastTheSeriesCacheStillCountOncePerSeries() {
+    // More label sets than a recording thread caches (the cache starts over when full).
+    AgentMetrics m = new AgentMetrics(10_000, Map.of());
+    CollectorRegistry r = new CollectorRegistry(true);
+    r.register(m);
+    int models = 2_100; // and as many tools: past the 4,096 entries a thread caches
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < models; i++) {
+        m.callFinished(llm("model-" + i, 100, 10, 2, 0, "stop", null), 1_000_000L);
+        m.callFinished(tool("tool-" + i, 5, ToolStatus.SUCCESS), 0);
+      }
+    }
+    m.callFinished(llm("model-7", 100, 10, 2, 0, "stop", "rate_limit"), -1);
+    for (int i : new int[] {0, 7, 2_099}) {
+      String model = "model-" + i;
+      assertThat(
+              r.getSampleValue(
+                  "hermes_llm_calls_total",
+                  new String[] {"model", "provider", "finish_reason"},
+                  new String[] {model, "openai", "stop"}))
+          .isEqualTo(i == 7 ? 3.0 : 2.0);
+      assertThat(
+              r.getSampleValue(
+                  "hermes_tokens_total",
+                  new String[] {"model", "token_type"},
+                  new String[] {model, "prompt"}))
+          .isEqualTo(i == 7 ? 30.0 : 20.0);
+      assertThat(
+              r.getSampleValue(
+                  "hermes_cost_usd_total",
+                  new String[] {"model", "provider"},
+                  new String[] {model, "openai"}))
+          .isEqualTo(2e-6);
+      assertThat(
+              r.getSampleValue(
+                  "hermes_tool_call_total",
+                  new String[] {"tool_name", "status"},
+                  new String[] {"tool-" + i, "success"}))
+          .isEqualTo(2.0);
+    }
+    assertThat(
+            r.getSampleValue(
+                "hermes_unpriced_tokens_total",
+                new String[] {"model", "provider"},
+                new String[] {"model-7", "openai"}))
+        .isEqualTo(12.0);
+    assertThat(
+            r.getSampleValue(
+                "hermes_unpriced_tokens_total",
+                new String[] {"model", "provider"},
+                new String[] {"model-8", "openai"}))
+        .isNull(); // a priced model has no unpriced series
+    assertThat(
+            r.getSampleValue(
+                "hermes_llm_errors_total",
+                new String[] {"model", "error_type"},
+                new String[] {"model-7", "rate_limit"}))
+        .isEqualTo(1.0);
+  }
 }
