@@ -108,6 +108,11 @@ public final class SessionAssembler implements SpanSink, AutoCloseable {
     }
   }
 
+  /** Shard {@code i}'s thread (tests watch it park). */
+  Thread shardThread(int i) {
+    return shards[i].thread();
+  }
+
   Shard shardFor(String sessionKey) {
     int h = sessionKey.hashCode() * 0x9E3779B9;
     return shards[Math.floorMod(h ^ (h >>> 16), shards.length)];
