@@ -190,6 +190,9 @@ public final class TraceForwarder implements TraceTap, AutoCloseable {
       CompletableFuture<Taken> done = new CompletableFuture<>();
       appends.offer(new Append(request, spans, commit, done));
       writerWakeup.signal();
+      if (writerStopping && !writer.isAlive()) {
+        refuseLeftovers(); // shut down meanwhile: refused (503), the client retries elsewhere
+      }
       return done;
     }
     if (!commit.getAsBoolean()) {
@@ -392,6 +395,13 @@ public final class TraceForwarder implements TraceTap, AutoCloseable {
       }
     }
     if (!writer.isAlive()) { // a stalled disk keeps it: then the queue is still its alone
+      refuseLeftovers();
+    }
+  }
+
+  /** Refuses the appends the ended writer did not take; one drainer at a time (single consumer). */
+  private void refuseLeftovers() {
+    synchronized (appends) {
       for (Append a = appends.poll(); a != null; a = appends.poll()) {
         a.done().complete(Taken.FAILED);
       }
