@@ -165,9 +165,19 @@ class SpoolFaultIT {
     assertThat(overHttp).as("no 200 before the write is done").isNotDone();
     assertThat(overGrpc).as("no OK before the write is done").isNotDone();
     assertThat(sink.spans).isEmpty();
+    // A scrape is answered meanwhile (the spool's size is read without its lock), and the waiting
+    // request's body still counts as in flight.
+    assertThat(sample(c, "hermes_collector_http_inflight_bytes"))
+        .as("the waiting request's body still counts as in flight")
+        .isEqualTo(session(1).toByteArray().length);
 
     disk.resume();
     assertThat(overHttp.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (sample(c, "hermes_collector_http_inflight_bytes") != 0) { // released once written
+      assertThat(System.nanoTime() - deadline).as("in-flight bytes released").isNegative();
+      Thread.sleep(10);
+    }
     overGrpc.get(30, TimeUnit.SECONDS);
     int expected = session(1).getResourceSpans(0).getScopeSpans(0).getSpansCount() * 2;
     assertThat(sink.spans).hasSize(expected);

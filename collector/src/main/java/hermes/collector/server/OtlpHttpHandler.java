@@ -98,6 +98,7 @@ final class OtlpHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
       return;
     }
     ctx.channel().config().setAutoRead(false);
+    ctx.channel().attr(WRITING).set(later); // the in-flight bytes stay reserved until it is done
     PendingAnswers answers = pending;
     later.whenComplete(
         (r, e) ->
@@ -125,6 +126,13 @@ final class OtlpHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 
   private static final AttributeKey<PendingAnswers> PENDING =
       AttributeKey.valueOf(OtlpHttpHandler.class, "pending");
+
+  /**
+   * The spool write the request just handled waits for, if any: the {@link InFlightLimiter} keeps
+   * its bytes reserved until the write is done. Set and taken on the channel's event loop.
+   */
+  static final AttributeKey<CompletableFuture<?>> WRITING =
+      AttributeKey.valueOf(OtlpHttpHandler.class, "writing");
 
   /**
    * The answers of one connection not written yet, in request order. Threading: the channel's event
