@@ -99,6 +99,24 @@ class SpoolFaultIT {
     return v == null ? 0 : v;
   }
 
+  /** One unlabelled series from {@code GET /metrics}, which must answer within 20 s. */
+  private double scraped(Collector c, String name) throws Exception {
+    String text =
+        http.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + c.adminAddress().getPort() + "/metrics"))
+                    .timeout(java.time.Duration.ofSeconds(20))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    throw new AssertionError(name + " not in /metrics");
+  }
+
   private static double sample(Collector c, String name) {
     Double v = c.registry().getSampleValue(name);
     return v == null ? 0 : v;
@@ -167,7 +185,7 @@ class SpoolFaultIT {
     assertThat(sink.spans).isEmpty();
     // A scrape is answered meanwhile (the spool's size is read without its lock), and the waiting
     // request's body still counts as in flight.
-    assertThat(sample(c, "hermes_collector_http_inflight_bytes"))
+    assertThat(scraped(c, "hermes_collector_http_inflight_bytes"))
         .as("the waiting request's body still counts as in flight")
         .isEqualTo(session(1).toByteArray().length);
 
