@@ -99,9 +99,106 @@ class SpoolFaultIT {
     return v == null ? 0 : v;
   }
 
+  /** One unlabelled series from {@code GET /metrics}, which must answer within 20 s. */
+  private double scraped(Collector c, String name) throws Exception {
+    String text =
+        http.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + c.adminAddress().getPort() + "/metrics"))
+                    .timeout(java.time.Duration.ofSeconds(20))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    throw new AssertionError(name + " not in /metrics");
+  }
+
   private static double sample(Collector c, String name) {
     Double v = c.registry().getSampleValue(name);
     return v == null ? 0 : v;
+  }
+
+  @Test
+  void aSlowDiskHoldsTheAnswerNotTheIoThreads(@TempDir Path spool) throws Exception {
+    DiskFull disk = DiskFull.install(spool);
+    open.add(disk);
+    int nobody;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      nobody = s.getLocalPort(); // the backend is down: only the spool matters here
+    }
+    RecordingSink sink = new RecordingSink();
+    Collector c =
+        TestCollectors.start(
+            sink,
+            "forward.endpoint",
+            "http://127.0.0.1:" + nobody,
+            "forward.retry_initial",
+            "1s",
+            "forward.spool.dir",
+            spool.toString());
+    open.add(c);
+    open.add(disk::resume); // first thing on the way out: a failed check must not hang close()
+    String base = "http://127.0.0.1:" + c.httpAddress().getPort();
+    disk.stall();
+
+    java.util.concurrent.CompletableFuture<HttpResponse<Void>> overHttp =
+        http.sendAsync(
+            HttpRequest.newBuilder(URI.create(base + "/v1/traces"))
+                .header("Content-Type", "application/x-protobuf")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(session(1).toByteArray()))
+                .build(),
+            HttpResponse.BodyHandlers.discarding());
+    String writer = disk.awaitStalledWriter();
+    assertThat(writer).as("the thread writing the spool").isEqualTo("spool-writer");
+
+    ManagedChannel ch =
+        NettyChannelBuilder.forAddress("127.0.0.1", c.grpcAddress().getPort())
+            .usePlaintext()
+            .build();
+    open.add(() -> ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    java.util.concurrent.CompletableFuture<Object> overGrpc =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () ->
+                TraceServiceGrpc.newBlockingStub(ch)
+                    .withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .export(session(2)));
+
+    // Other requests on other connections are answered meanwhile, by every I/O thread.
+    for (int i = 0; i < 4; i++) {
+      HttpResponse<Void> logs =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(base + "/v1/logs"))
+                      .header("Content-Type", "application/x-protobuf")
+                      .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[0]))
+                      .timeout(java.time.Duration.ofSeconds(20))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding());
+      assertThat(logs.statusCode()).isEqualTo(200);
+    }
+    assertThat(overHttp).as("no 200 before the write is done").isNotDone();
+    assertThat(overGrpc).as("no OK before the write is done").isNotDone();
+    assertThat(sink.spans).isEmpty();
+    // A scrape is answered meanwhile (the spool's size is read without its lock), and the waiting
+    // request's body still counts as in flight.
+    assertThat(scraped(c, "hermes_collector_http_inflight_bytes"))
+        .as("the waiting request's body still counts as in flight")
+        .isEqualTo(session(1).toByteArray().length);
+
+    disk.resume();
+    assertThat(overHttp.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (sample(c, "hermes_collector_http_inflight_bytes") != 0) { // released once written
+      assertThat(System.nanoTime() - deadline).as("in-flight bytes released").isNegative();
+      Thread.sleep(10);
+    }
+    overGrpc.get(30, TimeUnit.SECONDS);
+    int expected = session(1).getResourceSpans(0).getScopeSpans(0).getSpansCount() * 2;
+    assertThat(sink.spans).hasSize(expected);
   }
 
   @Test

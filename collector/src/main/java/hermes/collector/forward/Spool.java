@@ -90,6 +90,9 @@ final class Spool implements AutoCloseable {
   private long readOffset;
   volatile long tornRecords;
   volatile long droppedSpans;
+  // The segments' total, republished under the lock at every change: read without it, so a
+  // scrape never waits for a write a slow disk holds up.
+  private volatile long bytesOnDisk;
 
   Spool(Path dir, long maxBytes, long segmentBytes) throws IOException {
     this(dir, maxBytes, segmentBytes, SpoolSync.NONE, Duration.ofSeconds(1));
@@ -130,6 +133,7 @@ final class Spool implements AutoCloseable {
         readOffset = Math.min(Long.parseLong(c[1]), segments.get(seg));
       }
     }
+    bytesOnDisk = total();
     if (sync == SpoolSync.INTERVAL) {
       syncer =
           Executors.newSingleThreadScheduledExecutor(
@@ -278,6 +282,7 @@ final class Spool implements AutoCloseable {
         readOffset = 0;
       }
       current = 0;
+      bytesOnDisk = total();
     }
     while (total() + size > maxBytes && segments.size() > 1) {
       dropOldest();
@@ -301,6 +306,7 @@ final class Spool implements AutoCloseable {
       return false;
     }
     segments.put(writeSegment, current + size);
+    bytesOnDisk = total();
     unforced = true;
     return true;
   }
@@ -369,6 +375,7 @@ final class Spool implements AutoCloseable {
       }
     }
     segments.remove(id);
+    bytesOnDisk = total();
     Files.deleteIfExists(file(id));
     if (readSegment == id) {
       readSegment = segments.firstKey();
@@ -454,6 +461,7 @@ final class Spool implements AutoCloseable {
       long id = segments.pollFirstEntry().getKey();
       Files.deleteIfExists(file(id));
     }
+    bytesOnDisk = total();
     persistCursor();
     return true;
   }
@@ -469,6 +477,7 @@ final class Spool implements AutoCloseable {
       long id = segments.pollFirstEntry().getKey();
       Files.deleteIfExists(file(id));
     }
+    bytesOnDisk = total();
     persistCursor();
   }
 
@@ -487,8 +496,8 @@ final class Spool implements AutoCloseable {
   }
 
   /** Bytes on disk. */
-  synchronized long bytes() {
-    return total();
+  long bytes() {
+    return bytesOnDisk;
   }
 
   /** The bound. */

@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -35,15 +36,26 @@ import org.slf4j.LoggerFactory;
  * ({@link Wakeup}), and it waits out linger and retry backoff as timed parks to a deadline, so an
  * idle forwarder costs no CPU.
  *
- * <p>Threading: {@link TraceTap} methods are called by I/O threads and never block (beyond the
- * spool's append, see {@link TraceTap}); signalling the exporter is a volatile read, and an unpark
- * only when it waits; everything else runs on the exporter thread. Telemetry goes to a {@link
- * ForwarderInstrumentation}.
+ * <p>Threading: {@link TraceTap} methods are called by I/O threads and never block: with a spool,
+ * the append is handed to the {@code spool-writer} thread and the returned future completes there
+ * once the request is on disk (the client is answered then); signalling the exporter or the writer
+ * is a volatile read, and an unpark only when it waits; everything else runs on the exporter
+ * thread. Telemetry goes to a {@link ForwarderInstrumentation}.
  */
 public final class TraceForwarder implements TraceTap, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TraceForwarder.class);
 
   private record Item(byte[] bytes, int spans) {}
+
+  /** A request waiting for the spool writer; {@code done} completes when it is on disk or not. */
+  private record Append(
+      byte[] request, int spans, BooleanSupplier commit, CompletableFuture<Taken> done) {}
+
+  // Answers of the in-memory queue, known at once: shared, only ever read (Ingest uses getNow).
+  private static final CompletableFuture<Taken> ACCEPTED_NOW =
+      CompletableFuture.completedFuture(Taken.ACCEPTED);
+  private static final CompletableFuture<Taken> PIPELINE_FULL_NOW =
+      CompletableFuture.completedFuture(Taken.PIPELINE_FULL);
 
   private final CollectorConfig.Forward config;
   private final ForwarderInstrumentation metrics;
@@ -57,6 +69,12 @@ public final class TraceForwarder implements TraceTap, AutoCloseable {
   private final Worker worker;
   private final Wakeup wakeup;
   private final Spool spool;
+  // The spool's writer: requests wait here for their disk write (unbounded: each is a request in
+  // flight, bounded by the receivers' in-flight limits, held until its client is answered).
+  private final MpscUnboundedXaddArrayQueue<Append> appends = new MpscUnboundedXaddArrayQueue<>(64);
+  private final Thread writer;
+  private final Wakeup writerWakeup;
+  private volatile boolean writerStopping;
   private final AttributeRedactor redactor;
   private volatile long stopDeadline = Long.MAX_VALUE;
   private volatile boolean stopping;
@@ -93,6 +111,14 @@ public final class TraceForwarder implements TraceTap, AutoCloseable {
     this.thread = new Thread(worker, "forwarder");
     this.thread.setDaemon(true);
     this.wakeup = new Wakeup(thread);
+    if (spool != null) {
+      this.writer = new Thread(new SpoolWriter(this), "spool-writer");
+      this.writer.setDaemon(true);
+      this.writerWakeup = new Wakeup(writer);
+    } else {
+      this.writer = null;
+      this.writerWakeup = null;
+    }
     metrics.queue(config.queueMaxBytes(), queuedBytes::get, queuedSpans::get);
     if (spool != null) {
       Spool sp = spool;
@@ -111,6 +137,9 @@ public final class TraceForwarder implements TraceTap, AutoCloseable {
   /** Starts the exporter thread. */
   public void start() {
     thread.start();
+    if (writer != null) {
+      writer.start();
+    }
   }
 
   @Override
@@ -142,7 +171,7 @@ public final class TraceForwarder implements TraceTap, AutoCloseable {
   }
 
   @Override
-  public Taken accept(byte[] original, int spans, BooleanSupplier commit) {
+  public CompletableFuture<Taken> accept(byte[] original, int spans, BooleanSupplier commit) {
     byte[] request;
     try {
       request = redactor.redact(original);
@@ -150,32 +179,25 @@ public final class TraceForwarder implements TraceTap, AutoCloseable {
       // Unreachable for a request the reader accepted; never forward what could not be redacted.
       release(original.length);
       if (!commit.getAsBoolean()) {
-        return Taken.PIPELINE_FULL;
+        return PIPELINE_FULL_NOW;
       }
       metrics.dropped("redaction_error", spans);
-      return Taken.ACCEPTED;
+      return ACCEPTED_NOW;
     }
     if (spool != null) {
-      // Whole on disk before the client hears "accepted": a kill -9 loses nothing acknowledged,
-      // and a write that fails (disk full) is refused, so the client retries it.
-      try {
-        if (!spool.append(request, spans, commit)) {
-          return Taken.PIPELINE_FULL;
-        }
-        appended.incrementAndGet(); // after the append published the record
-        wakeup.signal();
-        return Taken.ACCEPTED;
-      } catch (java.io.IOException e) {
-        logRateLimited(
-            "forwarding: cannot write the spool ({}); {} spans refused with 503/UNAVAILABLE",
-            e.toString(),
-            spans);
-        return Taken.FAILED;
+      // Whole on disk before the client hears "accepted", and the disk is the spool writer's
+      // business, never the I/O thread's: the future completes when the write is done.
+      CompletableFuture<Taken> done = new CompletableFuture<>();
+      appends.offer(new Append(request, spans, commit, done));
+      writerWakeup.signal();
+      if (writerStopping && !writer.isAlive()) {
+        refuseLeftovers(); // shut down meanwhile: refused (503), the client retries elsewhere
       }
+      return done;
     }
     if (!commit.getAsBoolean()) {
       release(original.length);
-      return Taken.PIPELINE_FULL;
+      return PIPELINE_FULL_NOW;
     }
     if (request.length != original.length) {
       queuedBytes.addAndGet(request.length - original.length); // reserved before redaction
@@ -183,7 +205,28 @@ public final class TraceForwarder implements TraceTap, AutoCloseable {
     queuedSpans.addAndGet(spans);
     queue.offer(new Item(request, spans));
     wakeup.signal();
-    return Taken.ACCEPTED;
+    return ACCEPTED_NOW;
+  }
+
+  /**
+   * Writes one request to the spool (spool writer thread): a kill -9 loses nothing acknowledged,
+   * and a write that fails (disk full) is refused, so the client retries it.
+   */
+  private Taken append(Append a) {
+    try {
+      if (!spool.append(a.request(), a.spans(), a.commit())) {
+        return Taken.PIPELINE_FULL;
+      }
+      appended.incrementAndGet(); // after the append published the record
+      wakeup.signal();
+      return Taken.ACCEPTED;
+    } catch (java.io.IOException | RuntimeException e) {
+      logRateLimited(
+          "forwarding: cannot write the spool ({}); {} spans refused with 503/UNAVAILABLE",
+          e.toString(),
+          a.spans());
+      return Taken.FAILED;
+    }
   }
 
   /**
@@ -287,6 +330,7 @@ public final class TraceForwarder implements TraceTap, AutoCloseable {
 
   /** Drains the queue within {@code grace}; what is left is counted as dropped. */
   public void shutdown(Duration grace) {
+    stopWriter(grace);
     long before = droppedAtShutdown.sum();
     stopDeadline = System.nanoTime() + grace.toNanos();
     stopping = true;
@@ -333,6 +377,37 @@ public final class TraceForwarder implements TraceTap, AutoCloseable {
     }
   }
 
+  /**
+   * Lets the spool writer finish the appends queued so far (their clients wait for them), within
+   * {@code grace}; an append it could not reach is refused.
+   */
+  private void stopWriter(Duration grace) {
+    if (writer == null) {
+      return;
+    }
+    writerStopping = true;
+    writerWakeup.signal();
+    if (writer.isAlive()) {
+      try {
+        writer.join(Math.max(1, grace.toMillis()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (!writer.isAlive()) { // a stalled disk keeps it: then the queue is still its alone
+      refuseLeftovers();
+    }
+  }
+
+  /** Refuses the appends the ended writer did not take; one drainer at a time (single consumer). */
+  private void refuseLeftovers() {
+    synchronized (appends) {
+      for (Append a = appends.poll(); a != null; a = appends.poll()) {
+        a.done().complete(Taken.FAILED);
+      }
+    }
+  }
+
   /** The item the exporter held back for the next batch, if any, else the queue's head. */
   private Item carryAndQueue() {
     Item c = worker.carry;
@@ -353,6 +428,32 @@ public final class TraceForwarder implements TraceTap, AutoCloseable {
   /** Times the exporter woke from an idle wait (tests: an idle exporter does not loop). */
   long idleWakeups() {
     return worker.idleWakeups;
+  }
+
+  /**
+   * The spool writer: appends requests in arrival order and completes their futures; parks with no
+   * deadline when none waits. Ends, after the queue is drained, when the forwarder shuts down.
+   */
+  private static final class SpoolWriter implements Runnable {
+    private final TraceForwarder f;
+
+    SpoolWriter(TraceForwarder f) {
+      this.f = f;
+    }
+
+    @Override
+    public void run() {
+      while (true) {
+        Append a = f.appends.poll();
+        if (a != null) {
+          a.done().complete(f.append(a));
+        } else if (f.writerStopping) {
+          return;
+        } else {
+          f.writerWakeup.await(() -> !f.appends.isEmpty() || f.writerStopping, Long.MAX_VALUE);
+        }
+      }
+    }
   }
 
   /** The exporter thread: batch, deliver, repeat; drains on shutdown. */

@@ -11,6 +11,8 @@ import hermes.collector.proto.TraceRequestReader;
 import hermes.collector.proto.TraceVisitor;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The one entry point every receiver funnels into: decodes a request body (protobuf, or OTLP/JSON
@@ -67,7 +69,8 @@ public final class Ingest {
   }
 
   /**
-   * Ingests one {@code ExportTraceServiceRequest}.
+   * Ingests one {@code ExportTraceServiceRequest}, waiting for the forward spool's write when there
+   * is one: for callers that may wait (tests, benchmarks); I/O threads use {@link #tracesAsync}.
    *
    * @return how many spans were rejected as invalid, and why
    * @throws MalformedOtlpException the body is not a valid request; nothing of it was kept
@@ -76,10 +79,47 @@ public final class Ingest {
    */
   public ExportResult traces(byte[] body, Encoding encoding, Protocol protocol)
       throws MalformedOtlpException, PipelineFullException {
+    CompletableFuture<ExportResult> f = tracesAsync(body, encoding, protocol);
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      throw unwrap(e);
+    }
+  }
+
+  /**
+   * The {@link PipelineFullException} a future of {@link #tracesAsync} failed with (the only
+   * exception it completes with; anything else, a bug, is refused the same way: retry later).
+   */
+  public static PipelineFullException unwrap(Throwable t) {
+    Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    if (c instanceof PipelineFullException p) {
+      return p;
+    }
+    return new PipelineFullException("internal error (" + c + "), retry later");
+  }
+
+  /**
+   * Ingests one {@code ExportTraceServiceRequest} without blocking: decoding, checks and refusals
+   * happen on the calling thread; with a forward spool, the request is kept only once the spool's
+   * own thread has written it, and the returned future completes then (on that thread). Answer the
+   * client when it completes: that is when the request is durable.
+   *
+   * @return completes with how many spans were rejected as invalid, and why; or exceptionally with
+   *     a {@link PipelineFullException} when the spool write failed or the pipeline filled up
+   *     meanwhile (nothing of it was kept)
+   * @throws MalformedOtlpException the body is not a valid request; nothing of it was kept
+   * @throws PipelineFullException the sink or the forwarder had no room; nothing of it was kept
+   */
+  public CompletableFuture<ExportResult> tracesAsync(
+      byte[] body, Encoding encoding, Protocol protocol)
+      throws MalformedOtlpException, PipelineFullException {
     metrics.requestBytes(protocol, Signal.TRACES, body.length);
     TraceDecoder d = decoders.get();
+    SpanSink.SpanBatch held;
+    byte[] pb;
     try {
-      byte[] pb = encoding == Encoding.JSON ? jsonTraces.toProtobuf(body) : body;
+      pb = encoding == Encoding.JSON ? jsonTraces.toProtobuf(body) : body;
       SpanSink.SpanBatch batch = sink.open(protocol);
       if (batch == null) {
         d.start(null);
@@ -98,40 +138,79 @@ public final class Ingest {
         if (!batch.commit()) {
           throw refuse(spans);
         }
-      } else {
-        if (!tap.reserve(pb.length)) {
-          batch.abort();
-          metrics.spansRefused(IngestInstrumentation.Refusal.FORWARD_FULL, spans);
-          throw new PipelineFullException(
-              "forward queue full: " + spans + " spans refused, retry later");
-        }
-        switch (tap.accept(pb, spans, batch::commit)) {
-          case ACCEPTED:
-            break;
-          case PIPELINE_FULL:
-            throw refuse(spans);
-          default:
-            batch.abort();
-            metrics.spansRefused(IngestInstrumentation.Refusal.SPOOL_ERROR, spans);
-            throw new PipelineFullException(
-                "cannot write the forward spool: " + spans + " spans refused, retry later");
-        }
+        return CompletableFuture.completedFuture(counted(protocol, encoding, d.outcome()));
       }
+      if (!tap.reserve(pb.length)) {
+        batch.abort();
+        metrics.spansRefused(IngestInstrumentation.Refusal.FORWARD_FULL, spans);
+        throw new PipelineFullException(
+            "forward queue full: " + spans + " spans refused, retry later");
+      }
+      held = batch.detach(); // the spool may commit it on its own thread, after this returns
     } catch (MalformedOtlpException e) {
       metrics.decodeError(protocol, Signal.TRACES, encoding);
       throw e;
     } finally {
       d.batch = null;
     }
-    metrics.spansReceived(protocol, encoding, d.accepted);
-    metrics.spansRefused(IngestInstrumentation.Refusal.INVALID_SPAN, d.rejected);
-    metrics.attributesUnindexed(d.unindexed);
-    if (d.rejected == 0) {
+    Outcome outcome = d.outcome(); // the decoder is this thread's: read it before it is reused
+    CompletableFuture<TraceTap.Taken> taken = tap.accept(pb, outcome.spans(), held::commit);
+    TraceTap.Taken now = taken.getNow(null);
+    if (now != null) { // an in-memory queue: answered at once, refusals thrown as before
+      return CompletableFuture.completedFuture(taken(now, held, protocol, encoding, outcome));
+    }
+    return taken.thenApply(
+        t -> {
+          try {
+            return taken(t, held, protocol, encoding, outcome);
+          } catch (PipelineFullException e) {
+            throw new CompletionException(e);
+          }
+        });
+  }
+
+  private ExportResult taken(
+      TraceTap.Taken t,
+      SpanSink.SpanBatch held,
+      Protocol protocol,
+      Encoding encoding,
+      Outcome outcome)
+      throws PipelineFullException {
+    switch (t) {
+      case ACCEPTED:
+        return counted(protocol, encoding, outcome);
+      case PIPELINE_FULL:
+        throw refuse(outcome.spans());
+      default:
+        held.abort();
+        metrics.spansRefused(IngestInstrumentation.Refusal.SPOOL_ERROR, outcome.spans());
+        throw new PipelineFullException(
+            "cannot write the forward spool: " + outcome.spans() + " spans refused, retry later");
+    }
+  }
+
+  /** Counts an accepted request's spans; its answer. */
+  private ExportResult counted(Protocol protocol, Encoding encoding, Outcome o) {
+    metrics.spansReceived(protocol, encoding, o.accepted());
+    metrics.spansRefused(IngestInstrumentation.Refusal.INVALID_SPAN, o.rejected());
+    metrics.attributesUnindexed(o.unindexed());
+    if (o.rejected() == 0) {
       return ExportResult.ALL_ACCEPTED;
     }
     return new ExportResult(
-        d.rejected,
-        d.rejected + " of " + (d.rejected + d.accepted) + " spans rejected: " + d.firstReason);
+        o.rejected(),
+        o.rejected()
+            + " of "
+            + (o.rejected() + o.accepted())
+            + " spans rejected: "
+            + o.firstReason());
+  }
+
+  /** What decoding one request found, kept past the decoder's reuse. */
+  private record Outcome(int accepted, int rejected, int unindexed, String firstReason) {
+    int spans() {
+      return accepted + rejected;
+    }
   }
 
   /** Validates and counts one {@code ExportMetricsServiceRequest}. */
@@ -201,6 +280,10 @@ public final class Ingest {
 
     TraceDecoder(ReaderLimits limits) {
       reader = new TraceRequestReader(limits);
+    }
+
+    Outcome outcome() {
+      return new Outcome(accepted, rejected, unindexed, firstReason);
     }
 
     void start(SpanSink.SpanBatch b) {

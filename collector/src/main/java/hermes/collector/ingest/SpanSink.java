@@ -55,5 +55,15 @@ public interface SpanSink {
 
     /** Discards the batch: the request turned out malformed. */
     void abort();
+
+    /**
+     * Hands this batch's spans over to a batch that may be committed or aborted later, once, from
+     * any thread (the forward spool's writer commits after its write is durable); this one is free
+     * for its thread's next request. Called by the opening thread after the last span. The default
+     * suits a batch its sink does not reuse.
+     */
+    default SpanBatch detach() {
+      return this;
+    }
   }
 }

@@ -1,5 +1,6 @@
 package hermes.collector.ingest;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -7,8 +8,9 @@ import java.util.function.BooleanSupplier;
  * the request is accepted, so a full tap refuses the request whole (503/UNAVAILABLE) rather than
  * losing it after the client was told it was accepted.
  *
- * <p>Threading: called on I/O threads, concurrently; must not block (a spool's disk write is the
- * one exception, see {@link #accept}).
+ * <p>Threading: called on I/O threads, concurrently; never blocks: a tap that writes to disk (the
+ * forward spool) does so on its own thread and completes the future of {@link #accept} when the
+ * request is durable, and the client is answered then.
  */
 public interface TraceTap {
   /** What became of a request handed to {@link #accept}. */
@@ -33,6 +35,11 @@ public interface TraceTap {
    * commit} returns true, so the request is applied whole everywhere or nowhere (a spool writes it
    * first, runs {@code commit}, and cuts it off again if that refuses). Unless {@link
    * Taken#ACCEPTED}, the reservation is given back.
+   *
+   * @param commit may run on another thread than the caller's (the spool's writer), after this
+   *     method returned
+   * @return completes with the outcome: at once for an in-memory queue, when the write is done for
+   *     a spool; never exceptionally
    */
-  Taken accept(byte[] request, int spans, BooleanSupplier commit);
+  CompletableFuture<Taken> accept(byte[] request, int spans, BooleanSupplier commit);
 }

@@ -18,9 +18,10 @@ import java.util.function.LongConsumer;
  * the heap. A request is reserved by its {@code Content-Length} when its headers arrive (a chunked
  * one chunk by chunk); when the reservation does not fit, the request is answered 503 with {@code
  * Retry-After} (the OTel SDKs retry) and the connection closed ({@link LingeringClose}), before its
- * body is read. Released when the request has been handled, or when its connection closes (a
- * stalled body is closed by {@link HttpTimeouts}). A declared length over the request limit never
- * gets here: {@link RequestCheck} refuses it first, so a reservation is at most that limit.
+ * body is read. Released when the request has been handled (a trace export whose answer waits for
+ * the forward spool: when the write is done), or when its connection closes (a stalled body is
+ * closed by {@link HttpTimeouts}). A declared length over the request limit never gets here: {@link
+ * RequestCheck} refuses it first, so a reservation is at most that limit.
  *
  * <p>Threading: one instance per channel, used on its event loop; the {@link Budget} is shared.
  */
@@ -94,8 +95,17 @@ final class InFlightLimiter extends ChannelInboundHandlerAdapter {
     boolean last = msg instanceof LastHttpContent;
     ctx.fireChannelRead(msg);
     if (last) {
-      // The aggregator and the OTLP handler ran within fireChannelRead: the body is handled.
-      releaseAll();
+      // The aggregator and the OTLP handler ran within fireChannelRead: the body is handled,
+      // unless its answer waits for the forward spool's write, which still holds its bytes.
+      java.util.concurrent.CompletableFuture<?> writing =
+          ctx.channel().attr(OtlpHttpHandler.WRITING).getAndSet(null);
+      if (writing == null) {
+        releaseAll();
+      } else {
+        long held = reserved;
+        reserved = 0;
+        writing.whenComplete((r, e) -> budget.release(held));
+      }
     }
   }
 

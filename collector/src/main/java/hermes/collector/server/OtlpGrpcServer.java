@@ -27,6 +27,7 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +41,10 @@ import org.slf4j.LoggerFactory;
  * ({@code otlp.grpc.max_inflight_bytes}) and {@link CappedServerSocketChannel} the connections
  * ({@code otlp.grpc.max_connections}).
  *
- * <p>Threading: calls run directly on gRPC's transport threads (the work never blocks); every
- * finished call is counted by status code through a stream tracer, including the ones gRPC refuses
- * before a handler runs.
+ * <p>Threading: calls run directly on gRPC's transport threads (the work never blocks: a trace
+ * export waiting for the forward spool's write is answered from its completion); every finished
+ * call is counted by status code through a stream tracer, including the ones gRPC refuses before a
+ * handler runs.
  */
 public final class OtlpGrpcServer implements AutoCloseable {
   // grpc-java logs every oversized message at WARNING through java.util.logging; those refusals
@@ -187,12 +189,22 @@ public final class OtlpGrpcServer implements AutoCloseable {
       Ingest ingest, Signal signal, byte[] request, StreamObserver<byte[]> response) {
     ExportResult result;
     try {
-      result =
-          switch (signal) {
-            case TRACES -> ingest.traces(request, Encoding.PROTOBUF, Protocol.GRPC);
-            case METRICS -> ingest.metrics(request, Encoding.PROTOBUF, Protocol.GRPC);
-            case LOGS -> ingest.logs(request, Encoding.PROTOBUF, Protocol.GRPC);
-          };
+      if (signal == Signal.TRACES) {
+        CompletableFuture<ExportResult> f =
+            ingest.tracesAsync(request, Encoding.PROTOBUF, Protocol.GRPC);
+        if (!f.isDone()) {
+          // Waiting for the forward spool's write: answered from the writer's callback (the
+          // observer is used by one thread at a time: this call has returned by then).
+          f.whenComplete((r, e) -> answer(response, r, e));
+          return;
+        }
+        result = f.join(); // no spool: answered at once
+      } else {
+        result =
+            signal == Signal.METRICS
+                ? ingest.metrics(request, Encoding.PROTOBUF, Protocol.GRPC)
+                : ingest.logs(request, Encoding.PROTOBUF, Protocol.GRPC);
+      }
     } catch (MalformedOtlpException e) {
       response.onError(
           Status.INVALID_ARGUMENT
@@ -205,6 +217,20 @@ public final class OtlpGrpcServer implements AutoCloseable {
     }
     response.onNext(OtlpResponses.exportProtobuf(result.rejected(), result.message()));
     response.onCompleted();
+  }
+
+  private static void answer(StreamObserver<byte[]> response, ExportResult r, Throwable e) {
+    try {
+      if (e == null) {
+        response.onNext(OtlpResponses.exportProtobuf(r.rejected(), r.message()));
+        response.onCompleted();
+      } else {
+        response.onError(
+            Status.UNAVAILABLE.withDescription(Ingest.unwrap(e).getMessage()).asRuntimeException());
+      }
+    } catch (RuntimeException x) {
+      // The call was cancelled meanwhile (the client gave up): nobody to answer.
+    }
   }
 
   /** The bound address. */

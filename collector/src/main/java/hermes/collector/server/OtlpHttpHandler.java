@@ -24,9 +24,13 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Answers OTLP/HTTP export requests ({@code POST /v1/traces}, {@code /v1/metrics}, {@code
@@ -35,8 +39,11 @@ import java.util.Locale;
  * content type: an {@code Export*ServiceResponse} on success (with {@code partial_success} when
  * spans were rejected), a {@code google.rpc.Status} on failure.
  *
- * <p>Threading: stateless and {@link ChannelHandler.Sharable}; runs on the I/O threads, where the
- * whole request is decoded without blocking. Exceptions go on to {@link ConnectionErrors}.
+ * <p>Threading: {@link ChannelHandler.Sharable}; runs on the I/O threads, where the whole request
+ * is decoded without blocking. A trace export that waits for the forward spool's write is answered
+ * when that completes, from the channel's event loop, in request order (a connection's answers not
+ * written yet live in a channel attribute, touched on its event loop only). Exceptions go on to
+ * {@link ConnectionErrors}.
  */
 @ChannelHandler.Sharable
 final class OtlpHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -55,14 +62,173 @@ final class OtlpHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-    FullHttpResponse response = handle(req);
     boolean keepAlive = HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess();
+    CompletableFuture<FullHttpResponse> later = null;
+    FullHttpResponse now;
+    Signal signal = signal(req);
+    Encoding encoding = encoding(req.headers().get(HttpHeaderNames.CONTENT_TYPE));
+    if (signal == Signal.TRACES
+        && encoding != null
+        && HttpMethod.POST.equals(req.method())
+        && req.decoderResult().isSuccess()) {
+      now = null;
+      later = traces(req, encoding);
+      if (later.isDone()) {
+        now = later.join(); // no spool: answered at once, as the other signals
+        later = null;
+      }
+    } else {
+      now = handle(req);
+    }
+    PendingAnswers pending = ctx.channel().attr(PENDING).get();
+    if (later == null && (pending == null || pending.isEmpty())) {
+      write(ctx, now, keepAlive);
+      return;
+    }
+    // Answers go out in request order (HTTP/1.1 pipelining), so one that waits for the spool
+    // holds back those behind it; the connection reads no more until it is written.
+    if (pending == null) {
+      pending = new PendingAnswers();
+      ctx.channel().attr(PENDING).set(pending);
+    }
+    PendingAnswers.Slot slot = pending.add(keepAlive);
+    if (later == null) {
+      slot.response = now;
+      pending.flush(ctx);
+      return;
+    }
+    ctx.channel().config().setAutoRead(false);
+    ctx.channel().attr(WRITING).set(later); // the in-flight bytes stay reserved until it is done
+    PendingAnswers answers = pending;
+    later.whenComplete(
+        (r, e) ->
+            ctx.executor()
+                .execute(
+                    () -> {
+                      // traces() maps every outcome to an answer; a bug must not stall the line
+                      slot.response =
+                          r != null
+                              ? r
+                              : text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");
+                      answers.flush(ctx);
+                    }));
+  }
+
+  private static void write(
+      ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
     HttpUtil.setKeepAlive(response, keepAlive);
     if (keepAlive) {
       ctx.writeAndFlush(response, ctx.voidPromise());
     } else {
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
+  }
+
+  private static final AttributeKey<PendingAnswers> PENDING =
+      AttributeKey.valueOf(OtlpHttpHandler.class, "pending");
+
+  /**
+   * The spool write the request just handled waits for, if any: the {@link InFlightLimiter} keeps
+   * its bytes reserved until the write is done. Set and taken on the channel's event loop.
+   */
+  static final AttributeKey<CompletableFuture<?>> WRITING =
+      AttributeKey.valueOf(OtlpHttpHandler.class, "writing");
+
+  /**
+   * The answers of one connection not written yet, in request order. Threading: the channel's event
+   * loop only.
+   */
+  private static final class PendingAnswers {
+    static final class Slot {
+      final boolean keepAlive;
+      FullHttpResponse response; // null until the answer is known
+
+      Slot(boolean keepAlive) {
+        this.keepAlive = keepAlive;
+      }
+    }
+
+    private final ArrayDeque<Slot> slots = new ArrayDeque<>(2);
+
+    boolean isEmpty() {
+      return slots.isEmpty();
+    }
+
+    Slot add(boolean keepAlive) {
+      Slot s = new Slot(keepAlive);
+      slots.add(s);
+      return s;
+    }
+
+    /** Writes the answers that are known, in order; reads again once none waits. */
+    void flush(ChannelHandlerContext ctx) {
+      while (!slots.isEmpty() && slots.peekFirst().response != null) {
+        Slot s = slots.pollFirst();
+        if (ctx.channel().isActive()) {
+          write(ctx, s.response, s.keepAlive);
+        } else {
+          ReferenceCountUtil.release(s.response);
+        }
+      }
+      if (slots.isEmpty() && ctx.channel().isActive()) {
+        ctx.channel().config().setAutoRead(true);
+      }
+    }
+  }
+
+  /**
+   * A trace export: validated and framed here, then ingested; the answer is known when the request
+   * is durable (at once without a forward spool).
+   */
+  private CompletableFuture<FullHttpResponse> traces(FullHttpRequest req, Encoding encoding) {
+    byte[] body;
+    try {
+      body = body(req);
+    } catch (UnsupportedEncodingException | BoundedGunzip.TooLargeException | IOException e) {
+      return CompletableFuture.completedFuture(handle(req)); // the same refusals as every signal
+    }
+    try {
+      return ingest
+          .tracesAsync(body, encoding, Protocol.HTTP)
+          .handle(
+              (result, failure) ->
+                  failure == null
+                      ? exported(Signal.TRACES, encoding, result)
+                      : unavailable(Signal.TRACES, encoding, Ingest.unwrap(failure)));
+    } catch (MalformedOtlpException e) {
+      return CompletableFuture.completedFuture(malformed(Signal.TRACES, encoding, e));
+    } catch (PipelineFullException e) {
+      return CompletableFuture.completedFuture(unavailable(Signal.TRACES, encoding, e));
+    }
+  }
+
+  private FullHttpResponse exported(Signal signal, Encoding encoding, ExportResult result) {
+    byte[] out =
+        encoding == Encoding.JSON
+            ? OtlpResponses.exportJson(signal, result.rejected(), result.message())
+            : OtlpResponses.exportProtobuf(result.rejected(), result.message());
+    return answered(signal, response(HttpResponseStatus.OK, encoding, out));
+  }
+
+  private FullHttpResponse malformed(Signal signal, Encoding encoding, MalformedOtlpException e) {
+    return answered(
+        signal,
+        status(
+            HttpResponseStatus.BAD_REQUEST,
+            encoding,
+            OtlpResponses.CODE_INVALID_ARGUMENT,
+            e.getMessage()));
+  }
+
+  private FullHttpResponse unavailable(Signal signal, Encoding encoding, PipelineFullException e) {
+    FullHttpResponse r =
+        status(
+            HttpResponseStatus.SERVICE_UNAVAILABLE,
+            encoding,
+            OtlpResponses.CODE_UNAVAILABLE,
+            e.getMessage());
+    r.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+    return answered(signal, r);
   }
 
   private FullHttpResponse handle(FullHttpRequest req) {
@@ -119,32 +285,13 @@ final class OtlpHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     try {
       ExportResult result =
           switch (signal) {
-            case TRACES -> ingest.traces(body, encoding, Protocol.HTTP);
+            case TRACES -> throw new IllegalStateException("traces are answered by traces()");
             case METRICS -> ingest.metrics(body, encoding, Protocol.HTTP);
             case LOGS -> ingest.logs(body, encoding, Protocol.HTTP);
           };
-      byte[] out =
-          encoding == Encoding.JSON
-              ? OtlpResponses.exportJson(signal, result.rejected(), result.message())
-              : OtlpResponses.exportProtobuf(result.rejected(), result.message());
-      return answered(signal, response(HttpResponseStatus.OK, encoding, out));
+      return exported(signal, encoding, result);
     } catch (MalformedOtlpException e) {
-      return answered(
-          signal,
-          status(
-              HttpResponseStatus.BAD_REQUEST,
-              encoding,
-              OtlpResponses.CODE_INVALID_ARGUMENT,
-              e.getMessage()));
-    } catch (PipelineFullException e) {
-      FullHttpResponse r =
-          status(
-              HttpResponseStatus.SERVICE_UNAVAILABLE,
-              encoding,
-              OtlpResponses.CODE_UNAVAILABLE,
-              e.getMessage());
-      r.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
-      return answered(signal, r);
+      return malformed(signal, encoding, e);
     }
   }
 

@@ -33,11 +33,12 @@ import org.jctools.queues.MpscArrayQueue;
  * Events, for the explorer and for scripts ({@code withdrawn}: a session shown under its trace id
  * whose calls went to the session a later span named; it is no session and no longer listed). An
  * {@link AssemblyListener}: the assembler's shards only enqueue a reference into a bounded
- * lock-free queue (nothing when nobody listens); one dedicated thread drains it every {@link
- * #DRAIN_INTERVAL_MS} ms, renders each event to JSON once and hands the same bytes to every
- * subscriber. Bounds: {@code admin.max_stream_subscribers} (more are refused with 503), {@code
- * admin.stream_buffer_bytes} per subscriber (a reader that falls that far behind is disconnected
- * and counted, so a slow reader never holds memory or slows ingest), {@code
+ * lock-free queue (nothing when nobody listens); one dedicated thread drains it {@link
+ * #DRAIN_INTERVAL_MS} ms after the first event of a batch arrives (scheduled by that event, never
+ * polled: an idle stream thread sleeps), renders each event to JSON once and hands the same bytes
+ * to every subscriber. Bounds: {@code admin.max_stream_subscribers} (more are refused with 503),
+ * {@code admin.stream_buffer_bytes} per subscriber (a reader that falls that far behind is
+ * disconnected and counted, so a slow reader never holds memory or slows ingest), {@code
  * admin.stream_queue_events} between the shards and the stream thread (a full queue drops the event
  * and counts it). A comment line every heartbeat keeps proxies from closing an idle stream.
  *
@@ -67,6 +68,9 @@ public final class SessionStream implements AssemblyListener, AutoCloseable {
   private final LongAdder eventsDropped = new LongAdder();
   private final LongAdder events = new LongAdder();
   private final ScheduledExecutorService thread;
+  // true from the event that scheduled a drain until that drain starts
+  private final java.util.concurrent.atomic.AtomicBoolean drainScheduled =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
    * Starts the stream thread.
@@ -87,7 +91,6 @@ public final class SessionStream implements AssemblyListener, AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    thread.scheduleWithFixedDelay(this::drain, 0, DRAIN_INTERVAL_MS, TimeUnit.MILLISECONDS);
     long hb = Math.max(1, heartbeat.toMillis());
     thread.scheduleWithFixedDelay(() -> broadcastFrame(HEARTBEAT), hb, hb, TimeUnit.MILLISECONDS);
   }
@@ -125,6 +128,16 @@ public final class SessionStream implements AssemblyListener, AutoCloseable {
     }
     if (!queue.offer(new Event(type, session))) {
       eventsDropped.increment();
+      return;
+    }
+    // The first event after a drain schedules the next one; the rest ride along (one volatile
+    // read each). A drain clears the flag before it polls, so no event is left behind.
+    if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
+      try {
+        thread.schedule(this::drain, DRAIN_INTERVAL_MS, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // closed: nobody is served any more
+      }
     }
   }
 
@@ -170,6 +183,7 @@ public final class SessionStream implements AssemblyListener, AutoCloseable {
 
   /** Renders and sends what the shards queued. Stream thread. */
   private void drain() {
+    drainScheduled.set(false);
     Event e;
     while ((e = queue.poll()) != null) {
       try {

@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Threading: called on an I/O thread; queries are answered by the assembler's shards and the
  * returned future completes on a shard thread, so the I/O thread never waits; filtering, sorting
  * and tree scans then run on the {@code work} executor, so neither shard nor I/O threads pay for
- * them.
+ * them, and so does a price reload (file and YAML work).
  */
 final class SessionsApi {
   private static final JsonFactory JSON = new JsonFactory();
@@ -84,21 +84,8 @@ final class SessionsApi {
       if (!method.equals("POST")) {
         return done(error(HttpResponseStatus.METHOD_NOT_ALLOWED, "use POST"));
       }
-      String problem = pricing.reload();
-      return done(
-          problem == null
-              ? json(
-                  HttpResponseStatus.OK,
-                  g -> {
-                    g.writeStringField("status", "success");
-                    g.writeNumberField("price_entries", pricing.table().size());
-                  })
-              : json(
-                  HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                  g -> {
-                    g.writeStringField("status", "error");
-                    g.writeStringField("error", problem);
-                  }));
+      // Reading and parsing the file is disk and YAML work: off the I/O thread, answered when done.
+      return CompletableFuture.supplyAsync(this::reload, work);
     }
     if (!method.equals("GET") && !method.equals("HEAD")) {
       return done(error(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET"));
@@ -133,6 +120,23 @@ final class SessionsApi {
                         ? error(HttpResponseStatus.NOT_FOUND, "session '" + key + "' not found")
                         : json(HttpResponseStatus.OK, g -> tree(g, s)),
                 work));
+  }
+
+  private FullHttpResponse reload() {
+    String problem = pricing.reload();
+    return problem == null
+        ? json(
+            HttpResponseStatus.OK,
+            g -> {
+              g.writeStringField("status", "success");
+              g.writeNumberField("price_entries", pricing.table().size());
+            })
+        : json(
+            HttpResponseStatus.INTERNAL_SERVER_ERROR,
+            g -> {
+              g.writeStringField("status", "error");
+              g.writeStringField("error", problem);
+            });
   }
 
   private CompletableFuture<FullHttpResponse> list(Map<String, List<String>> params) {

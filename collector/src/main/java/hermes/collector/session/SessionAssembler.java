@@ -125,6 +125,11 @@ public final class SessionAssembler implements SpanSink, AutoCloseable {
     }
   }
 
+  /** Shard {@code i}'s thread (tests watch it park). */
+  Thread shardThread(int i) {
+    return shards[i].thread();
+  }
+
   Shard shardFor(String sessionKey) {
     int h = sessionKey.hashCode() * 0x9E3779B9;
     return shards[Math.floorMod(h ^ (h >>> 16), shards.length)];
@@ -328,5 +333,56 @@ public final class SessionAssembler implements SpanSink, AutoCloseable {
       }
       reset();
     }
+
+    @Override
+    public SpanBatch detach() {
+      // The copies commit would make anyway; the spans are immutable, the messages ready to post.
+      Shard.Spans[] messages = new Shard.Spans[shards.length];
+      for (int i = 0; i < shards.length; i++) {
+        if (counts[i] > 0) {
+          messages[i] = new Shard.Spans(Arrays.copyOf(byShard[i], counts[i]), counts[i]);
+          Arrays.fill(byShard[i], 0, counts[i], null);
+        }
+      }
+      Detached d = new Detached(messages, total);
+      reset();
+      return d;
+    }
+  }
+
+  /** A request's spans taken off its I/O thread's batch: committed or aborted once, any thread. */
+  private final class Detached implements SpanBatch {
+    private final Shard.Spans[] messages;
+    private final int total;
+
+    Detached(Shard.Spans[] messages, int total) {
+      this.messages = messages;
+      this.total = total;
+    }
+
+    @Override
+    public void span(SpanView span) {
+      throw new IllegalStateException("a detached batch takes no more spans");
+    }
+
+    @Override
+    public boolean commit() {
+      if (total == 0) {
+        return true;
+      }
+      if (queuedSpans.addAndGet(total) > config.maxQueuedSpans()) {
+        queuedSpans.addAndGet(-total);
+        return false;
+      }
+      for (int i = 0; i < messages.length; i++) {
+        if (messages[i] != null) {
+          shards[i].post(messages[i]);
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public void abort() {}
   }
 }

@@ -103,6 +103,9 @@ final class SessionBook {
   private final long rootlessIdleNanos;
   private final ArrayList<Live> dirty = new ArrayList<>();
   private long nextUpdate;
+  // No live session times out before this (it may be earlier than needed: a tick that finds
+  // nothing); lowered when a session opens, recomputed by the tick.
+  private long idleDue = Long.MAX_VALUE;
   // Calls that were provisional when their session was finalized (counted there): their turn or
   // trace may still deliver them; a FIFO-bounded set so they are not counted twice.
   private final LongHashSet settledCalls = new LongHashSet();
@@ -434,6 +437,7 @@ final class SessionBook {
       live.put(key, s);
       liveByService.merge(s.openService, 1, Integer::sum);
       s.lastActivity = now;
+      idleDue = Math.min(idleDue, now + Math.min(idleNanos, rootlessIdleNanos));
       listener.sessionOpened(snapshot(s, null, 0, 0, 0));
     }
     s.lastActivity = now;
@@ -457,20 +461,24 @@ final class SessionBook {
     }
     nextUpdate = now + UPDATE_NANOS;
     long shortest = Math.min(idleNanos, rootlessIdleNanos);
+    long due = Long.MAX_VALUE;
     Iterator<Live> it = live.values().iterator();
     while (it.hasNext()) {
       Live s = it.next();
       if (s.lastActivity + shortest > now) {
+        due = Math.min(due, s.lastActivity + shortest);
         break; // access order: the rest were active more recently
       }
       long timeout = s.expectsRoot ? idleNanos : rootlessIdleNanos;
       if (s.lastActivity + timeout > now) {
+        due = Math.min(due, s.lastActivity + timeout);
         continue;
       }
       it.remove();
       String outcome = s.expectsRoot ? "abandoned" : s.lastTurnError ? "error" : "completed";
       finish(s, outcome, 0, 0, 0);
     }
+    idleDue = due;
     boolean wanted = listener.wantsUpdates();
     for (Live s : dirty) {
       if (s.dirty) {
@@ -484,6 +492,15 @@ final class SessionBook {
     if (dirty.size() == 0 && live.isEmpty()) {
       dirty.trimToSize();
     }
+  }
+
+  /**
+   * When {@link #tick} next has something to do (an idle timeout, the coalesced updates of changed
+   * sessions), never before the tick's own gate; {@link Long#MAX_VALUE} when nothing is pending.
+   */
+  long nextDeadline() {
+    long due = dirty.isEmpty() ? idleDue : Math.min(idleDue, nextUpdate);
+    return due == Long.MAX_VALUE ? due : Math.max(due, nextUpdate);
   }
 
   private void finish(Live s, String outcome, long rootHigh, long rootLow, long rootSpan) {

@@ -20,6 +20,15 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
  * processed (checked before a request is accepted, released here), so a request is refused whole
  * upstream instead of being dropped here. Messages between shards (turns, roots, calls for a
  * session on another shard) are few and bounded by the spans that caused them.
+ *
+ * <p>The thread never polls. With nothing queued it parks until the next timer is due (a settle
+ * delay, an idle timeout, a coalesced session update: {@link TraceAssembly#nextDeadline}, {@link
+ * SessionBook#nextDeadline}), or without a deadline when nothing is pending, and {@link #post}
+ * wakes it. The handshake is lock-free: the worker announces that it sleeps (a volatile write) and
+ * re-checks the queue before it parks; a producer, after its offer (a volatile read-modify-write of
+ * the queue's index), reads the announcement and unparks only a sleeping worker, once per sleep.
+ * Either the worker sees the message or the producer sees the sleeper: no wakeup is lost, and under
+ * load (worker busy) a post costs one volatile read more than the offer.
  */
 final class Shard {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Shard.class);
@@ -64,6 +73,9 @@ final class Shard {
   final java.util.concurrent.atomic.LongAdder errors = new java.util.concurrent.atomic.LongAdder();
   private long lastErrorLogMs;
   private long inlineNextTick;
+  // true while the worker is parked or about to park; a post that finds it true unparks it
+  private final java.util.concurrent.atomic.AtomicBoolean sleeping =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   Shard(
       int index,
@@ -149,8 +161,26 @@ final class Shard {
     thread.start();
   }
 
+  /** Queues {@code message} for this shard's thread; any thread, never blocks. */
   void post(Object message) {
     queue.offer(message);
+    // The plain read first: a busy worker does not sleep, and producers then do not contend.
+    if (sleeping.get() && sleeping.compareAndSet(true, false)) {
+      LockSupport.unpark(thread);
+    }
+  }
+
+  /** The shard's thread (tests watch it park). */
+  Thread thread() {
+    return thread;
+  }
+
+  /**
+   * When the timers are next due ({@link System#nanoTime()}), {@link Long#MAX_VALUE} when nothing
+   * is pending. Never later than the earliest timer; it may be earlier (a tick with nothing to do).
+   */
+  long nextDeadline() {
+    return Math.min(traces.nextDeadline(), sessions.nextDeadline());
   }
 
   int queued() {
@@ -258,7 +288,10 @@ final class Shard {
     liveByService = sessions.liveByService();
   }
 
-  /** The shard's thread: drain, tick, park briefly when idle. */
+  /**
+   * The shard's thread: drains the queue, runs the timers when due (and within {@code TICK_NANOS}
+   * of any message, which also publishes the gauges), and parks until a post or the next deadline.
+   */
   private static final class Worker implements Runnable {
     private final Shard shard;
 
@@ -268,17 +301,14 @@ final class Shard {
 
     @Override
     public void run() {
-      long nextTick = 0;
-      int idle = 0;
+      long nextTick = System.nanoTime();
       while (true) {
-        Object m = shard.queue.relaxedPoll();
+        Object m = shard.queue.poll();
         long now = System.nanoTime();
         if (m == STOP) {
           shard.traces.flush(now);
           // what the flush produced for this shard's sessions
-          for (Object rest = shard.queue.relaxedPoll();
-              rest != null;
-              rest = shard.queue.relaxedPoll()) {
+          for (Object rest = shard.queue.poll(); rest != null; rest = shard.queue.poll()) {
             shard.handle(rest, now);
           }
           shard.publish();
@@ -286,9 +316,11 @@ final class Shard {
         }
         if (m != null) {
           shard.safely(m, now);
-          idle = 0;
+          if (nextTick == Long.MAX_VALUE || nextTick - now > TICK_NANOS) {
+            nextTick = now + TICK_NANOS; // what the message changed: gauges, maybe a new deadline
+          }
         }
-        if (now >= nextTick) {
+        if (nextTick != Long.MAX_VALUE && now - nextTick >= 0) {
           try {
             shard.traces.tick(now);
             shard.sessions.tick(now);
@@ -296,12 +328,33 @@ final class Shard {
             shard.failed(e);
           }
           shard.publish();
-          nextTick = now + TICK_NANOS;
+          // At most one tick per TICK_NANOS (timers fire within it of their deadline, as before);
+          // none at all while nothing is pending.
+          long due = shard.nextDeadline();
+          nextTick = due == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(due, now + TICK_NANOS);
         }
         if (m == null) {
-          LockSupport.parkNanos(++idle < 64 ? 10_000 : 1_000_000);
+          park(nextTick);
         }
       }
+    }
+
+    /** Parks until a post wakes it or {@code deadline} ({@link Long#MAX_VALUE}: none) passes. */
+    private void park(long deadline) {
+      shard.sleeping.set(true);
+      // Re-checked after the announcement: a message offered before it is seen here, one offered
+      // after it finds the worker sleeping and unparks it.
+      if (shard.queue.isEmpty()) {
+        if (deadline == Long.MAX_VALUE) {
+          LockSupport.park(shard);
+        } else {
+          long left = deadline - System.nanoTime();
+          if (left > 0) {
+            LockSupport.parkNanos(shard, left);
+          }
+        }
+      }
+      shard.sleeping.set(false);
     }
   }
 }

@@ -516,6 +516,25 @@ final class TraceAssembly {
     return r == Role.SESSION || r == Role.TURN || r == Role.AGENT || r == Role.CHAIN || !hasParent;
   }
 
+  /**
+   * When {@link #tick} next has something to do: the first keyless grace, settle deadline or idle
+   * timeout, as {@link #tick} reads them (the head of each); {@link Long#MAX_VALUE} when nothing is
+   * pending. Any timer a tick handles must show here, or the shard would sleep through it.
+   */
+  long nextDeadline() {
+    long due = Long.MAX_VALUE;
+    if (!keyless.isEmpty()) {
+      due = keyless.peekFirst().keylessDue;
+    }
+    if (!settling.isEmpty()) {
+      due = Math.min(due, settling.peekFirst().due());
+    }
+    if (!traces.isEmpty()) {
+      due = Math.min(due, traces.values().iterator().next().lastActivity + idleNanos);
+    }
+    return due;
+  }
+
   /** Decides what is due and drops idle traces. */
   void tick(long now) {
     while (!keyless.isEmpty() && keyless.peekFirst().keylessDue <= now) {

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A full disk for one spool directory, without root tricks: the spool's segment files are opened
  * through channels that write for real until a byte budget is spent, then write what fits (a
  * partial record, as a real full disk does) and fail with "No space left on device". Truncation
- * still works, as it does on a full disk. {@link #close()} takes it out again.
+ * still works, as it does on a full disk. {@link #stall()} makes it a slow disk instead: writes
+ * wait until {@link #resume()}. {@link #close()} takes it out again.
  *
  * <p>Threading: the budget is atomic; the channels are used as the spool uses them.
  */
@@ -22,6 +23,10 @@ public final class DiskFull implements AutoCloseable {
   private final Path dir;
   private final AtomicLong budget = new AtomicLong(Long.MAX_VALUE);
   private final AtomicLong failures = new AtomicLong();
+  private final Object gate = new Object();
+  private boolean stalled; // guarded by gate
+  private final java.util.concurrent.BlockingQueue<String> stalledWriters =
+      new java.util.concurrent.LinkedBlockingQueue<>();
 
   private DiskFull(Path dir) {
     this.dir = dir.toAbsolutePath().normalize();
@@ -44,6 +49,30 @@ public final class DiskFull implements AutoCloseable {
     budget.set(Long.MAX_VALUE);
   }
 
+  /** A slow disk: from now on every write waits until {@link #resume}. */
+  public void stall() {
+    synchronized (gate) {
+      stalled = true;
+    }
+  }
+
+  /** The disk answers again: the writes waiting go on. */
+  public void resume() {
+    synchronized (gate) {
+      stalled = false;
+      gate.notifyAll();
+    }
+  }
+
+  /** The name of a thread that waits in a stalled write (waits up to 30 s for one). */
+  public String awaitStalledWriter() throws InterruptedException {
+    String name = stalledWriters.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+    if (name == null) {
+      throw new AssertionError("no write reached the stalled disk within 30 s");
+    }
+    return name;
+  }
+
   /** Writes that failed. */
   public long failures() {
     return failures.get();
@@ -51,6 +80,7 @@ public final class DiskFull implements AutoCloseable {
 
   @Override
   public void close() {
+    resume();
     Spool.OPENERS.remove(dir);
   }
 
@@ -63,6 +93,19 @@ public final class DiskFull implements AutoCloseable {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
+      synchronized (gate) {
+        if (stalled) {
+          stalledWriters.add(Thread.currentThread().getName());
+        }
+        while (stalled) {
+          try {
+            gate.wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted in a stalled write");
+          }
+        }
+      }
       long left = budget.get();
       if (left <= 0) {
         failures.incrementAndGet();

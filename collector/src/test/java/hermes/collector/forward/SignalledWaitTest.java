@@ -89,7 +89,8 @@ class SignalledWaitTest {
 
       byte[] request = request();
       assertThat(forwarder.reserve(request.length)).isTrue();
-      assertThat(forwarder.accept(request, 1, () -> true)).isEqualTo(TraceTap.Taken.ACCEPTED);
+      assertThat(forwarder.accept(request, 1, () -> true).get(30, TimeUnit.SECONDS))
+          .isEqualTo(TraceTap.Taken.ACCEPTED);
       byte[] sent = received.poll(30, TimeUnit.SECONDS);
       assertThat(sent).as("the request reached the backend").isEqualTo(request);
 
