@@ -10,7 +10,6 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
@@ -21,9 +20,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -65,20 +61,6 @@ class GuardWebhookIT {
           .body();
     } catch (Exception e) {
       return "";
-    }
-  }
-
-  /**
-   * Waits until every span ended so far is exported (at most 30 s), asking again every few seconds:
-   * one {@code forceFlush} result of a span-by-span processor now and then never completes although
-   * every export did (as {@code SdkExporters.flush} on main, which this can use once merged).
-   */
-  private static void flush(SdkTracerProvider provider) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!provider.forceFlush().join(3, TimeUnit.SECONDS).isSuccess()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("spans not exported within 30 s");
-      }
     }
   }
 
@@ -140,7 +122,7 @@ class GuardWebhookIT {
           .setAttribute("hermes.tool.args", args)
           .startSpan()
           .end();
-      flush(provider);
+      SdkExporters.flush(provider);
     }
     turn.end();
     session.setAttribute("hermes.session.completed", true).end();
@@ -150,13 +132,6 @@ class GuardWebhookIT {
   void aLoopingAgentGetsOneSignedPostAndANormalOneNone() throws Exception {
     Path secret = dir.resolve("webhook.secret");
     Files.writeString(secret, "loop-secret\n");
-    ExecutorService calls =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "sdk-exporter-call");
-              t.setDaemon(true);
-              return t;
-            });
     try (WebhookReceiver receiver = WebhookReceiver.start();
         Collector c =
             TestCollectors.startFull(
@@ -173,21 +148,14 @@ class GuardWebhookIT {
                 .setResource(
                     Resource.getDefault().toBuilder().put("service.name", "looping-agent").build())
                 .addSpanProcessor(
-                    SimpleSpanProcessor.create(
-                        OtlpHttpSpanExporter.builder()
-                            .setEndpoint(
-                                "http://127.0.0.1:" + c.httpAddress().getPort() + "/v1/traces")
-                            // The OkHttp sender's own pool (5 threads, no queue) rejects a sixth
-                            // export in flight and the span is lost; an unbounded pool does not.
-                            .setExecutorService(calls)
-                            .build()))
+                    SimpleSpanProcessor.create(SdkExporters.http(c.httpAddress().getPort())))
                 .build()) {
       Tracer tracer = provider.get("hermes-plugin-otel-tracing");
       String same = "{\"query\":\"weather in Paris\"}";
       session(
           provider, tracer, "normal-1", List.of("{\"q\":\"a\"}", "{\"q\":\"b\"}", "{\"q\":\"c\"}"));
       session(provider, tracer, "loop-1", List.of(same, same, same, same, same, same, same, same));
-      flush(provider);
+      SdkExporters.flush(provider);
 
       WebhookReceiver.Delivery d = receiver.take();
       assertThat(d.signedWith("loop-secret")).isTrue();
@@ -215,8 +183,6 @@ class GuardWebhookIT {
       assertThat(total(c, "hermes_session_guard_trips_total")).isEqualTo(1);
       assertThat(receiver.all()).hasSize(1);
       assertThat(total(c, "hermes_collector_guard_webhook_dropped_total")).isZero();
-    } finally {
-      calls.shutdownNow();
     }
   }
 }
