@@ -3,6 +3,7 @@ package hermes.collector.forward;
 import hermes.collector.config.CollectorConfig;
 import hermes.collector.config.CollectorConfig.Forward.OnFull;
 import hermes.collector.ingest.TraceTap;
+import hermes.collector.logging.RateLimitedLog;
 import hermes.collector.proto.AttributeRedactor;
 import hermes.collector.proto.MalformedOtlpException;
 import java.io.ByteArrayOutputStream;
@@ -78,8 +79,7 @@ public final class TraceForwarder implements TraceTap, AutoCloseable {
   private final AttributeRedactor redactor;
   private volatile long stopDeadline = Long.MAX_VALUE;
   private volatile boolean stopping;
-  private volatile long lastLogMs;
-  private final LongAdder suppressedLogs = new LongAdder();
+  private final RateLimitedLog logGate = new RateLimitedLog(log, 10_000_000_000L);
 
   /**
    * A forwarder for {@code config} ({@code forward.*}; its endpoint must be set); {@link #start()}
@@ -232,16 +232,12 @@ public final class TraceForwarder implements TraceTap, AutoCloseable {
   /**
    * Logs at most one line every 10 s (a backend down for an hour is one line per 10 s, not one per
    * retry); the lines left out meanwhile are counted in the next one. Called from I/O threads and
-   * the exporter thread: a racy check is fine, the bound is approximate.
+   * the exporter thread ({@link RateLimitedLog} is lock-free).
    */
   private void logRateLimited(String message, Object... args) {
-    long now = System.currentTimeMillis();
-    if (now - lastLogMs > 10_000) {
-      lastLogMs = now;
-      long more = suppressedLogs.sumThenReset();
+    long more = logGate.admit();
+    if (more >= 0) {
       log.warn(more == 0 ? message : message + " [{} similar lines left out]", withArg(args, more));
-    } else {
-      suppressedLogs.increment();
     }
   }
 

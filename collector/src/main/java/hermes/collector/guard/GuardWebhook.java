@@ -2,6 +2,7 @@ package hermes.collector.guard;
 
 import hermes.collector.config.CollectorConfig;
 import hermes.collector.config.ConfigException;
+import hermes.collector.logging.RateLimitedLog;
 import hermes.collector.session.AssemblyListener;
 import hermes.collector.session.Guard;
 import hermes.collector.session.GuardTrip;
@@ -207,8 +208,7 @@ public final class GuardWebhook implements AssemblyListener, AutoCloseable {
     final CountDownLatch cutOff = new CountDownLatch(1);
 
     volatile boolean stopping;
-    private long nextLogNanos = System.nanoTime();
-    private int heldLines;
+    private final RateLimitedLog logGate = new RateLimitedLog(log, LOG_INTERVAL_NANOS);
 
     Sender(
         URI url,
@@ -374,12 +374,10 @@ public final class GuardWebhook implements AssemblyListener, AutoCloseable {
      * must not flood the log; each is counted anyway). Session keys are cut: they come from agents.
      */
     private void warn(GuardTrip trip, String why) {
-      long now = System.nanoTime();
-      if (now - nextLogNanos < 0) {
-        heldLines++;
+      long held = logGate.admit();
+      if (held < 0) {
         return;
       }
-      nextLogNanos = now + LOG_INTERVAL_NANOS;
       String key = trip.sessionKey();
       log.warn(
           "guard webhook: {} trip of session {} not delivered to {}: {}{}",
@@ -387,8 +385,7 @@ public final class GuardWebhook implements AssemblyListener, AutoCloseable {
           key.length() > 64 ? key.substring(0, 64) + "..." : key,
           where,
           why,
-          heldLines == 0 ? "" : " (" + heldLines + " more since the last line)");
-      heldLines = 0;
+          held == 0 ? "" : " (" + held + " more since the last line)");
     }
   }
 

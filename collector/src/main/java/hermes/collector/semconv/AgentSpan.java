@@ -72,72 +72,6 @@ public record AgentSpan(
     String toolResult,
     long toolArgsHash) {
 
-  /** A span with captured content and no arguments hash. */
-  public AgentSpan(
-      Role role,
-      Convention convention,
-      long traceIdHigh,
-      long traceIdLow,
-      long spanId,
-      long parentSpanId,
-      String sessionKey,
-      long startNanos,
-      long endNanos,
-      boolean error,
-      String errorType,
-      String model,
-      String provider,
-      long inputTokens,
-      long outputTokens,
-      long cacheReadTokens,
-      long cacheWriteTokens,
-      long reasoningTokens,
-      double reportedCostUsd,
-      String finishReason,
-      String toolName,
-      ToolStatus toolStatus,
-      String platform,
-      int turnIndex,
-      String service,
-      String sessionOutcome,
-      boolean tokensCorrected,
-      String userMessage,
-      String toolArgs,
-      String toolResult) {
-    this(
-        role,
-        convention,
-        traceIdHigh,
-        traceIdLow,
-        spanId,
-        parentSpanId,
-        sessionKey,
-        startNanos,
-        endNanos,
-        error,
-        errorType,
-        model,
-        provider,
-        inputTokens,
-        outputTokens,
-        cacheReadTokens,
-        cacheWriteTokens,
-        reasoningTokens,
-        reportedCostUsd,
-        finishReason,
-        toolName,
-        toolStatus,
-        platform,
-        turnIndex,
-        service,
-        sessionOutcome,
-        tokensCorrected,
-        userMessage,
-        toolArgs,
-        toolResult,
-        0);
-  }
-
   /** A span without captured content ({@code sessions.capture_content} off). */
   public AgentSpan(
       Role role,
@@ -197,7 +131,8 @@ public record AgentSpan(
         tokensCorrected,
         null,
         null,
-        null);
+        null,
+        0);
   }
 
   /** Duration in nanoseconds (0 when the end precedes the start). */

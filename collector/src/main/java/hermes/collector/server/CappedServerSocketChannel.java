@@ -1,5 +1,6 @@
 package hermes.collector.server;
 
+import hermes.collector.logging.RateLimitedLog;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.util.List;

@@ -1,5 +1,6 @@
 package hermes.collector.server;
 
+import hermes.collector.logging.RateLimitedLog;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

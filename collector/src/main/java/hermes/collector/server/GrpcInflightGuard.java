@@ -1,5 +1,6 @@
 package hermes.collector.server;
 
+import hermes.collector.logging.RateLimitedLog;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;

@@ -7,6 +7,7 @@ import hermes.collector.ingest.Ingest;
 import hermes.collector.ingest.IngestInstrumentation;
 import hermes.collector.ingest.PipelineFullException;
 import hermes.collector.ingest.Protocol;
+import hermes.collector.logging.RateLimitedLog;
 import hermes.collector.proto.MalformedOtlpException;
 import hermes.collector.proto.OtlpGrpcMethods;
 import hermes.collector.proto.OtlpResponses;

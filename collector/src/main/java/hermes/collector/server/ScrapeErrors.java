@@ -1,5 +1,6 @@
 package hermes.collector.server;
 
+import hermes.collector.logging.RateLimitedLog;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CounterMetricFamily;
 import java.util.List;

@@ -29,6 +29,7 @@ public final class TestSessions {
         0,
         0,
         0,
-        new SessionBook.Provisional[0]);
+        new SessionBook.Provisional[0],
+        java.util.List.of());
   }
 }

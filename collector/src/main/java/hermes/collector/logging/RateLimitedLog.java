@@ -1,4 +1,4 @@
-package hermes.collector.server;
+package hermes.collector.logging;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -10,13 +10,14 @@ import org.slf4j.Logger;
  *
  * <p>Threading: safe for concurrent use; lock-free.
  */
-final class RateLimitedLog {
+public final class RateLimitedLog {
   private final Logger log;
   private final long intervalNanos;
   private final AtomicLong next = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong held = new AtomicLong();
 
-  RateLimitedLog(Logger log, long intervalNanos) {
+  /** Lines to {@code log}, at most one per {@code intervalNanos}. */
+  public RateLimitedLog(Logger log, long intervalNanos) {
     this.log = log;
     this.intervalNanos = intervalNanos;
   }
@@ -26,7 +27,7 @@ final class RateLimitedLog {
    * back and counted), else how many were held back since the last line. For callers that format
    * their own line.
    */
-  long admit() {
+  public long admit() {
     long now = System.nanoTime();
     long due = next.get();
     if ((due != Long.MIN_VALUE && now - due < 0) || !next.compareAndSet(due, now + intervalNanos)) {
@@ -37,7 +38,7 @@ final class RateLimitedLog {
   }
 
   /** Logs {@code message} at WARN unless a line was logged within the interval. */
-  void warn(String message) {
+  public void warn(String message) {
     long before = admit();
     if (before == 0) {
       log.warn(message);
