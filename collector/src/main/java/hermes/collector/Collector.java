@@ -176,7 +176,9 @@ public final class Collector implements AutoCloseable {
                 gc.sessionLlmCalls(),
                 gc.sessionTokens(),
                 gc.sessionCostUsd(),
-                gc.sessionDuration()),
+                gc.sessionDuration(),
+                gc.maxRunningTurns(),
+                gc.maxToolCallsPerTurn()),
             pricing,
             () ->
                 new Normalizer(

@@ -134,6 +134,10 @@ public record CollectorConfig(
    * @param sessionTokens {@code guards.session_tokens}: input plus output tokens
    * @param sessionCostUsd {@code guards.session_cost_usd}
    * @param sessionDuration {@code guards.session_duration}, {@link Duration#ZERO} for off
+   * @param maxRunningTurns {@code guards.max_running_turns}: turns per session whose guard state is
+   *     kept at once
+   * @param maxToolCallsPerTurn {@code guards.max_tool_calls_per_turn}: tool calls per turn kept to
+   *     find runs in
    */
   public record Guards(
       int toolRepeat,
@@ -141,7 +145,9 @@ public record CollectorConfig(
       int sessionLlmCalls,
       long sessionTokens,
       double sessionCostUsd,
-      Duration sessionDuration) {}
+      Duration sessionDuration,
+      int maxRunningTurns,
+      int maxToolCallsPerTurn) {}
 
   /**
    * Span normalization ({@code semconv.*}).

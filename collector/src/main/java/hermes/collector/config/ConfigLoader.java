@@ -471,7 +471,9 @@ public final class ConfigLoader {
         v.integer("guards.session_llm_calls", 0, 1_000_000_000),
         sessionTokens,
         usd,
-        duration);
+        duration,
+        v.integer("guards.max_running_turns", 1, 64),
+        v.integer("guards.max_tool_calls_per_turn", 16, 1_000_000));
   }
 
   private static CollectorConfig.GuardWebhook guardWebhook(ConfigValues v) throws ConfigException {

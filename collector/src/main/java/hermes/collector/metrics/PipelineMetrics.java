@@ -67,6 +67,16 @@ public final class PipelineMetrics extends Collector {
     evicted.addMetric(List.of("capacity"), assembler.evictedSessions());
     evicted.addMetric(List.of("pending_full"), assembler.pendingEvicted());
     out.add(evicted);
+    CounterMetricFamily forgotten =
+        new CounterMetricFamily(
+            "hermes_collector_guard_state_forgotten_total",
+            "Runaway-guard state forgotten to keep its bounds: running turns taken over"
+                + " (guards.max_running_turns) and tool calls dropped"
+                + " (guards.max_tool_calls_per_turn); a loop spread that wide may go unseen.",
+            List.of("what"));
+    forgotten.addMetric(List.of("running_turn"), assembler.guardTurnsForgotten());
+    forgotten.addMetric(List.of("tool_call"), assembler.guardToolCallsForgotten());
+    out.add(forgotten);
     out.add(
         new CounterMetricFamily(
             "hermes_collector_late_spans_total",

@@ -10,6 +10,10 @@ package hermes.collector.session;
  * @param sessionTokens input plus output tokens in the session
  * @param sessionCostPico the session's cost, in pico-dollars
  * @param sessionDurationNanos the session's first start to its latest end, in ns
+ * @param maxRunningTurns turns per session whose guard state is kept at once ({@code
+ *     guards.max_running_turns}); a further one takes over the least recently used
+ * @param maxToolCallsPerTurn tool calls per turn kept to find runs in ({@code
+ *     guards.max_tool_calls_per_turn}); past it the earliest half is forgotten
  */
 public record GuardLimits(
     int toolRepeat,
@@ -17,7 +21,15 @@ public record GuardLimits(
     long sessionLlmCalls,
     long sessionTokens,
     long sessionCostPico,
-    long sessionDurationNanos) {
+    long sessionDurationNanos,
+    int maxRunningTurns,
+    int maxToolCallsPerTurn) {
+
+  /** The default of {@code guards.max_running_turns}. */
+  public static final int DEFAULT_MAX_RUNNING_TURNS = 4;
+
+  /** The default of {@code guards.max_tool_calls_per_turn}. */
+  public static final int DEFAULT_MAX_TOOL_CALLS_PER_TURN = 1024;
 
   /** Every guard off. */
   public static final GuardLimits OFF = new GuardLimits(0, 0, 0, 0, 0, 0);
@@ -32,6 +44,29 @@ public record GuardLimits(
         || sessionDurationNanos < 0) {
       throw new IllegalArgumentException("guard limits must be >= 0 (0 = off)");
     }
+    if (maxRunningTurns < 1 || maxToolCallsPerTurn < 16) {
+      throw new IllegalArgumentException(
+          "guard state bounds: maxRunningTurns >= 1, maxToolCallsPerTurn >= 16");
+    }
+  }
+
+  /** These limits with the default state bounds. */
+  public GuardLimits(
+      int toolRepeat,
+      int turnLlmCalls,
+      long sessionLlmCalls,
+      long sessionTokens,
+      long sessionCostPico,
+      long sessionDurationNanos) {
+    this(
+        toolRepeat,
+        turnLlmCalls,
+        sessionLlmCalls,
+        sessionTokens,
+        sessionCostPico,
+        sessionDurationNanos,
+        DEFAULT_MAX_RUNNING_TURNS,
+        DEFAULT_MAX_TOOL_CALLS_PER_TURN);
   }
 
   /**
@@ -46,14 +81,18 @@ public record GuardLimits(
       long sessionLlmCalls,
       long sessionTokens,
       double sessionCostUsd,
-      java.time.Duration sessionDuration) {
+      java.time.Duration sessionDuration,
+      int maxRunningTurns,
+      int maxToolCallsPerTurn) {
     return new GuardLimits(
         toolRepeat,
         turnLlmCalls,
         sessionLlmCalls,
         sessionTokens,
         Math.round(sessionCostUsd * 1e12),
-        sessionDuration.toNanos());
+        sessionDuration.toNanos(),
+        maxRunningTurns,
+        maxToolCallsPerTurn);
   }
 
   /** Whether any guard is on (when none is, the assembler keeps no guard state at all). */

@@ -25,18 +25,18 @@ import org.slf4j.LoggerFactory;
  * tick, after the calls of a request are all in, so a request's order does not matter.
  *
  * <p>Each guard trips once per session; the turn guards once per turn. The state is small: a few
- * counters per session and, for its {@value #TURNS_KEPT} most recent running turns, a counter and
- * up to {@value #TOOL_CALLS_KEPT} tool calls (16 bytes each; past it the earliest half is
- * forgotten). A turn's state goes when the turn is decided; with only the turn guards on (the
- * default), a session between turns that tripped nothing keeps none. When every guard is off
- * nothing is kept.
+ * counters per session and, for its {@code guards.max_running_turns} (4) most recent running turns,
+ * a counter and up to {@code guards.max_tool_calls_per_turn} (1024) tool calls (16 bytes each; past
+ * it the earliest half is forgotten). What is forgotten is counted ({@link #turnsForgotten}, {@link
+ * #toolCallsForgotten}): a loop spread over more running turns than that, or longer than that in
+ * one batch, may go unseen. A turn's state goes when the turn is decided; with only the turn guards
+ * on (the default), a session between turns that tripped nothing keeps none. When every guard is
+ * off nothing is kept.
  *
  * <p>Threading: confined to its shard's thread.
  */
 final class RunawayGuards {
   private static final Logger LOG = LoggerFactory.getLogger(RunawayGuards.class);
-  static final int TURNS_KEPT = 4;
-  static final int TOOL_CALLS_KEPT = 1024;
   private static final int KEY_LOGGED = 64;
   private static final long P1 = 0x9E3779B97F4A7C15L;
 
@@ -97,19 +97,24 @@ final class RunawayGuards {
       n = 0;
     }
 
-    /** Adds a tool call at its place in start order. */
-    void tool(long start, long key) {
+    /**
+     * Adds a tool call at its place in start order, keeping at most {@code max}; returns how many
+     * earlier calls it forgot to make room.
+     */
+    int tool(long start, long key, int max) {
       if (starts == null) {
         if (key == 0) {
-          return; // only calls without arguments so far: nothing to compare
+          return 0; // only calls without arguments so far: nothing to compare
         }
         starts = new long[8];
         keys = new long[8];
       }
+      int dropped = 0;
       if (n == starts.length) {
-        if (n >= TOOL_CALLS_KEPT) {
-          // Runs that far back were evaluated when they arrived: keep the later half.
+        if (n >= max) {
+          // Runs that far back were mostly evaluated when they arrived: keep the later half.
           int drop = n / 2;
+          dropped = drop;
           System.arraycopy(starts, drop, starts, 0, n - drop);
           System.arraycopy(keys, drop, keys, 0, n - drop);
           n -= drop;
@@ -127,6 +132,7 @@ final class RunawayGuards {
       starts[i] = start;
       keys[i] = key;
       n++;
+      return dropped;
     }
 
     /** The longest run of identical tool calls (with arguments), in start order. */
@@ -145,6 +151,13 @@ final class RunawayGuards {
   }
 
   private final GuardLimits limits;
+
+  /** Running turns whose state was taken over by a newer one ({@code guards.max_running_turns}). */
+  long turnsForgotten;
+
+  /** Tool calls forgotten to keep {@code guards.max_tool_calls_per_turn}. */
+  long toolCallsForgotten;
+
   private final boolean sessionGuards;
   private final AssemblyListener listener;
   private final LongSupplier epochNanos;
@@ -209,7 +222,7 @@ final class RunawayGuards {
       }
     } else if (c.role() == hermes.collector.semconv.Role.TOOL && limits.toolRepeat() > 0) {
       Turn t = turn(g, turnId, traceHigh, traceLow);
-      t.tool(c.startNanos(), toolKey(c));
+      toolCallsForgotten += t.tool(c.startNanos(), toolKey(c), limits.maxToolCallsPerTurn());
       t.dirty = true;
       if (!g.dirty) {
         g.dirty = true;
@@ -332,7 +345,7 @@ final class RunawayGuards {
   /** The state of turn {@code id}, taking over the least recently used slot when it is new. */
   private Turn turn(State g, long id, long traceHigh, long traceLow) {
     if (g.turns == null) {
-      g.turns = new Turn[TURNS_KEPT];
+      g.turns = new Turn[limits.maxRunningTurns()];
     }
     int use = ++g.uses;
     for (Turn t : g.turns) {
@@ -356,9 +369,12 @@ final class RunawayGuards {
     if (free == null) {
       free = new Turn();
       g.turns[slot] = free;
-    } else if (free.dirty) {
-      free.dirty = false;
-      evaluate(g, free); // its last calls count before its slot is taken over
+    } else {
+      turnsForgotten++; // a running turn's state taken over: if it comes back, it starts again
+      if (free.dirty) {
+        free.dirty = false;
+        evaluate(g, free); // its last calls count before its slot is taken over
+      }
     }
     free.reset(id, traceHigh, traceLow);
     free.lastUse = use;

@@ -184,6 +184,16 @@ public final class SessionAssembler implements SpanSink, AutoCloseable {
     return sum(s -> s.lateSpans);
   }
 
+  /** Running turns whose guard state a newer one took over ({@code guards.max_running_turns}). */
+  public long guardTurnsForgotten() {
+    return sum(s -> s.guardTurnsForgotten);
+  }
+
+  /** Tool calls the runaway guards forgot ({@code guards.max_tool_calls_per_turn}). */
+  public long guardToolCallsForgotten() {
+    return sum(s -> s.guardToolCallsForgotten);
+  }
+
   /** Sessions evicted to keep the live-session bound. */
   public long evictedSessions() {
     return sum(s -> s.evicted);

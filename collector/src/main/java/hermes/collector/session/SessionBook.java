@@ -166,6 +166,16 @@ final class SessionBook {
     this.finishedKept = finishedKept;
   }
 
+  /** Running turns whose guard state a newer one took over ({@code guards.max_running_turns}). */
+  long guardTurnsForgotten() {
+    return guards.turnsForgotten;
+  }
+
+  /** Tool calls the guards forgot to keep {@code guards.max_tool_calls_per_turn}. */
+  long guardToolCallsForgotten() {
+    return guards.toolCallsForgotten;
+  }
+
   int liveCount() {
     return live.size();
   }

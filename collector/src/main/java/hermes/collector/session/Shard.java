@@ -65,6 +65,8 @@ final class Shard {
   volatile int liveSessions;
   volatile int liveTraces;
   volatile long lateSpans;
+  volatile long guardTurnsForgotten;
+  volatile long guardToolCallsForgotten;
   volatile long evicted;
   volatile long spansNotKept;
   volatile long pendingEvicted;
@@ -281,6 +283,8 @@ final class Shard {
     liveSessions = sessions.liveCount();
     liveTraces = traces.liveTraces();
     lateSpans = traces.lateSpans + sessions.lateSpans;
+    guardTurnsForgotten = sessions.guardTurnsForgotten();
+    guardToolCallsForgotten = sessions.guardToolCallsForgotten();
     evicted = sessions.evicted;
     spansNotKept = traces.spansNotKept + sessions.callsNotKept;
     pendingEvicted = traces.pendingEvicted;

@@ -258,7 +258,8 @@ class ConfigLoaderTest {
   @Test
   void guardsHaveDocumentedDefaultsAndRefuseBadValues() throws Exception {
     CollectorConfig c = ConfigLoader.load(null, Map.of(), Map.of());
-    assertThat(c.guards()).isEqualTo(new CollectorConfig.Guards(5, 50, 0, 0, 0, Duration.ZERO));
+    assertThat(c.guards())
+        .isEqualTo(new CollectorConfig.Guards(5, 50, 0, 0, 0, Duration.ZERO, 4, 1024));
     CollectorConfig set =
         ConfigLoader.load(
             null,
@@ -270,7 +271,8 @@ class ConfigLoaderTest {
                 "guards.session_llm_calls", "500"));
     assertThat(set.guards())
         .isEqualTo(
-            new CollectorConfig.Guards(0, 50, 500, 2_000_000_000L, 2.5, Duration.ofHours(2)));
+            new CollectorConfig.Guards(
+                0, 50, 500, 2_000_000_000L, 2.5, Duration.ofHours(2), 4, 1024));
     assertThat(
             ConfigLoader.load(null, Map.of(), Map.of("guards.session_duration", "0"))
                 .guards()
@@ -283,7 +285,9 @@ class ConfigLoaderTest {
           {"guards.session_tokens", "1e6"},
           {"guards.session_cost_usd", "-3"},
           {"guards.session_cost_usd", "five"},
-          {"guards.session_duration", "2 days"}
+          {"guards.session_duration", "2 days"},
+          {"guards.max_running_turns", "0"},
+          {"guards.max_tool_calls_per_turn", "8"}
         }) {
       assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of(bad[0], bad[1])))
           .isInstanceOf(ConfigException.class)

@@ -181,6 +181,31 @@ class RunawayGuardsTest {
   }
 
   @Test
+  void theGuardStateStaysWithinItsBoundsAndCountsWhatItForgets() throws Exception {
+    // one running turn and 16 tool calls per turn kept (guards.max_running_turns,
+    // guards.max_tool_calls_per_turn)
+    start(new GuardLimits(5, 0, 0, 0, 0, 0, 1, 16));
+    send(loopingTurn(1, "wide", "a", "b"));
+    tick();
+    assertThat(assembler.guardTurnsForgotten()).isZero();
+    send(loopingTurn(2, "wide", "c", "d")); // a second running turn of the same session
+    tick();
+    assertThat(assembler.guardTurnsForgotten()).isEqualTo(1);
+
+    String[] tools = new String[20];
+    for (int i = 0; i < tools.length; i++) {
+      tools[i] = "tool-" + i; // all different: no run, only calls to keep
+    }
+    send(loopingTurn(3, "long", tools));
+    tick();
+    assertThat(assembler.guardToolCallsForgotten()).isEqualTo(8); // the earliest half of 16
+    // what stays still finds a loop
+    send(loopingTurn(4, "long-loop", repeat("read_file", 40)));
+    tick();
+    assertThat(tripsOf("long-loop")).singleElement();
+  }
+
+  @Test
   void aDifferentToolCallInBetweenResetsTheRun() throws Exception {
     start(limits(5, 0));
     String[] tools = {"a", "a", "a", "a", "b", "a", "a", "a", "a"};
