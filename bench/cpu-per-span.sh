@@ -8,6 +8,8 @@
 #   RATE: spans/s open loop, or 0 (default) for closed loop with 8 connections
 #   DURATION: the measured window (default 20s; plus a 5 s warm-up window)
 #   PROTOCOL: grpc (default; the stock receiver speaks only gRPC) or http/protobuf (collector only)
+# FLOOR=1 also measures the transport floor (baseline/TransportFloor: grpc-java taking the bytes,
+#   reading no span), the cost every gRPC receiver pays before its own work.
 # Jar: bench/target/benchmarks.jar (./mvnw -B -q -pl bench -am package -DskipTests), which holds
 #   both; COLLECTOR_CP=other.jar runs the collector from another build (before/after), STOCK=0
 #   skips the stock receiver.
@@ -78,4 +80,13 @@ if [ "$protocol" = grpc ] && [ "${STOCK:-1}" != 0 ]; then
   pid=$!
   wait_port $((base + 5))
   measure "stock receiver" "http://127.0.0.1:$((base + 5))"
+fi
+if [ "$protocol" = grpc ] && [ "${FLOOR:-0}" != 0 ]; then
+  kill $pid 2>/dev/null || true
+  wait $pid 2>/dev/null || true
+  java -Xmx1g -cp "$bench_jar" hermes.collector.bench.baseline.TransportFloor $((base + 6)) \
+    >"$out/floor.log" 2>&1 &
+  pid=$!
+  wait_port $((base + 6))
+  measure "transport floor" "http://127.0.0.1:$((base + 6))"
 fi
