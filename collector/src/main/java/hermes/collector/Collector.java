@@ -9,7 +9,8 @@ import hermes.collector.guard.GuardWebhook;
 import hermes.collector.ingest.ExportResult;
 import hermes.collector.ingest.Ingest;
 import hermes.collector.ingest.MetricsSink;
-import hermes.collector.ingest.SpanSink;
+import hermes.collector.ingest.TraceConsumer;
+import hermes.collector.ingest.TraceFanOut;
 import hermes.collector.metrics.AgentMetrics;
 import hermes.collector.metrics.OtlpMetricsBridge;
 import hermes.collector.metrics.Telemetry;
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * Each instance has its own metrics registry, so several can run in one JVM (tests do).
  *
  * <pre>{@code
- * try (Collector c = Collector.start(config, SpanSink.DISCARD)) {
+ * try (Collector c = Collector.start(config, TraceConsumer.DISCARD)) {
  *   int httpPort = c.httpAddress().getPort();
  * }
  * }</pre>
@@ -110,7 +111,7 @@ public final class Collector implements AutoCloseable {
    *
    * @throws IOException naming the listener and address that could not be bound
    */
-  public static Collector start(CollectorConfig config, SpanSink sink) throws IOException {
+  public static Collector start(CollectorConfig config, TraceConsumer sink) throws IOException {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(sink, "sink");
     Collector c = new Collector(config);
@@ -211,7 +212,7 @@ public final class Collector implements AutoCloseable {
    * The assembler's listeners: the agent metrics and the session event stream. (The smallest
    * wiring; a listener fan-out in the assembler replaces it.)
    */
-  private void startListeners(SpanSink sink) throws IOException {
+  private void startListeners(TraceConsumer sink) throws IOException {
     telemetry.jvm();
     CollectorConfig.Forward fw = config.forward();
     if (fw.endpoint() != null) {
@@ -224,9 +225,8 @@ public final class Collector implements AutoCloseable {
     Ingest ingest =
         new Ingest(
             new ReaderLimits(otlp.maxAttributeDepth(), otlp.maxAttributesPerSpan()),
-            sink,
+            forwarder == null ? sink : TraceFanOut.of(sink, forwarder), // the spool commits first
             metricsSink,
-            forwarder,
             telemetry.ingest());
     ListenerInstrumentation listenerMetrics = telemetry.listeners();
     admin =

@@ -4,7 +4,7 @@ import static hermes.collector.RawHttp.ascii;
 import static hermes.collector.RawHttp.postHead;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import hermes.collector.ingest.SpanSink;
+import hermes.collector.ingest.TraceConsumer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,7 +45,7 @@ class ConnectionBoundsIT {
     }
   }
 
-  private void start(SpanSink sink, String... keyValues) throws Exception {
+  private void start(TraceConsumer sink, String... keyValues) throws Exception {
     collector = TestCollectors.start(sink, keyValues);
   }
 
@@ -159,8 +159,8 @@ class ConnectionBoundsIT {
   void theAdminPortAnswersWhileEveryOtlpIoThreadIsBusy() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger blocked = new AtomicInteger();
-    SpanSink blocking =
-        protocol -> {
+    TraceConsumer blocking =
+        request -> {
           // Stands in for any request that keeps an I/O thread busy (a slow decode, a flood).
           blocked.incrementAndGet();
           try {
@@ -168,7 +168,7 @@ class ConnectionBoundsIT {
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
-          return SpanSink.DISCARD.open(protocol);
+          return TraceConsumer.DISCARD.reserve(request);
         };
     start(blocking);
     try {

@@ -2,7 +2,7 @@ package hermes.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import hermes.collector.ingest.SpanSink;
+import hermes.collector.ingest.TraceConsumer;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -54,7 +54,7 @@ class ExpositionContractIT {
   @Test
   void everyContractFamilyKeepsItsTypeHelpSamplesAndLabels() throws Exception {
     Map<String, String> expected = load();
-    try (Collector backend = TestCollectors.start(SpanSink.DISCARD);
+    try (Collector backend = TestCollectors.start(TraceConsumer.DISCARD);
         Collector c =
             TestCollectors.startFull(
                 "sessions.settle_delay",

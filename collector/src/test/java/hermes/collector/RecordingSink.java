@@ -1,17 +1,18 @@
 package hermes.collector;
 
 import hermes.collector.ingest.Protocol;
-import hermes.collector.ingest.SpanSink;
+import hermes.collector.ingest.TraceConsumer;
 import hermes.collector.proto.Attributes;
 import hermes.collector.proto.SpanView;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A sink for tests: keeps a copy of every committed span; can be told the pipeline is full. */
-public final class RecordingSink implements SpanSink {
+public final class RecordingSink implements TraceConsumer {
   /** A copied span. */
   public record Recorded(
       Protocol protocol,
@@ -33,12 +34,13 @@ public final class RecordingSink implements SpanSink {
   public volatile int aborted;
 
   @Override
-  public SpanBatch open(Protocol protocol) {
+  public Reservation reserve(RequestShape request) {
     if (full) {
-      return null;
+      return Reservation.refused(Outcome.PIPELINE_FULL);
     }
+    Protocol protocol = request.protocol();
     List<Recorded> pending = new ArrayList<>();
-    return new SpanBatch() {
+    return new Reservation() {
       @Override
       public void span(SpanView s) {
         pending.add(
@@ -59,9 +61,12 @@ public final class RecordingSink implements SpanSink {
       }
 
       @Override
-      public boolean commit() {
-        spans.addAll(pending);
-        return true;
+      public CompletableFuture<Outcome> commit(byte[] request, int count, Next next) {
+        Outcome o = next.commit();
+        if (o == Outcome.ACCEPTED) {
+          spans.addAll(pending);
+        }
+        return o.now();
       }
 
       @Override

@@ -1,7 +1,7 @@
 package hermes.collector;
 
 import hermes.collector.config.ConfigLoader;
-import hermes.collector.ingest.SpanSink;
+import hermes.collector.ingest.TraceConsumer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,7 +15,7 @@ public final class TestCollectors {
   private TestCollectors() {}
 
   /** A collector on free ports; {@code keyValues} are extra config overrides (key, value, ...). */
-  public static Collector start(SpanSink sink, String... keyValues) throws Exception {
+  public static Collector start(TraceConsumer sink, String... keyValues) throws Exception {
     return Collector.start(ConfigLoader.load(null, Map.of(), overrides(keyValues)), sink);
   }
 

@@ -4,6 +4,8 @@ import hermes.collector.config.ConfigException;
 import hermes.collector.config.ConfigLoader;
 import hermes.collector.forward.ForwarderInstrumentation;
 import hermes.collector.forward.TraceForwarder;
+import hermes.collector.ingest.Protocol;
+import hermes.collector.ingest.TraceConsumer;
 import hermes.collector.proto.OtlpGrpcMethods;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
@@ -105,9 +107,12 @@ public class ForwardBenchmark {
   public void forwardOneRequest() {
     byte[] r = requests.get(next);
     next = (next + 1) % requests.size();
-    while (!forwarder.reserve(r.length)) {
+    TraceConsumer.Reservation room;
+    while ((room = forwarder.reserve(new TraceConsumer.RequestShape(Protocol.GRPC, r.length)))
+            .refusal()
+        != null) {
       Thread.onSpinWait(); // the queue is full: ingest would answer 503 here; we wait instead
     }
-    forwarder.accept(r, PipelineFixture.BATCH, () -> true);
+    room.commit(r, PipelineFixture.BATCH, TraceConsumer.Next.NONE);
   }
 }

@@ -4,6 +4,8 @@ import hermes.collector.config.ConfigException;
 import hermes.collector.config.ConfigLoader;
 import hermes.collector.forward.ForwarderInstrumentation;
 import hermes.collector.forward.TraceForwarder;
+import hermes.collector.ingest.Protocol;
+import hermes.collector.ingest.TraceConsumer;
 import hermes.collector.proto.OtlpGrpcMethods;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
@@ -117,9 +119,9 @@ public class SpoolBenchmark {
   public void spoolOneRequest() {
     byte[] r = requests.get(next);
     next = (next + 1) % requests.size();
-    while (!forwarder.reserve(r.length)) {
-      Thread.onSpinWait(); // never: a spool reserves nothing
-    }
-    forwarder.accept(r, PipelineFixture.BATCH, () -> true).join(); // the write is the cost measured
+    TraceConsumer.Reservation room; // a spool never refuses at reserve
+    room = forwarder.reserve(new TraceConsumer.RequestShape(Protocol.GRPC, r.length));
+    // The write is the cost measured.
+    room.commit(r, PipelineFixture.BATCH, TraceConsumer.Next.NONE).join();
   }
 }

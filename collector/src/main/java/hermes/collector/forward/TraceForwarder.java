@@ -2,7 +2,7 @@ package hermes.collector.forward;
 
 import hermes.collector.config.CollectorConfig;
 import hermes.collector.config.CollectorConfig.Forward.OnFull;
-import hermes.collector.ingest.TraceTap;
+import hermes.collector.ingest.TraceConsumer;
 import hermes.collector.logging.RateLimitedLog;
 import hermes.collector.proto.AttributeRedactor;
 import hermes.collector.proto.MalformedOtlpException;
@@ -37,26 +37,48 @@ import org.slf4j.LoggerFactory;
  * ({@link Wakeup}), and it waits out linger and retry backoff as timed parks to a deadline, so an
  * idle forwarder costs no CPU.
  *
- * <p>Threading: {@link TraceTap} methods are called by I/O threads and never block: with a spool,
- * the append is handed to the {@code spool-writer} thread and the returned future completes there
- * once the request is on disk (the client is answered then); signalling the exporter or the writer
- * is a volatile read, and an unpark only when it waits; everything else runs on the exporter
+ * <p>As a {@link TraceConsumer}: without a spool, {@link #reserve} takes the request's bytes from
+ * the queue's bound (refusing {@code forward_full}) and the commit runs the other consumers, then
+ * queues the request, or gives the room back if they refused. With a spool the spool is the queue
+ * (it never refuses at reserve) and the forwarder {@link #commitsLater() commits later}: the
+ * request is written, the other consumers run on the writer thread, and the record is cut off again
+ * if they refuse; the commit completes when that is done ({@code spool_error} if the write failed).
+ *
+ * <p>Threading: {@link TraceConsumer} methods are called by I/O threads and never block: with a
+ * spool, the append is handed to the {@code spool-writer} thread and the returned future completes
+ * there once the request is on disk (the client is answered then); signalling the exporter or the
+ * writer is a volatile read, and an unpark only when it waits; everything else runs on the exporter
  * thread. Telemetry goes to a {@link ForwarderInstrumentation}.
  */
-public final class TraceForwarder implements TraceTap, AutoCloseable {
+public final class TraceForwarder implements TraceConsumer, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TraceForwarder.class);
 
   private record Item(byte[] bytes, int spans) {}
 
-  /** A request waiting for the spool writer; {@code done} completes when it is on disk or not. */
-  private record Append(
-      byte[] request, int spans, BooleanSupplier commit, CompletableFuture<Taken> done) {}
+  /**
+   * A request waiting for the spool writer; {@code done} completes when it is on disk or not.
+   * Written by the writer thread only.
+   */
+  private static final class Append implements BooleanSupplier {
+    final byte[] request;
+    final int spans;
+    final Next next;
+    final CompletableFuture<Outcome> done = new CompletableFuture<>();
+    Outcome nextSaid; // what the consumers after the spool said, if they ran
 
-  // Answers of the in-memory queue, known at once: shared, only ever read (Ingest uses getNow).
-  private static final CompletableFuture<Taken> ACCEPTED_NOW =
-      CompletableFuture.completedFuture(Taken.ACCEPTED);
-  private static final CompletableFuture<Taken> PIPELINE_FULL_NOW =
-      CompletableFuture.completedFuture(Taken.PIPELINE_FULL);
+    Append(byte[] request, int spans, Next next) {
+      this.request = request;
+      this.spans = spans;
+      this.next = next;
+    }
+
+    /** Runs the consumers after the spool (the spool's commit step, under its write lock). */
+    @Override
+    public boolean getAsBoolean() {
+      nextSaid = next.commit();
+      return nextSaid == Outcome.ACCEPTED;
+    }
+  }
 
   private final CollectorConfig.Forward config;
   private final ForwarderInstrumentation metrics;
@@ -143,89 +165,123 @@ public final class TraceForwarder implements TraceTap, AutoCloseable {
   }
 
   @Override
-  public boolean reserve(int bytes) {
+  public boolean commitsLater() {
+    return spool != null;
+  }
+
+  @Override
+  public Reservation reserve(RequestShape request) {
     if (spool != null) {
-      return true; // the spool is the queue; its bound drops the oldest segment, counted
+      return spooled; // the spool is the queue; its bound drops the oldest segment, counted
     }
+    int bytes = request.bytes();
     if (config.onFull() == OnFull.DROP_OLDEST) {
       queuedBytes.addAndGet(bytes); // the exporter drops the oldest to get back under the bound
-      return true;
+      return new Queued(bytes);
     }
     while (true) {
       long now = queuedBytes.get();
       // A request larger than the whole queue still goes through an empty queue.
       if (now > 0 && now + bytes > config.queueMaxBytes()) {
-        return false;
+        return Reservation.refused(Outcome.FORWARD_FULL);
       }
       if (queuedBytes.compareAndSet(now, now + bytes)) {
-        return true;
+        return new Queued(bytes);
       }
     }
   }
 
-  @Override
-  public void release(int bytes) {
-    if (spool == null) {
+  /** A request's room in the in-memory queue: {@code bytes} taken from its bound. */
+  private final class Queued implements Reservation {
+    private final int bytes;
+
+    Queued(int bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public CompletableFuture<Outcome> commit(byte[] original, int spans, Next next) {
+      byte[] request;
+      try {
+        request = redactor.redact(original);
+      } catch (MalformedOtlpException e) {
+        // Unreachable for a request the reader accepted; never forward what could not be redacted.
+        abort();
+        Outcome o = next.commit();
+        if (o == Outcome.ACCEPTED) {
+          metrics.dropped("redaction_error", spans);
+        }
+        return o.now();
+      }
+      Outcome o = next.commit(); // the others first: a queued request cannot be taken back
+      if (o != Outcome.ACCEPTED) {
+        abort();
+        return o.now();
+      }
+      if (request.length != bytes) {
+        queuedBytes.addAndGet(request.length - bytes); // reserved before redaction
+      }
+      queuedSpans.addAndGet(spans);
+      queue.offer(new Item(request, spans));
+      wakeup.signal();
+      return Outcome.ACCEPTED.now();
+    }
+
+    @Override
+    public void abort() {
       queuedBytes.addAndGet(-bytes);
     }
   }
 
-  @Override
-  public CompletableFuture<Taken> accept(byte[] original, int spans, BooleanSupplier commit) {
-    byte[] request;
-    try {
-      request = redactor.redact(original);
-    } catch (MalformedOtlpException e) {
-      // Unreachable for a request the reader accepted; never forward what could not be redacted.
-      release(original.length);
-      if (!commit.getAsBoolean()) {
-        return PIPELINE_FULL_NOW;
-      }
-      metrics.dropped("redaction_error", spans);
-      return ACCEPTED_NOW;
-    }
-    if (spool != null) {
-      // Whole on disk before the client hears "accepted", and the disk is the spool writer's
-      // business, never the I/O thread's: the future completes when the write is done.
-      CompletableFuture<Taken> done = new CompletableFuture<>();
-      appends.offer(new Append(request, spans, commit, done));
-      writerWakeup.signal();
-      if (writerStopping && !writer.isAlive()) {
-        refuseLeftovers(); // shut down meanwhile: refused (503), the client retries elsewhere
-      }
-      return done;
-    }
-    if (!commit.getAsBoolean()) {
-      release(original.length);
-      return PIPELINE_FULL_NOW;
-    }
-    if (request.length != original.length) {
-      queuedBytes.addAndGet(request.length - original.length); // reserved before redaction
-    }
-    queuedSpans.addAndGet(spans);
-    queue.offer(new Item(request, spans));
-    wakeup.signal();
-    return ACCEPTED_NOW;
-  }
+  /** A request bound for the spool: nothing is reserved, so one stateless object serves all. */
+  private final Reservation spooled =
+      new Reservation() {
+        @Override
+        public CompletableFuture<Outcome> commit(byte[] original, int spans, Next next) {
+          byte[] request;
+          try {
+            request = redactor.redact(original);
+          } catch (MalformedOtlpException e) {
+            Outcome o = next.commit(); // as above: kept by the others, not forwarded
+            if (o == Outcome.ACCEPTED) {
+              metrics.dropped("redaction_error", spans);
+            }
+            return o.now();
+          }
+          // Whole on disk before the client hears "accepted", and the disk is the spool writer's
+          // business, never the I/O thread's: the future completes when the write is done.
+          Append a = new Append(request, spans, next);
+          appends.offer(a);
+          writerWakeup.signal();
+          if (writerStopping && !writer.isAlive()) {
+            refuseLeftovers(); // shut down meanwhile: refused (503), the client retries elsewhere
+          }
+          return a.done;
+        }
+
+        @Override
+        public void abort() {}
+      };
 
   /**
-   * Writes one request to the spool (spool writer thread): a kill -9 loses nothing acknowledged,
-   * and a write that fails (disk full) is refused, so the client retries it.
+   * Writes one request to the spool (spool writer thread), running the consumers after it once it
+   * is written and cutting it off if they refuse: a kill -9 loses nothing acknowledged, and a write
+   * that fails (disk full) is refused, so the client retries it.
    */
-  private Taken append(Append a) {
+  private Outcome append(Append a) {
     try {
-      if (!spool.append(a.request(), a.spans(), a.commit())) {
-        return Taken.PIPELINE_FULL;
+      if (!spool.append(a.request, a.spans, a)) {
+        return a.nextSaid;
       }
       appended.incrementAndGet(); // after the append published the record
       wakeup.signal();
-      return Taken.ACCEPTED;
+      return Outcome.ACCEPTED;
     } catch (java.io.IOException | RuntimeException e) {
       logRateLimited(
           "forwarding: cannot write the spool ({}); {} spans refused with 503/UNAVAILABLE",
           e.toString(),
-          a.spans());
-      return Taken.FAILED;
+          a.spans);
+      return Outcome.SPOOL_ERROR;
     }
   }
 
@@ -268,8 +324,9 @@ public final class TraceForwarder implements TraceTap, AutoCloseable {
         }
         timeout = left < timeout.toNanos() ? Duration.ofNanos(left) : timeout;
       }
-      Outcome o = sender.send(batch, timeout);
-      if (o.kind() == Outcome.Kind.DELIVERED) {
+      // The sender's outcome; the inherited TraceConsumer.Outcome shadows its simple name here.
+      hermes.collector.forward.Outcome o = sender.send(batch, timeout);
+      if (o.kind() == hermes.collector.forward.Outcome.Kind.DELIVERED) {
         metrics.forwarded(spans - o.rejectedSpans());
         if (o.rejectedSpans() > 0) {
           metrics.dropped("rejected_by_backend", o.rejectedSpans());
@@ -277,7 +334,7 @@ public final class TraceForwarder implements TraceTap, AutoCloseable {
         return true;
       }
       metrics.failed(o.reason());
-      if (o.kind() == Outcome.Kind.FATAL) {
+      if (o.kind() == hermes.collector.forward.Outcome.Kind.FATAL) {
         metrics.dropped("fatal_" + o.reason(), spans);
         logRateLimited(
             "forwarding: the backend refused a batch of {} spans for good ({}); dropped",
@@ -399,7 +456,7 @@ public final class TraceForwarder implements TraceTap, AutoCloseable {
   private void refuseLeftovers() {
     synchronized (appends) {
       for (Append a = appends.poll(); a != null; a = appends.poll()) {
-        a.done().complete(Taken.FAILED);
+        a.done.complete(Outcome.SPOOL_ERROR);
       }
     }
   }
@@ -442,7 +499,7 @@ public final class TraceForwarder implements TraceTap, AutoCloseable {
       while (true) {
         Append a = f.appends.poll();
         if (a != null) {
-          a.done().complete(f.append(a));
+          a.done.complete(f.append(a));
         } else if (f.writerStopping) {
           return;
         } else {

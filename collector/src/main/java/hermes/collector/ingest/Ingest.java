@@ -16,49 +16,52 @@ import java.util.concurrent.CompletionException;
 
 /**
  * The one entry point every receiver funnels into: decodes a request body (protobuf, or OTLP/JSON
- * transcoded to protobuf), checks it, hands valid spans to the {@link SpanSink} and counts
- * everything to its {@link IngestInstrumentation}. Transports only frame bytes and map the outcome
- * to their status codes.
+ * transcoded to protobuf), checks it, counts everything to its {@link IngestInstrumentation} and
+ * asks its {@link TraceConsumer} (the assembler, or a {@link TraceFanOut} of it and the forwarder)
+ * to take it. Transports only frame bytes and map the outcome to their status codes.
+ *
+ * <p>A trace request: room is reserved before it is decoded; a refused one is only scanned to count
+ * its spans (never decoded, so a full pipeline costs little); an accepted one is decoded once, its
+ * valid spans streamed into the reservation, then committed; malformed, it is aborted. The commit
+ * may complete later (the forward spool answers once the request is durable).
  *
  * <p>Threading: safe for concurrent use by I/O threads; each thread gets its own reader (the
  * readers reuse their views). Nothing here blocks, logs or locks per span.
  */
 public final class Ingest {
-  private final SpanSink sink;
+  private final TraceConsumer consumer;
   private final MetricsSink metricsSink;
-  private final TraceTap tap;
   private final IngestInstrumentation metrics;
   private final ThreadLocal<TraceDecoder> decoders;
   private final OtlpJsonTranscoder jsonTraces;
   private final OtlpJsonTranscoder jsonMetrics;
   private final OtlpJsonTranscoder jsonLogs;
+  private final SignalScanner tracesScanner;
   private final SignalScanner metricsScanner;
   private final SignalScanner logsScanner;
 
-  /** An ingest decoding with {@code limits}, feeding {@code sink}, reporting to {@code metrics}. */
-  public Ingest(ReaderLimits limits, SpanSink sink, IngestInstrumentation metrics) {
-    this(limits, sink, MetricsSink.NONE, null, metrics);
+  /**
+   * An ingest decoding with {@code limits}, feeding {@code consumer}, reporting to {@code metrics}.
+   */
+  public Ingest(ReaderLimits limits, TraceConsumer consumer, IngestInstrumentation metrics) {
+    this(limits, consumer, MetricsSink.NONE, metrics);
   }
 
-  /**
-   * As above, with OTLP metrics going to {@code metricsSink} and accepted trace requests to {@code
-   * tap} (the forwarder; null for none).
-   */
+  /** As above, with OTLP metrics going to {@code metricsSink}. */
   public Ingest(
       ReaderLimits limits,
-      SpanSink sink,
+      TraceConsumer consumer,
       MetricsSink metricsSink,
-      TraceTap tap,
       IngestInstrumentation metrics) {
     Objects.requireNonNull(limits, "limits");
-    this.tap = tap;
-    this.sink = Objects.requireNonNull(sink, "sink");
+    this.consumer = Objects.requireNonNull(consumer, "consumer");
     this.metricsSink = Objects.requireNonNull(metricsSink, "metricsSink");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     decoders = ThreadLocal.withInitial(() -> new TraceDecoder(limits));
     jsonTraces = OtlpJsonTranscoder.traces(limits);
     jsonMetrics = OtlpJsonTranscoder.metrics(limits);
     jsonLogs = OtlpJsonTranscoder.logs(limits);
+    tracesScanner = SignalScanner.traces(limits);
     metricsScanner = SignalScanner.metrics(limits);
     logsScanner = SignalScanner.logs(limits);
   }
@@ -109,88 +112,63 @@ public final class Ingest {
    *     a {@link PipelineFullException} when the spool write failed or the pipeline filled up
    *     meanwhile (nothing of it was kept)
    * @throws MalformedOtlpException the body is not a valid request; nothing of it was kept
-   * @throws PipelineFullException the sink or the forwarder had no room; nothing of it was kept
+   * @throws PipelineFullException a consumer had no room; nothing of it was kept
    */
   public CompletableFuture<ExportResult> tracesAsync(
       byte[] body, Encoding encoding, Protocol protocol)
       throws MalformedOtlpException, PipelineFullException {
     metrics.requestBytes(protocol, Signal.TRACES, body.length);
     TraceDecoder d = decoders.get();
-    SpanSink.SpanBatch held;
+    TraceConsumer.Reservation reservation;
     byte[] pb;
     try {
       pb = encoding == Encoding.JSON ? jsonTraces.toProtobuf(body) : body;
-      SpanSink.SpanBatch batch = sink.open(protocol);
-      if (batch == null) {
-        d.start(null);
-        d.reader.read(pb, d);
-        throw refuse(d.accepted + d.rejected);
+      reservation = consumer.reserve(new TraceConsumer.RequestShape(protocol, pb.length));
+      TraceConsumer.Outcome refused = reservation.refusal();
+      if (refused != null) {
+        throw refuse(refused, tracesScanner.scan(pb)); // counted, not decoded
       }
-      d.start(batch);
+      d.start(reservation);
       try {
         d.reader.read(pb, d);
       } catch (MalformedOtlpException e) {
-        batch.abort();
+        reservation.abort();
         throw e;
       }
-      int spans = d.accepted + d.rejected;
-      if (tap == null) {
-        if (!batch.commit()) {
-          throw refuse(spans);
-        }
-        return CompletableFuture.completedFuture(counted(protocol, encoding, d.outcome()));
-      }
-      if (!tap.reserve(pb.length)) {
-        batch.abort();
-        metrics.spansRefused(IngestInstrumentation.Refusal.FORWARD_FULL, spans);
-        throw new PipelineFullException(
-            "forward queue full: " + spans + " spans refused, retry later");
-      }
-      held = batch.detach(); // the spool may commit it on its own thread, after this returns
     } catch (MalformedOtlpException e) {
       metrics.decodeError(protocol, Signal.TRACES, encoding);
       throw e;
     } finally {
       d.batch = null;
     }
-    Outcome outcome = d.outcome(); // the decoder is this thread's: read it before it is reused
-    CompletableFuture<TraceTap.Taken> taken = tap.accept(pb, outcome.spans(), held::commit);
-    TraceTap.Taken now = taken.getNow(null);
-    if (now != null) { // an in-memory queue: answered at once, refusals thrown as before
-      return CompletableFuture.completedFuture(taken(now, held, protocol, encoding, outcome));
+    Decoded decoded = d.outcome(); // the decoder is this thread's: read it before it is reused
+    CompletableFuture<TraceConsumer.Outcome> taken =
+        reservation.commit(pb, decoded.spans(), TraceConsumer.Next.NONE);
+    TraceConsumer.Outcome now = taken.getNow(null);
+    if (now != null) { // no spool: answered at once, refusals thrown
+      return CompletableFuture.completedFuture(answer(now, protocol, encoding, decoded));
     }
     return taken.thenApply(
         t -> {
           try {
-            return taken(t, held, protocol, encoding, outcome);
+            return answer(t, protocol, encoding, decoded);
           } catch (PipelineFullException e) {
             throw new CompletionException(e);
           }
         });
   }
 
-  private ExportResult taken(
-      TraceTap.Taken t,
-      SpanSink.SpanBatch held,
-      Protocol protocol,
-      Encoding encoding,
-      Outcome outcome)
+  private ExportResult answer(
+      TraceConsumer.Outcome o, Protocol protocol, Encoding encoding, Decoded decoded)
       throws PipelineFullException {
-    switch (t) {
-      case ACCEPTED:
-        return counted(protocol, encoding, outcome);
-      case PIPELINE_FULL:
-        throw refuse(outcome.spans());
-      default:
-        held.abort();
-        metrics.spansRefused(IngestInstrumentation.Refusal.SPOOL_ERROR, outcome.spans());
-        throw new PipelineFullException(
-            "cannot write the forward spool: " + outcome.spans() + " spans refused, retry later");
+    if (o == TraceConsumer.Outcome.ACCEPTED) {
+      return counted(protocol, encoding, decoded);
     }
+    throw refuse(o, decoded.spans());
   }
 
   /** Counts an accepted request's spans; its answer. */
-  private ExportResult counted(Protocol protocol, Encoding encoding, Outcome o) {
+  private ExportResult counted(Protocol protocol, Encoding encoding, Decoded o) {
     metrics.spansReceived(protocol, encoding, o.accepted());
     metrics.spansRefused(IngestInstrumentation.Refusal.INVALID_SPAN, o.rejected());
     metrics.attributesUnindexed(o.unindexed());
@@ -207,7 +185,7 @@ public final class Ingest {
   }
 
   /** What decoding one request found, kept past the decoder's reuse. */
-  private record Outcome(int accepted, int rejected, int unindexed, String firstReason) {
+  private record Decoded(int accepted, int rejected, int unindexed, String firstReason) {
     int spans() {
       return accepted + rejected;
     }
@@ -243,9 +221,16 @@ public final class Ingest {
     return ExportResult.ALL_ACCEPTED;
   }
 
-  private PipelineFullException refuse(int spans) {
-    metrics.spansRefused(IngestInstrumentation.Refusal.PIPELINE_FULL, spans);
-    return new PipelineFullException("pipeline full: " + spans + " spans refused, retry later");
+  /** Counts a refused request's spans; the exception that tells its client to retry. */
+  private PipelineFullException refuse(TraceConsumer.Outcome why, int spans) {
+    metrics.spansRefused(why.refusal(), spans);
+    String what =
+        switch (why) {
+          case FORWARD_FULL -> "forward queue full: ";
+          case SPOOL_ERROR -> "cannot write the forward spool: ";
+          default -> "pipeline full: ";
+        };
+    return new PipelineFullException(what + spans + " spans refused, retry later");
   }
 
   /** The longest span name quoted in a partial-success message, in UTF-8 bytes. */
@@ -272,7 +257,7 @@ public final class Ingest {
   /** Per-thread decoding state: the reader and the visitor that sorts spans. */
   private static final class TraceDecoder implements TraceVisitor {
     final TraceRequestReader reader;
-    SpanSink.SpanBatch batch;
+    TraceConsumer.Reservation batch;
     int accepted;
     int rejected;
     int unindexed;
@@ -282,11 +267,11 @@ public final class Ingest {
       reader = new TraceRequestReader(limits);
     }
 
-    Outcome outcome() {
-      return new Outcome(accepted, rejected, unindexed, firstReason);
+    Decoded outcome() {
+      return new Decoded(accepted, rejected, unindexed, firstReason);
     }
 
-    void start(SpanSink.SpanBatch b) {
+    void start(TraceConsumer.Reservation b) {
       batch = b;
       accepted = rejected = unindexed = 0;
       firstReason = null;

@@ -1,8 +1,7 @@
 package hermes.collector.session;
 
 import hermes.collector.cost.Pricing;
-import hermes.collector.ingest.Protocol;
-import hermes.collector.ingest.SpanSink;
+import hermes.collector.ingest.TraceConsumer;
 import hermes.collector.proto.ResourceView;
 import hermes.collector.proto.SpanView;
 import hermes.collector.semconv.AgentSpan;
@@ -21,15 +20,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Rebuilds sessions from spans: the {@link SpanSink} the receivers feed. Each request's spans are
- * normalized on the I/O thread that decoded them and handed, whole, to the shards that own their
- * traces; shards assemble trees, finalize turns and sessions, and tell the {@link
+ * Rebuilds sessions from spans: the {@link TraceConsumer} the receivers feed. Each request's spans
+ * are normalized on the I/O thread that decoded them and handed, whole, to the shards that own
+ * their traces; shards assemble trees, finalize turns and sessions, and tell the {@link
  * AssemblyListener}.
  *
- * <p>Threading: {@link #open} and the batches it returns are used by I/O threads (one batch per
- * thread, reused); queries may come from any thread and are answered by the shards. A request is
+ * <p>Threading: {@link #reserve} and the batches it returns are used by I/O threads (one batch per
+ * thread, reused; {@link TraceConsumer.Reservation#detach detached} when the commit runs on the
+ * spool's thread); queries may come from any thread and are answered by the shards. A request is
  * accepted only when the spans in flight stay under {@code maxQueuedSpans}; otherwise it is refused
- * whole (the client sees 503/UNAVAILABLE and retries), never dropped.
+ * whole (the client sees 503/UNAVAILABLE and retries), never dropped: at reserve, undecoded, when
+ * the bound is already reached (so a request with no valid span is refused then too), else at
+ * commit, by its exact count.
  *
  * <pre>{@code
  * SessionAssembler a = new SessionAssembler(config, pricing, normalizers, listener);
@@ -38,7 +40,7 @@ import java.util.function.Supplier;
  * a.sessions(true, 50);               // live sessions, newest first
  * }</pre>
  */
-public final class SessionAssembler implements SpanSink, AutoCloseable {
+public final class SessionAssembler implements TraceConsumer, AutoCloseable {
   private final AssemblyConfig config;
   private final Shard[] shards;
   private final AtomicLong queuedSpans = new AtomicLong();
@@ -141,7 +143,10 @@ public final class SessionAssembler implements SpanSink, AutoCloseable {
   }
 
   @Override
-  public SpanBatch open(Protocol protocol) {
+  public Reservation reserve(RequestShape request) {
+    if (queuedSpans.get() >= config.maxQueuedSpans()) {
+      return Reservation.refused(Outcome.PIPELINE_FULL); // any span would overflow: do not decode
+    }
     Batch b = batches.get();
     b.reset();
     return b;
@@ -284,7 +289,7 @@ public final class SessionAssembler implements SpanSink, AutoCloseable {
   }
 
   /** One request's spans, grouped by shard; reused by its I/O thread. */
-  private final class Batch implements SpanBatch {
+  private final class Batch implements Reservation {
     private final Normalizer normalizer;
     private final AgentSpan[][] byShard = new AgentSpan[shards.length][16];
     private final int[] counts = new int[shards.length];
@@ -316,15 +321,20 @@ public final class SessionAssembler implements SpanSink, AutoCloseable {
     }
 
     @Override
-    public boolean commit() {
+    public CompletableFuture<Outcome> commit(byte[] request, int spans, Next next) {
       if (total == 0) {
-        return true;
+        return next.commit().now();
       }
-      long after = queuedSpans.addAndGet(total);
-      if (after > config.maxQueuedSpans()) {
+      if (queuedSpans.addAndGet(total) > config.maxQueuedSpans()) {
         queuedSpans.addAndGet(-total);
-        reset();
-        return false;
+        abort();
+        return Outcome.PIPELINE_FULL.now();
+      }
+      Outcome o = next.commit(); // before posting: a refusal after it could not be undone
+      if (o != Outcome.ACCEPTED) {
+        queuedSpans.addAndGet(-total);
+        abort();
+        return o.now();
       }
       for (int i = 0; i < shards.length; i++) {
         if (counts[i] > 0) {
@@ -333,7 +343,7 @@ public final class SessionAssembler implements SpanSink, AutoCloseable {
         }
       }
       reset();
-      return true;
+      return Outcome.ACCEPTED.now();
     }
 
     @Override
@@ -345,7 +355,7 @@ public final class SessionAssembler implements SpanSink, AutoCloseable {
     }
 
     @Override
-    public SpanBatch detach() {
+    public Reservation detach() {
       // The copies commit would make anyway; the spans are immutable, the messages ready to post.
       Shard.Spans[] messages = new Shard.Spans[shards.length];
       for (int i = 0; i < shards.length; i++) {
@@ -361,7 +371,7 @@ public final class SessionAssembler implements SpanSink, AutoCloseable {
   }
 
   /** A request's spans taken off its I/O thread's batch: committed or aborted once, any thread. */
-  private final class Detached implements SpanBatch {
+  private final class Detached implements Reservation {
     private final Shard.Spans[] messages;
     private final int total;
 
@@ -376,20 +386,25 @@ public final class SessionAssembler implements SpanSink, AutoCloseable {
     }
 
     @Override
-    public boolean commit() {
+    public CompletableFuture<Outcome> commit(byte[] request, int spans, Next next) {
       if (total == 0) {
-        return true;
+        return next.commit().now();
       }
       if (queuedSpans.addAndGet(total) > config.maxQueuedSpans()) {
         queuedSpans.addAndGet(-total);
-        return false;
+        return Outcome.PIPELINE_FULL.now();
+      }
+      Outcome o = next.commit(); // before posting: a refusal after it could not be undone
+      if (o != Outcome.ACCEPTED) {
+        queuedSpans.addAndGet(-total);
+        return o.now();
       }
       for (int i = 0; i < messages.length; i++) {
         if (messages[i] != null) {
           shards[i].post(messages[i]);
         }
       }
-      return true;
+      return Outcome.ACCEPTED.now();
     }
 
     @Override

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import hermes.collector.config.CollectorConfig;
 import hermes.collector.config.ConfigLoader;
-import hermes.collector.ingest.TraceTap;
+import hermes.collector.ingest.Protocol;
+import hermes.collector.ingest.TraceConsumer;
 import hermes.collector.metrics.ForwarderMetrics;
 import hermes.collector.proto.OtlpGrpcMethods;
 import io.grpc.Server;
@@ -88,9 +89,11 @@ class SignalledWaitTest {
       assertThat(forwarder.idleWakeups()).isLessThanOrEqualTo(1);
 
       byte[] request = request();
-      assertThat(forwarder.reserve(request.length)).isTrue();
-      assertThat(forwarder.accept(request, 1, () -> true).get(30, TimeUnit.SECONDS))
-          .isEqualTo(TraceTap.Taken.ACCEPTED);
+      TraceConsumer.Reservation r =
+          forwarder.reserve(new TraceConsumer.RequestShape(Protocol.HTTP, request.length));
+      assertThat(r.refusal()).isNull();
+      assertThat(r.commit(request, 1, TraceConsumer.Next.NONE).get(30, TimeUnit.SECONDS))
+          .isEqualTo(TraceConsumer.Outcome.ACCEPTED);
       byte[] sent = received.poll(30, TimeUnit.SECONDS);
       assertThat(sent).as("the request reached the backend").isEqualTo(request);
 

@@ -5,7 +5,7 @@ import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import hermes.collector.ingest.Ingest;
 import hermes.collector.ingest.IngestInstrumentation;
-import hermes.collector.ingest.SpanSink;
+import hermes.collector.ingest.TraceConsumer;
 import hermes.collector.metrics.ListenerMetrics;
 import hermes.collector.metrics.SecurityMetrics;
 import hermes.collector.proto.ReaderLimits;
@@ -41,7 +41,7 @@ class HttpPipelineFuzzTest {
           new ListenerMetrics(new CollectorRegistry(true)));
   private static final Security SECURITY = security();
   private static final Ingest INGEST =
-      new Ingest(ReaderLimits.DEFAULT, SpanSink.DISCARD, IngestInstrumentation.NOOP);
+      new Ingest(ReaderLimits.DEFAULT, TraceConsumer.DISCARD, IngestInstrumentation.NOOP);
 
   @FuzzTest(maxDuration = "5s")
   // libFuzzer dictionary syntax: CR LF written as \x0d\x0a (Jazzer passes entries as they are).

@@ -12,8 +12,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Validates a serialized {@code ExportMetricsServiceRequest} or {@code ExportLogsServiceRequest}
- * and counts its items (data points, log records) without decoding values.
+ * Validates a serialized {@code ExportMetricsServiceRequest}, {@code ExportLogsServiceRequest} or
+ * {@code ExportTraceServiceRequest} and counts its items (data points, log records, spans) without
+ * decoding values.
  *
  * <p>Threading: immutable, safe to share across threads.
  */
@@ -37,6 +38,19 @@ public final class SignalScanner {
                 HistogramDataPoint.getDescriptor(),
                 ExponentialHistogramDataPoint.getDescriptor(),
                 SummaryDataPoint.getDescriptor())),
+        limits);
+  }
+
+  /**
+   * A scanner for trace requests counting spans: what a refused request costs (its spans are
+   * counted, never decoded).
+   */
+  public static SignalScanner traces(ReaderLimits limits) {
+    Objects.requireNonNull(limits, "limits");
+    return new SignalScanner(
+        new MessageScanner(
+            io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.getDescriptor(),
+            Set.of(io.opentelemetry.proto.trace.v1.Span.getDescriptor())),
         limits);
   }
 

@@ -21,6 +21,28 @@ class SignalScannerTest {
   }
 
   @Test
+  void countsSpansAcrossResourcesAndScopesWithoutDecodingThem() throws Exception {
+    io.opentelemetry.proto.trace.v1.Span span =
+        io.opentelemetry.proto.trace.v1.Span.newBuilder().setName("s").build();
+    io.opentelemetry.proto.trace.v1.ScopeSpans two =
+        io.opentelemetry.proto.trace.v1.ScopeSpans.newBuilder()
+            .addSpans(span)
+            .addSpans(span)
+            .build();
+    byte[] body =
+        io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.newBuilder()
+            .addResourceSpans(
+                io.opentelemetry.proto.trace.v1.ResourceSpans.newBuilder()
+                    .addScopeSpans(two)
+                    .addScopeSpans(two))
+            .addResourceSpans(
+                io.opentelemetry.proto.trace.v1.ResourceSpans.newBuilder().addScopeSpans(two))
+            .build()
+            .toByteArray();
+    assertThat(SignalScanner.traces(ReaderLimits.DEFAULT).scan(body)).isEqualTo(6);
+  }
+
+  @Test
   void everyTruncationIsRejectedOrCountedCleanly() {
     byte[] body = OtlpJsonTranscoderTest.everyMetricType().toByteArray();
     SignalScanner scanner = SignalScanner.metrics(ReaderLimits.DEFAULT);
