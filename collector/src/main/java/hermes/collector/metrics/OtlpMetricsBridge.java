@@ -153,32 +153,26 @@ public final class OtlpMetricsBridge extends Collector {
    * @throws MalformedOtlpException when it is not a valid request (nothing of it is applied)
    */
   public Result accept(byte[] request) throws MalformedOtlpException {
-    // Parse whole, check and copy into update steps, apply after: a malformed request changes
-    // nothing.
+    // Parse whole, then apply: a malformed request changes nothing. The parsed messages are the
+    // only copy; points are checked and applied straight from them.
     ExportMetricsServiceRequest parsed;
     try {
       parsed = ExportMetricsServiceRequest.parseFrom(request);
     } catch (InvalidProtocolBufferException e) {
       throw new MalformedOtlpException("Malformed ExportMetricsServiceRequest: " + e.getMessage());
     }
-    List<Runnable> updates = new ArrayList<>();
-    Applier applier = new Applier(updates);
-    for (ResourceMetrics rm : parsed.getResourceMetricsList()) {
-      applier.resource(rm.getResource());
-      for (ScopeMetrics sm : rm.getScopeMetricsList()) {
-        applier.scope(sm.getScope());
-        for (Metric m : sm.getMetricsList()) {
-          applier.metric(m);
-        }
-      }
-    }
     synchronized (this) {
       long now = clock.getAsLong();
-      applier.now = now;
-      for (Runnable u : updates) {
-        u.run();
+      Applier applier = new Applier(now);
+      for (ResourceMetrics rm : parsed.getResourceMetricsList()) {
+        applier.resource(rm.getResource());
+        for (ScopeMetrics sm : rm.getScopeMetricsList()) {
+          applier.scope(sm.getScope());
+          for (Metric m : sm.getMetricsList()) {
+            applier.metric(m);
+          }
+        }
       }
-      applier.refused.forEach((reason, n) -> rejected.get(reason).add(n));
       expire(now);
       truncatedValues.add(applier.truncated);
       long bad = applier.rejectedPoints;
@@ -188,16 +182,11 @@ public final class OtlpMetricsBridge extends Collector {
   }
 
   /**
-   * Checks the parsed request's points and copies them into update steps; the steps run under the
-   * bridge's lock once the whole request has been read.
+   * Checks a parsed request's points and applies them to their series, in order. Runs under the
+   * bridge's lock.
    */
   private final class Applier {
-    private final List<Runnable> updates;
-
-    /** Points refused before the lock, by reason: added to the counters with the steps. */
-    final Map<String, Long> refused = new HashMap<>();
-
-    long now;
+    private final long now;
     long rejectedPoints;
     long truncated;
     String first;
@@ -212,8 +201,8 @@ public final class OtlpMetricsBridge extends Collector {
     private double scale = 1;
     private String tooLong;
 
-    Applier(List<Runnable> updates) {
-      this.updates = updates;
+    Applier(long now) {
+      this.now = now;
     }
 
     void resource(Resource r) {
@@ -226,7 +215,7 @@ public final class OtlpMetricsBridge extends Collector {
       }
       List<String> labels = jobLabels(resource);
       base = labels;
-      updates.add(() -> touchTargetInfo(resource, labels, now));
+      touchTargetInfo(resource, labels, now);
     }
 
     void scope(InstrumentationScope s) {
@@ -316,7 +305,7 @@ public final class OtlpMetricsBridge extends Collector {
     private void reject(String problem) {
       rejectedPoints++;
       String reason = problem.substring(0, problem.indexOf(':'));
-      refused.merge(rejected.containsKey(reason) ? reason : "unsupported", 1L, Long::sum);
+      rejected.getOrDefault(reason, rejected.get("unsupported")).increment();
       if (first == null) {
         String name = Utf8Cut.cut(metricName, 64); // the message goes back to the client
         first = "metric '" + name + "': " + problem.substring(problem.indexOf(':') + 2);
@@ -469,24 +458,15 @@ public final class OtlpMetricsBridge extends Collector {
       update(labels, s -> OtlpMetricsBridge.histogram(s, bounds, counts, count, sum, d));
     }
 
-    /** One update step of the current metric's series with these labels. */
+    /** Finds or creates the current metric's series with these labels, then updates it. */
     private void update(TreeMap<String, String> labels, Consumer<Series> update) {
-      Kind k = kind;
-      String fam = family;
-      String h = help;
-      updates.add(() -> apply(k, fam, h, labels, update));
-    }
-
-    /** Runs under the lock: finds or creates the series, then updates it (or rejects). */
-    private void apply(
-        Kind k, String fam, String h, TreeMap<String, String> labels, Consumer<Series> update) {
-      Series s = series(k, fam, h, labels, now);
+      Series s = series(kind, family, help, labels, now);
       if (s == null) {
-        String problem = conflictOrLimit(fam, k);
+        String problem = conflictOrLimit(family, kind);
         rejectedPoints++;
         rejected.get(problem.substring(0, problem.indexOf(':'))).increment();
         if (first == null) {
-          first = "metric '" + fam + "': " + problem.substring(problem.indexOf(':') + 2);
+          first = "metric '" + family + "': " + problem.substring(problem.indexOf(':') + 2);
         }
         return;
       }
