@@ -754,7 +754,7 @@ public final class OtlpMetricsBridge extends Collector {
             "hermes_collector_bridge_label_values_truncated",
             Type.COUNTER,
             "Bridged label values (and names) cut to metrics.bridge.max_label_value_bytes UTF-8"
-                + " bytes.",
+                + " bytes, and attributes past 1024 per point or resource dropped.",
             List.of(
                 new Sample(
                     "hermes_collector_bridge_label_values_truncated_total",
