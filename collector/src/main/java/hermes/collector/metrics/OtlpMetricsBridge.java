@@ -41,12 +41,12 @@ import java.util.function.LongSupplier;
  *
  * <p>Requests are parsed whole with the generated {@code ExportMetricsServiceRequest.parseFrom} (an
  * agent exports about a hundred series every 10-60 s: the generated parser costs nothing measurable
- * there, see {@code bench/RESULTS.md}), checked and copied into update steps, and only then
- * applied: a malformed request changes nothing. What a hostile request can hold is bounded by
- * {@code otlp.max_request_bytes} before it gets here, and what it can leave behind by the series
- * bounds below; every bound hit is counted.
+ * there, see {@code bench/RESULTS.md}), and only then checked and applied point by point: a
+ * malformed request changes nothing. What a hostile request can hold is bounded by {@code
+ * otlp.max_request_bytes} before it gets here (its parsed form is several times its bytes: see
+ * RESULTS), and what it can leave behind by the series bounds below; every bound hit is counted.
  *
- * <p>Threading: {@link #accept} parses and checks on the calling I/O thread, then applies under the
+ * <p>Threading: {@link #accept} parses on the calling I/O thread, then checks and applies under the
  * bridge's lock, which {@link #collect} (scrapes) takes too; an agent sends metrics once per export
  * interval (60 s by default), so the lock is neither hot nor contended.
  */
