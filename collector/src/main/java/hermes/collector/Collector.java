@@ -233,7 +233,7 @@ public final class Collector implements AutoCloseable {
         AdminServer.bind(
             config.admin().endpoint(),
             adminLoops,
-            registry,
+            telemetry.exposition(),
             ready::get,
             assembler,
             pricing,

@@ -3,15 +3,12 @@ package hermes.collector.bench;
 import com.google.protobuf.InvalidProtocolBufferException;
 import hermes.collector.metrics.OtlpMetricsBridge;
 import hermes.collector.proto.MalformedOtlpException;
-import hermes.collector.proto.MetricsRequestReader;
-import hermes.collector.proto.MetricsVisitor;
-import hermes.collector.proto.PointView;
-import hermes.collector.proto.ReaderLimits;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.Histogram;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
@@ -39,10 +36,11 @@ import org.openjdk.jmh.infra.Blackhole;
  * What the metrics bridge's decoding costs per export, at the volume an agent sends: one {@code
  * ExportMetricsServiceRequest} of {@link #SERIES} series (the hermes plugin's instruments over
  * models, operations, token types and tools; cumulative histograms of 16 buckets and counters), as
- * an SDK exports every 10-60 s. Three ways: the hand-written streaming {@link MetricsRequestReader}
- * (touching every point as the bridge does), the generated {@code
- * ExportMetricsServiceRequest.parseFrom} (touching the same), and the whole bridge ({@link
- * OtlpMetricsBridge#accept}: decode, series lookup, apply). Scores are microseconds per request.
+ * an SDK exports every 10-60 s. Two ways: the generated {@code
+ * ExportMetricsServiceRequest.parseFrom} (touching every point as the bridge does), and the whole
+ * bridge ({@link OtlpMetricsBridge#accept}: parse, check, series lookup, apply), which parses with
+ * it since issue 16 retired the hand-written streaming reader. Scores are microseconds per request.
+ * {@link #main} also measures a hostile request at {@code otlp.max_request_bytes}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -57,7 +55,6 @@ public class MetricsDecodeBenchmark {
   static final int SERIES = 100;
 
   byte[] request;
-  final MetricsRequestReader reader = new MetricsRequestReader(ReaderLimits.DEFAULT);
   OtlpMetricsBridge bridge;
 
   @Setup
@@ -172,9 +169,9 @@ public class MetricsDecodeBenchmark {
   }
 
   /**
-   * The three ways measured in this thread's CPU time rather than wall time (JMH's scores swing
-   * with the load of a shared machine): {@code java -cp bench/target/benchmarks.jar
-   * hermes.collector.bench.MetricsDecodeBenchmark}.
+   * The two ways measured in this thread's CPU time rather than wall time (JMH's scores swing with
+   * the load of a shared machine), then a hostile request at {@code otlp.max_request_bytes}: {@code
+   * java -Xmx4g -cp bench/target/benchmarks.jar hermes.collector.bench.MetricsDecodeBenchmark}.
    */
   public static void main(String[] args) throws Exception {
     MetricsDecodeBenchmark b = new MetricsDecodeBenchmark();
@@ -189,43 +186,66 @@ public class MetricsDecodeBenchmark {
     for (int round = 0; round < 10; round++) {
       long c0 = mx.getCurrentThreadCpuTime();
       for (int i = 0; i < n; i++) {
-        b.streamingReader(bh);
+        b.parseFrom(bh);
       }
       long c1 = mx.getCurrentThreadCpuTime();
       for (int i = 0; i < n; i++) {
-        b.parseFrom(bh);
-      }
-      long c2 = mx.getCurrentThreadCpuTime();
-      for (int i = 0; i < n; i++) {
         bh.consume(b.bridgeAccept());
       }
-      long c3 = mx.getCurrentThreadCpuTime();
+      long c2 = mx.getCurrentThreadCpuTime();
       if (round >= 4) { // the first rounds are warm-up
         System.out.printf(
-            "CPU per export: streamingReader %.1f us, parseFrom %.1f us, bridgeAccept %.1f us%n",
-            (c1 - c0) / (n * 1e3), (c2 - c1) / (n * 1e3), (c3 - c2) / (n * 1e3));
+            "CPU per export: parseFrom %.1f us, bridgeAccept %.1f us%n",
+            (c1 - c0) / (n * 1e3), (c2 - c1) / (n * 1e3));
       }
     }
+    hostile(20 << 20, mx);
   }
 
-  @Benchmark
-  public int streamingReader(Blackhole bh) throws MalformedOtlpException {
-    return reader.read(
-        request,
-        new MetricsVisitor() {
-          @Override
-          public void point(PointView p) {
-            bh.consume(p.count() + p.timeUnixNano());
-            var a = p.attributes();
-            for (int i = 0; i < a.size(); i++) {
-              bh.consume(a.key(i));
-              bh.consume(a.string(i));
-            }
-            for (int i = 0; i < p.bucketCountsLength(); i++) {
-              bh.consume(p.bucketCounts()[i]);
-            }
-          }
-        });
+  /**
+   * The worst request for the generated parser's heap within {@code maxBytes} (the default {@code
+   * otlp.max_request_bytes}): one gauge of empty data points (2 bytes each on the wire, one {@code
+   * NumberDataPoint} each once parsed, one update step each in the bridge; all land in one series).
+   * Prints the CPU and the bytes allocated by {@code parseFrom} alone and by the whole {@link
+   * OtlpMetricsBridge#accept}.
+   */
+  static void hostile(int maxBytes, ThreadMXBean mx) throws Exception {
+    int points = maxBytes / 2 - 64; // 2 bytes a point, under the tags and lengths around them
+    Gauge.Builder g = Gauge.newBuilder();
+    for (int i = 0; i < points; i++) {
+      g.addDataPoints(NumberDataPoint.getDefaultInstance());
+    }
+    byte[] bomb =
+        ExportMetricsServiceRequest.newBuilder()
+            .addResourceMetrics(
+                ResourceMetrics.newBuilder()
+                    .addScopeMetrics(
+                        ScopeMetrics.newBuilder()
+                            .addMetrics(Metric.newBuilder().setName("bomb").setGauge(g))))
+            .build()
+            .toByteArray();
+    g.clear();
+    com.sun.management.ThreadMXBean alloc = (com.sun.management.ThreadMXBean) mx;
+    long self = Thread.currentThread().getId();
+    System.out.println("hostile: " + points + " empty gauge points, " + bomb.length + " bytes");
+    for (int round = 0; round < 3; round++) {
+      long a0 = alloc.getThreadAllocatedBytes(self);
+      long c0 = mx.getCurrentThreadCpuTime();
+      int parsed = ExportMetricsServiceRequest.parseFrom(bomb).getSerializedSize();
+      long c1 = mx.getCurrentThreadCpuTime();
+      long a1 = alloc.getThreadAllocatedBytes(self);
+      OtlpMetricsBridge bridge =
+          new OtlpMetricsBridge("hermes", Long.MAX_VALUE / 2, 10_000, System::nanoTime);
+      long a2 = alloc.getThreadAllocatedBytes(self);
+      long c2 = mx.getCurrentThreadCpuTime();
+      OtlpMetricsBridge.Result r = bridge.accept(bomb);
+      long c3 = mx.getCurrentThreadCpuTime();
+      long a3 = alloc.getThreadAllocatedBytes(self);
+      System.out.printf(
+          "hostile: parseFrom %.0f ms CPU, %d MiB allocated (%d bytes); bridgeAccept %.0f ms CPU,"
+              + " %d MiB allocated (%d rejected)%n",
+          (c1 - c0) / 1e6, (a1 - a0) >> 20, parsed, (c3 - c2) / 1e6, (a3 - a2) >> 20, r.rejected());
+    }
   }
 
   @Benchmark

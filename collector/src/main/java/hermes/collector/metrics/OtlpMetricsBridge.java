@@ -1,18 +1,26 @@
 package hermes.collector.metrics;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import hermes.collector.proto.MalformedOtlpException;
-import hermes.collector.proto.MetricView;
-import hermes.collector.proto.MetricsRequestReader;
-import hermes.collector.proto.MetricsVisitor;
-import hermes.collector.proto.PointView;
-import hermes.collector.proto.ReaderLimits;
-import hermes.collector.proto.ResourceView;
-import hermes.collector.proto.ScopeView;
 import hermes.collector.semconv.Utf8Cut;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
+import io.opentelemetry.proto.resource.v1.Resource;
 import io.prometheus.client.Collector;
 import io.prometheus.client.Collector.MetricFamilySamples.Sample;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -20,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -30,8 +39,14 @@ import java.util.function.LongSupplier;
  * resource's {@code service.name} as {@code job} (its other attributes on {@code target_info}), and
  * series dropped after an idle time.
  *
- * <p>Requests are read with the streaming {@link MetricsRequestReader} and applied whole or not at
- * all. Threading: {@link #accept} decodes on the calling I/O thread, then applies under the
+ * <p>Requests are parsed whole with the generated {@code ExportMetricsServiceRequest.parseFrom} (an
+ * agent exports about a hundred series every 10-60 s: the generated parser costs nothing measurable
+ * there, see {@code bench/RESULTS.md}), and only then checked and applied point by point: a
+ * malformed request changes nothing. What a hostile request can hold is bounded by {@code
+ * otlp.max_request_bytes} before it gets here (its parsed form is several times its bytes: see
+ * RESULTS), and what it can leave behind by the series bounds below; every bound hit is counted.
+ *
+ * <p>Threading: {@link #accept} parses on the calling I/O thread, then checks and applies under the
  * bridge's lock, which {@link #collect} (scrapes) takes too; an agent sends metrics once per export
  * interval (60 s by default), so the lock is neither hot nor contended.
  */
@@ -76,6 +91,13 @@ public final class OtlpMetricsBridge extends Collector {
     }
   }
 
+  /**
+   * Attributes of one point or resource that become labels; the rest are dropped and counted in
+   * {@code hermes_collector_bridge_label_values_truncated_total} (the bound the streaming reader
+   * kept per message, {@code ReaderLimits.DEFAULT}; an SDK keeps 128).
+   */
+  static final int MAX_ATTRIBUTES = 1024;
+
   private final String namespace;
   private final long ttlNanos;
   private final int maxSeries;
@@ -86,8 +108,6 @@ public final class OtlpMetricsBridge extends Collector {
   private final Map<String, Kind> familyKinds = new HashMap<>();
   private final Map<List<String>, Series> targetInfo = new HashMap<>();
   private final Map<String, LongAdder> rejected = new LinkedHashMap<>();
-  private final ThreadLocal<MetricsRequestReader> reader =
-      ThreadLocal.withInitial(() -> new MetricsRequestReader(ReaderLimits.DEFAULT));
   private long expired;
 
   /**
@@ -133,15 +153,25 @@ public final class OtlpMetricsBridge extends Collector {
    * @throws MalformedOtlpException when it is not a valid request (nothing of it is applied)
    */
   public Result accept(byte[] request) throws MalformedOtlpException {
-    // Decode first, apply after: a malformed request must change nothing.
-    List<Runnable> updates = new ArrayList<>();
-    Applier applier = new Applier(updates);
-    reader.get().read(request, applier);
+    // Parse whole, then apply: a malformed request changes nothing. The parsed messages are the
+    // only copy; points are checked and applied straight from them.
+    ExportMetricsServiceRequest parsed;
+    try {
+      parsed = ExportMetricsServiceRequest.parseFrom(request);
+    } catch (InvalidProtocolBufferException e) {
+      throw new MalformedOtlpException("Malformed ExportMetricsServiceRequest: " + e.getMessage());
+    }
     synchronized (this) {
       long now = clock.getAsLong();
-      applier.now = now;
-      for (Runnable u : updates) {
-        u.run();
+      Applier applier = new Applier(now);
+      for (ResourceMetrics rm : parsed.getResourceMetricsList()) {
+        applier.resource(rm.getResource());
+        for (ScopeMetrics sm : rm.getScopeMetricsList()) {
+          applier.scope(sm.getScope());
+          for (Metric m : sm.getMetricsList()) {
+            applier.metric(m);
+          }
+        }
       }
       expire(now);
       truncatedValues.add(applier.truncated);
@@ -152,18 +182,18 @@ public final class OtlpMetricsBridge extends Collector {
   }
 
   /**
-   * Copies what the reader visits into update steps, checked as they are built; the steps run under
-   * the bridge's lock once the whole request has decoded.
+   * Checks a parsed request's points and applies them to their series, in order. Runs under the
+   * bridge's lock.
    */
-  private final class Applier implements MetricsVisitor {
-    private final List<Runnable> updates;
-    long now;
+  private final class Applier {
+    private final long now;
     long rejectedPoints;
     long truncated;
     String first;
     private List<String> base = List.of();
     private String family;
     private Kind kind;
+    private boolean isSum; // the data is a Sum (its NaN and infinities are refused)
     private String metricName;
     private String help;
     private boolean delta;
@@ -171,65 +201,96 @@ public final class OtlpMetricsBridge extends Collector {
     private double scale = 1;
     private String tooLong;
 
-    Applier(List<Runnable> updates) {
-      this.updates = updates;
+    Applier(long now) {
+      this.now = now;
     }
 
-    @Override
-    public void resource(ResourceView r) {
+    void resource(Resource r) {
       Map<String, String> resource = new TreeMap<>();
-      hermes.collector.proto.Attributes a = r.attributes();
-      for (int i = 0; i < a.size(); i++) {
-        resource.putIfAbsent(cut(a.key(i)), cut(text(a.value(i))));
+      List<KeyValue> attributes = r.getAttributesList();
+      int n = kept(attributes.size());
+      for (int i = 0; i < n; i++) {
+        KeyValue kv = attributes.get(i);
+        resource.putIfAbsent(cut(kv.getKey()), cut(text(kv.getValue())));
       }
       List<String> labels = jobLabels(resource);
       base = labels;
-      updates.add(() -> touchTargetInfo(resource, labels, now));
+      touchTargetInfo(resource, labels, now);
     }
 
-    @Override
-    public void scope(ScopeView s) {
-      quirks = PluginQuirks.applies(s);
+    void scope(InstrumentationScope s) {
+      quirks = PluginQuirks.applies(s.getName(), s.getVersion());
     }
 
-    @Override
-    public void metric(MetricView m) {
-      metricName = m.name();
-      help = m.description();
-      delta = m.temporality() == MetricView.DELTA;
-      String unit = m.unit();
+    void metric(Metric m) {
+      metricName = m.getName();
+      help = m.getDescription();
+      String unit = m.getUnit();
       scale = quirks ? PluginQuirks.scale(metricName, unit) : 1;
       unit = quirks ? PluginQuirks.unit(metricName, unit) : unit;
-      switch (m.type()) {
+      isSum = false;
+      switch (m.getDataCase()) {
         case GAUGE -> {
           kind = Kind.GAUGE;
+          delta = false;
           family = PrometheusNames.metric(namespace, metricName, unit, false, true);
         }
         case SUM -> {
-          kind = m.monotonic() ? Kind.COUNTER : Kind.GAUGE;
-          family =
-              PrometheusNames.metric(namespace, metricName, unit, m.monotonic(), !m.monotonic());
+          boolean monotonic = m.getSum().getIsMonotonic();
+          kind = monotonic ? Kind.COUNTER : Kind.GAUGE;
+          isSum = true;
+          delta = isDelta(m.getSum().getAggregationTemporality());
+          family = PrometheusNames.metric(namespace, metricName, unit, monotonic, !monotonic);
         }
-        case HISTOGRAM, EXPONENTIAL_HISTOGRAM -> {
+        case HISTOGRAM -> {
           kind = Kind.HISTOGRAM;
+          delta = isDelta(m.getHistogram().getAggregationTemporality());
+          family = PrometheusNames.metric(namespace, metricName, unit, false, false);
+        }
+        case EXPONENTIAL_HISTOGRAM -> {
+          kind = Kind.HISTOGRAM;
+          delta = isDelta(m.getExponentialHistogram().getAggregationTemporality());
           family = PrometheusNames.metric(namespace, metricName, unit, false, false);
         }
         case SUMMARY -> {
           kind = Kind.SUMMARY;
+          delta = false;
           family = PrometheusNames.metric(namespace, metricName, unit, false, false);
         }
-        default -> kind = null;
+        default -> {
+          return; // no data field: no points either
+        }
       }
       tooLong = null;
-      if (kind != null && family.length() > maxLabelValueBytes) {
+      if (family.length() > maxLabelValueBytes) {
         // A name is not cut (two metrics would merge): its points are refused, so a flood of
         // huge names cannot make huge series either.
-        kind = null;
         tooLong =
             "unsupported: name longer than "
                 + maxLabelValueBytes
                 + " bytes (metrics.bridge.max_label_value_bytes)";
       }
+      switch (m.getDataCase()) {
+        case GAUGE -> m.getGauge().getDataPointsList().forEach(this::number);
+        case SUM -> m.getSum().getDataPointsList().forEach(this::number);
+        case HISTOGRAM -> m.getHistogram().getDataPointsList().forEach(this::histogram);
+        case EXPONENTIAL_HISTOGRAM ->
+            m.getExponentialHistogram().getDataPointsList().forEach(this::exponential);
+        default -> m.getSummary().getDataPointsList().forEach(this::summary);
+      }
+    }
+
+    /**
+     * How many of {@code size} attributes become labels: past {@link #MAX_ATTRIBUTES} the rest are
+     * dropped and counted with the cut values, so that one point cannot make a series of a million
+     * labels.
+     */
+    private int kept(int size) {
+      if (size <= MAX_ATTRIBUTES) {
+        return size;
+      }
+      truncated += size - MAX_ATTRIBUTES;
+      return MAX_ATTRIBUTES;
     }
 
     /** {@code v} cut to {@code maxLabelValueBytes}: a label value never makes a huge series. */
@@ -244,120 +305,168 @@ public final class OtlpMetricsBridge extends Collector {
     private void reject(String problem) {
       rejectedPoints++;
       String reason = problem.substring(0, problem.indexOf(':'));
-      updates.add(() -> rejected.getOrDefault(reason, rejected.get("unsupported")).increment());
+      rejected.getOrDefault(reason, rejected.get("unsupported")).increment();
       if (first == null) {
         String name = Utf8Cut.cut(metricName, 64); // the message goes back to the client
         first = "metric '" + name + "': " + problem.substring(problem.indexOf(':') + 2);
       }
     }
 
-    @Override
-    public void point(PointView p) {
-      if (kind == null) {
-        reject(tooLong != null ? tooLong : "unsupported: metric without data");
-        return;
+    /** The point's labels, or null when its metric's points are refused (then it is counted). */
+    private TreeMap<String, String> labels(List<KeyValue> attributes) {
+      if (tooLong != null) {
+        reject(tooLong);
+        return null;
       }
       TreeMap<String, String> labels = new TreeMap<>();
-      hermes.collector.proto.Attributes a = p.attributes();
-      for (int i = 0; i < a.size(); i++) {
-        String key = quirks ? PluginQuirks.key(a.key(i)) : a.key(i);
-        labels.put(cut(PrometheusNames.sanitize(key, false)), cut(text(a.value(i))));
+      int n = kept(attributes.size());
+      for (int i = 0; i < n; i++) {
+        KeyValue kv = attributes.get(i);
+        String key = quirks ? PluginQuirks.key(kv.getKey()) : kv.getKey();
+        labels.put(cut(PrometheusNames.sanitize(key, false)), cut(text(kv.getValue())));
       }
       for (int i = 0; i < base.size(); i += 2) {
         labels.put(base.get(i), base.get(i + 1)); // the resource's job/instance win
       }
-      String fam = family;
-      Kind k = kind;
-      String h = help;
-      boolean d = delta;
-      double f = scale;
-      String problem = check(p, k);
+      return labels;
+    }
+
+    private void number(NumberDataPoint p) {
+      TreeMap<String, String> labels = labels(p.getAttributesList());
+      if (labels == null) {
+        return;
+      }
+      double value =
+          p.getValueCase() == NumberDataPoint.ValueCase.AS_INT ? p.getAsInt() : p.getAsDouble();
+      String problem = checkNumber(value, p.getFlags());
       if (problem != null) {
         reject(problem);
         return;
       }
-      switch (p.type()) {
-        case GAUGE, SUM -> {
-          double v = p.value() * f;
-          updates.add(() -> apply(k, fam, h, labels, s -> s.value = d ? s.value + v : v));
-        }
-        case HISTOGRAM -> {
-          boolean none = p.bucketCountsLength() == 0;
-          double[] bounds =
-              none ? new double[0] : Arrays.copyOf(p.explicitBounds(), p.explicitBoundsLength());
-          for (int i = 0; i < bounds.length; i++) {
-            bounds[i] *= f;
-          }
-          long[] counts =
-              none
-                  ? new long[] {p.count()}
-                  : Arrays.copyOf(p.bucketCounts(), p.bucketCountsLength());
-          long count = p.count();
-          double sum = (p.hasSum() ? p.sum() : 0) * f;
-          updates.add(
-              () -> apply(k, fam, h, labels, s -> histogram(s, bounds, counts, count, sum, d)));
-        }
-        case EXPONENTIAL_HISTOGRAM -> {
-          double base2 = Math.pow(2, Math.pow(2, -p.scale()));
-          int n = p.positiveLength();
-          long low = p.zeroCount();
-          for (int i = 0; i < p.negativeLength(); i++) {
-            low += p.negativeCounts()[i];
-          }
-          double[] bounds = new double[n + 1];
-          long[] counts = new long[n + 2];
-          counts[0] = low; // zero and negative observations are all <= 0
-          for (int i = 0; i < n; i++) {
-            bounds[i + 1] = Math.pow(base2, p.positiveOffset() + i + 1) * f;
-            counts[i + 1] = p.positiveCounts()[i];
-          }
-          String bad = checkHistogram(bounds, counts, p.count(), p.hasSum() ? p.sum() : 0);
-          if (bad != null) {
-            reject(bad);
-            return;
-          }
-          long count = p.count();
-          double sum = (p.hasSum() ? p.sum() : 0) * f;
-          updates.add(
-              () -> apply(k, fam, h, labels, s -> histogram(s, bounds, counts, count, sum, d)));
-        }
-        case SUMMARY -> {
-          long count = p.count();
-          double sum = p.sum();
-          double[] qs = Arrays.copyOf(p.quantiles(), p.quantilesLength());
-          double[] vs = Arrays.copyOf(p.quantileValues(), p.quantilesLength());
-          updates.add(
-              () ->
-                  apply(
-                      k,
-                      fam,
-                      h,
-                      labels,
-                      s -> {
-                        s.count = count;
-                        s.sum = sum;
-                        s.quantiles = qs;
-                        s.quantileValues = vs;
-                      }));
-        }
-        default -> reject("unsupported: point of no type");
-      }
+      double v = value * scale;
+      boolean d = delta;
+      update(labels, s -> s.value = d ? s.value + v : v);
     }
 
-    /** Runs under the lock: finds or creates the series, then updates it (or rejects). */
-    private void apply(
-        Kind k,
-        String fam,
-        String h,
-        TreeMap<String, String> labels,
-        java.util.function.Consumer<Series> update) {
-      Series s = series(k, fam, h, labels, now);
+    /** Problems of a gauge or sum value; null when it is fine. */
+    private String checkNumber(double value, int flags) {
+      if (!isSum) {
+        boolean noRecordedValue = (flags & 1) != 0;
+        return Double.isNaN(value) && !noRecordedValue ? "invalid_value: NaN gauge value" : null;
+      }
+      if (Double.isNaN(value) || Double.isInfinite(value)) {
+        return "invalid_value: non-finite sum value";
+      }
+      if (kind == Kind.COUNTER && value < 0) {
+        return "invalid_value: negative value on a monotonic sum";
+      }
+      return null;
+    }
+
+    private void histogram(HistogramDataPoint p) {
+      TreeMap<String, String> labels = labels(p.getAttributesList());
+      if (labels == null) {
+        return;
+      }
+      int nb = p.getExplicitBoundsCount();
+      double[] bounds = new double[nb];
+      for (int i = 0; i < nb; i++) {
+        bounds[i] = p.getExplicitBounds(i);
+      }
+      int nc = p.getBucketCountsCount();
+      long[] counts = new long[nc];
+      for (int i = 0; i < nc; i++) {
+        counts[i] = p.getBucketCounts(i);
+      }
+      long count = p.getCount();
+      double sum = p.hasSum() ? p.getSum() : 0;
+      String problem = checkHistogram(bounds, counts, count, sum);
+      if (problem != null) {
+        reject(problem);
+        return;
+      }
+      if (nc == 0) {
+        bounds = new double[0]; // no buckets: the count is all +Inf's
+        counts = new long[] {count};
+      }
+      for (int i = 0; i < bounds.length; i++) {
+        bounds[i] *= scale;
+      }
+      histogramUpdate(labels, bounds, counts, count, sum * scale);
+    }
+
+    private void exponential(ExponentialHistogramDataPoint p) {
+      TreeMap<String, String> labels = labels(p.getAttributesList());
+      if (labels == null) {
+        return;
+      }
+      double base2 = Math.pow(2, Math.pow(2, -p.getScale()));
+      ExponentialHistogramDataPoint.Buckets positive = p.getPositive();
+      int n = positive.getBucketCountsCount();
+      long low = p.getZeroCount();
+      ExponentialHistogramDataPoint.Buckets negative = p.getNegative();
+      for (int i = 0; i < negative.getBucketCountsCount(); i++) {
+        low += negative.getBucketCounts(i);
+      }
+      double[] bounds = new double[n + 1];
+      long[] counts = new long[n + 2];
+      counts[0] = low; // zero and negative observations are all <= 0
+      for (int i = 0; i < n; i++) {
+        bounds[i + 1] = Math.pow(base2, positive.getOffset() + i + 1) * scale;
+        counts[i + 1] = positive.getBucketCounts(i);
+      }
+      double sum = p.hasSum() ? p.getSum() : 0;
+      String bad = checkHistogram(bounds, counts, p.getCount(), sum);
+      if (bad != null) {
+        reject(bad);
+        return;
+      }
+      histogramUpdate(labels, bounds, counts, p.getCount(), sum * scale);
+    }
+
+    private void summary(SummaryDataPoint p) {
+      TreeMap<String, String> labels = labels(p.getAttributesList());
+      if (labels == null) {
+        return;
+      }
+      if (Double.isNaN(p.getSum())) {
+        reject("invalid_value: NaN summary sum");
+        return;
+      }
+      long count = p.getCount();
+      double sum = p.getSum();
+      int n = p.getQuantileValuesCount();
+      double[] qs = new double[n];
+      double[] vs = new double[n];
+      for (int i = 0; i < n; i++) {
+        qs[i] = p.getQuantileValues(i).getQuantile();
+        vs[i] = p.getQuantileValues(i).getValue();
+      }
+      update(
+          labels,
+          s -> {
+            s.count = count;
+            s.sum = sum;
+            s.quantiles = qs;
+            s.quantileValues = vs;
+          });
+    }
+
+    private void histogramUpdate(
+        TreeMap<String, String> labels, double[] bounds, long[] counts, long count, double sum) {
+      boolean d = delta;
+      update(labels, s -> OtlpMetricsBridge.histogram(s, bounds, counts, count, sum, d));
+    }
+
+    /** Finds or creates the current metric's series with these labels, then updates it. */
+    private void update(TreeMap<String, String> labels, Consumer<Series> update) {
+      Series s = series(kind, family, help, labels, now);
       if (s == null) {
-        String problem = conflictOrLimit(fam, k);
+        String problem = conflictOrLimit(family, kind);
         rejectedPoints++;
         rejected.get(problem.substring(0, problem.indexOf(':'))).increment();
         if (first == null) {
-          first = "metric '" + fam + "': " + problem.substring(problem.indexOf(':') + 2);
+          first = "metric '" + family + "': " + problem.substring(problem.indexOf(':') + 2);
         }
         return;
       }
@@ -365,33 +474,8 @@ public final class OtlpMetricsBridge extends Collector {
     }
   }
 
-  /** Problems of a point before it touches any series; null when it is fine. */
-  private static String check(PointView p, Kind kind) {
-    switch (p.type()) {
-      case GAUGE:
-        if (Double.isNaN(p.value()) && (p.flags() & 1) == 0) {
-          return "invalid_value: NaN gauge value";
-        }
-        return null;
-      case SUM:
-        if (Double.isNaN(p.value()) || Double.isInfinite(p.value())) {
-          return "invalid_value: non-finite sum value";
-        }
-        if (kind == Kind.COUNTER && p.value() < 0) {
-          return "invalid_value: negative value on a monotonic sum";
-        }
-        return null;
-      case HISTOGRAM:
-        return checkHistogram(
-            Arrays.copyOf(p.explicitBounds(), p.explicitBoundsLength()),
-            Arrays.copyOf(p.bucketCounts(), p.bucketCountsLength()),
-            p.count(),
-            p.hasSum() ? p.sum() : 0);
-      case SUMMARY:
-        return Double.isNaN(p.sum()) ? "invalid_value: NaN summary sum" : null;
-      default:
-        return null;
-    }
+  private static boolean isDelta(AggregationTemporality t) {
+    return t == AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA;
   }
 
   /** {@code job} (and {@code instance}) from the resource, as label name/value pairs. */
@@ -554,22 +638,43 @@ public final class OtlpMetricsBridge extends Collector {
     return s;
   }
 
-  /** An attribute value as label text (the decoded form of {@code Attributes.value}). */
-  private static String text(Object v) {
-    if (v == null) {
-      return "";
+  /**
+   * An attribute value as label text, as the streaming reader's decoded values printed: arrays as
+   * {@code [a, b]}, bytes as base64, kvlists as {@code [KeyValueEntry[key=k, value=v]]}, an empty
+   * value as nothing.
+   */
+  private static String text(AnyValue v) {
+    switch (v.getValueCase()) {
+      case STRING_VALUE:
+        return v.getStringValue();
+      case BOOL_VALUE:
+        return String.valueOf(v.getBoolValue());
+      case INT_VALUE:
+        return String.valueOf(v.getIntValue());
+      case DOUBLE_VALUE:
+        return String.valueOf(v.getDoubleValue());
+      case BYTES_VALUE:
+        return Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray());
+      case ARRAY_VALUE:
+        {
+          List<String> parts = new ArrayList<>();
+          for (AnyValue o : v.getArrayValue().getValuesList()) {
+            parts.add(text(o));
+          }
+          return parts.toString();
+        }
+      case KVLIST_VALUE:
+        {
+          List<String> parts = new ArrayList<>();
+          for (KeyValue kv : v.getKvlistValue().getValuesList()) {
+            String value = kv.hasValue() ? text(kv.getValue()) : "null";
+            parts.add("KeyValueEntry[key=" + kv.getKey() + ", value=" + value + "]");
+          }
+          return parts.toString();
+        }
+      default:
+        return "";
     }
-    if (v instanceof List<?> list) {
-      List<String> parts = new ArrayList<>();
-      for (Object o : list) {
-        parts.add(text(o));
-      }
-      return parts.toString();
-    }
-    if (v instanceof byte[] b) {
-      return java.util.Base64.getEncoder().encodeToString(b);
-    }
-    return String.valueOf(v);
   }
 
   private void expire(long now) {
@@ -649,7 +754,7 @@ public final class OtlpMetricsBridge extends Collector {
             "hermes_collector_bridge_label_values_truncated",
             Type.COUNTER,
             "Bridged label values (and names) cut to metrics.bridge.max_label_value_bytes UTF-8"
-                + " bytes.",
+                + " bytes, and attributes past 1024 per point or resource dropped.",
             List.of(
                 new Sample(
                     "hermes_collector_bridge_label_values_truncated_total",

@@ -1,7 +1,5 @@
 package hermes.collector.metrics;
 
-import hermes.collector.proto.ScopeView;
-
 /**
  * What the reference plugin ({@code hermes-plugin-otel-tracing} 0.1.1, meter scope {@code
  * hermes-agent.otel_tracing} version {@code 0.1.0}) really sends on its seven instruments, mapped
@@ -31,8 +29,8 @@ final class PluginQuirks {
   private PluginQuirks() {}
 
   /** Whether the scope is the reference plugin's meter with the known quirks. */
-  static boolean applies(ScopeView scope) {
-    return SCOPE.equals(scope.name()) && SCOPE_VERSION.equals(scope.version());
+  static boolean applies(String scopeName, String scopeVersion) {
+    return SCOPE.equals(scopeName) && SCOPE_VERSION.equals(scopeVersion);
   }
 
   /** The unit to name the metric by. */

@@ -21,9 +21,9 @@ import java.util.concurrent.atomic.LongAdder;
  * ForwarderInstrumentation}, {@link ListenerInstrumentation}, {@link GrpcGuardInstrumentation},
  * {@link SecurityInstrumentation}) or exposes the state it keeps anyway ({@link SessionStream},
  * {@link SessionAssembler}); the Prometheus implementations here turn them into the families of the
- * metric contract, in the one {@link CollectorRegistry} {@code GET /metrics} serves. The agent
- * metrics and the OTLP metrics bridge, which are Prometheus renderers by nature, are registered
- * here too. simpleclient stays the exposition library.
+ * metric contract, in the one {@link CollectorRegistry} {@code GET /metrics} serves through {@link
+ * Exposition}. The agent metrics and the OTLP metrics bridge, which are Prometheus renderers by
+ * nature, are registered here too. simpleclient stays the exposition library.
  *
  * <p>Threading: the factory methods are called while the collector is wired, from one thread; each
  * registers its families once (a second call for the same part throws, as the registry refuses
@@ -31,10 +31,16 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Telemetry {
   private final CollectorRegistry registry = new CollectorRegistry(true);
+  private final Exposition exposition = new Exposition(registry);
 
   /** The registry {@code /metrics} renders. */
   public CollectorRegistry registry() {
     return registry;
+  }
+
+  /** How {@code GET /metrics} and the explorer's overview read what is registered here. */
+  public Exposition exposition() {
+    return exposition;
   }
 
   /** The JVM's own metrics ({@code jvm_*}, {@code process_*}). */

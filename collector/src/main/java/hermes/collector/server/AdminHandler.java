@@ -1,5 +1,6 @@
 package hermes.collector.server;
 
+import hermes.collector.metrics.Exposition;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -16,11 +17,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
-import io.prometheus.client.CollectorRegistry;
-import io.prometheus.client.exporter.common.TextFormat;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
@@ -33,11 +30,11 @@ import java.util.function.BooleanSupplier;
  * SessionStream} and the session {@link Explorer} at {@code /}.
  *
  * <p>Threading: stateless and {@link ChannelHandler.Sharable}; a scrape renders on the I/O thread
- * that received it, reading the registry's lock-free collectors.
+ * that received it, through the {@link Exposition}.
  */
 @ChannelHandler.Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-  private final CollectorRegistry registry;
+  private final Exposition exposition;
   private final BooleanSupplier ready;
   private final SessionsApi api;
   private final AdminGuard guard;
@@ -49,25 +46,23 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
    * @param api the sessions API, or null when the collector runs without the agent model
    * @param apiToken the bearer token non-loopback API clients must send; empty: loopback only
    */
-  AdminHandler(
-      CollectorRegistry registry, BooleanSupplier ready, SessionsApi api, String apiToken) {
-    this(registry, ready, api, localGuard(apiToken), null);
+  AdminHandler(Exposition exposition, BooleanSupplier ready, SessionsApi api, String apiToken) {
+    this(exposition, ready, api, localGuard(apiToken), null);
   }
 
   /** As the full constructor, with the guard of a loopback listener holding {@code apiToken}. */
   AdminHandler(
-      CollectorRegistry registry,
+      Exposition exposition,
       BooleanSupplier ready,
       SessionsApi api,
       String apiToken,
       SessionStream stream) {
-    this(registry, ready, api, localGuard(apiToken), stream);
+    this(exposition, ready, api, localGuard(apiToken), stream);
   }
 
   /** As the full constructor, without the event stream and the explorer. */
-  AdminHandler(
-      CollectorRegistry registry, BooleanSupplier ready, SessionsApi api, AdminGuard guard) {
-    this(registry, ready, api, guard, null);
+  AdminHandler(Exposition exposition, BooleanSupplier ready, SessionsApi api, AdminGuard guard) {
+    this(exposition, ready, api, guard, null);
   }
 
   private static AdminGuard localGuard(String apiToken) {
@@ -83,18 +78,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
    * @param stream the session event stream, or null (then the explorer is not served either)
    */
   AdminHandler(
-      CollectorRegistry registry,
+      Exposition exposition,
       BooleanSupplier ready,
       SessionsApi api,
       AdminGuard guard,
       SessionStream stream) {
-    this.registry = registry;
+    this.exposition = exposition;
     this.ready = ready;
     this.api = api;
     this.guard = guard;
     this.stream = stream;
     this.explorer = stream == null ? null : new Explorer();
-    this.scrapeErrors = new ScrapeErrors().register(registry);
+    this.scrapeErrors = new ScrapeErrors(exposition);
   }
 
   @Override
@@ -326,17 +321,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private FullHttpResponse metrics(FullHttpRequest req) throws IOException {
-    String contentType = TextFormat.chooseContentType(req.headers().get(HttpHeaderNames.ACCEPT));
-    var out = new java.io.ByteArrayOutputStream(16 * 1024);
-    try (Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
-      TextFormat.writeFormat(contentType, w, registry.metricFamilySamples());
-    }
+    String contentType = exposition.contentType(req.headers().get(HttpHeaderNames.ACCEPT));
+    byte[] body = exposition.render(contentType);
     FullHttpResponse r =
         new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(out.toByteArray()));
+            HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
     r.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, contentType)
-        .setInt(HttpHeaderNames.CONTENT_LENGTH, out.size());
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
     return r;
   }
 

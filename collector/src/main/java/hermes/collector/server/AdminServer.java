@@ -4,8 +4,8 @@ import hermes.collector.config.CollectorConfig;
 import hermes.collector.config.Endpoint;
 import hermes.collector.cost.Pricing;
 import hermes.collector.metrics.AgentMetrics;
+import hermes.collector.metrics.Exposition;
 import hermes.collector.session.SessionAssembler;
-import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
 import java.util.function.BooleanSupplier;
 
@@ -16,6 +16,7 @@ public final class AdminServer {
   /**
    * Starts listening; {@code ready} answers {@code /readyz}.
    *
+   * @param exposition renders {@code GET /metrics} and the overview's values
    * @param loops the admin's own event loops, so that it answers while OTLP floods keep the
    *     receivers' loops busy
    * @param assembler serves the sessions API, or null for none
@@ -30,7 +31,7 @@ public final class AdminServer {
   public static HttpListener bind(
       Endpoint endpoint,
       EventLoops loops,
-      CollectorRegistry registry,
+      Exposition exposition,
       BooleanSupplier ready,
       SessionAssembler assembler,
       Pricing pricing,
@@ -45,14 +46,14 @@ public final class AdminServer {
         assembler == null || stream == null
             ? null
             : new SessionsApi(
-                assembler, pricing, metrics, new Overview(registry, jaegerUrl), stream.work());
+                assembler, pricing, metrics, new Overview(exposition, jaegerUrl), stream.work());
     return HttpListener.bind(
         "admin",
         endpoint,
         loops,
         new AdminInitializer(
             new AdminHandler(
-                registry, ready, api, security.adminGuard(endpoint), api == null ? null : stream),
+                exposition, ready, api, security.adminGuard(endpoint), api == null ? null : stream),
             new HttpListenerLimits("admin", connections, listenerMetrics),
             security));
   }

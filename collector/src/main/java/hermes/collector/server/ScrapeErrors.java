@@ -1,10 +1,7 @@
 package hermes.collector.server;
 
 import hermes.collector.logging.RateLimitedLog;
-import io.prometheus.client.Collector;
-import io.prometheus.client.CounterMetricFamily;
-import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
+import hermes.collector.metrics.Exposition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,32 +13,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: safe for concurrent use; lock-free.
  */
-final class ScrapeErrors extends Collector {
+final class ScrapeErrors {
   private static final Logger log = LoggerFactory.getLogger(ScrapeErrors.class);
 
-  private final LongAdder errors = new LongAdder();
+  private final Exposition exposition;
   private final RateLimitedLog gate = new RateLimitedLog(log, ConnectionErrors.LOG_EVERY_NANOS);
+
+  ScrapeErrors(Exposition exposition) {
+    this.exposition = exposition;
+  }
 
   /** Counts one failed scrape and logs it unless one was logged recently. */
   void failed(String what, Object remote, Throwable cause) {
-    errors.increment();
+    exposition.scrapeFailed();
     long others = gate.admit();
     if (others >= 0) {
       String more = others == 0 ? "" : " (" + others + " more since, not logged)";
       log.warn("/metrics scrape from {} failed while {}{}", remote, what, more, cause);
     }
-  }
-
-  long count() {
-    return errors.sum();
-  }
-
-  @Override
-  public List<MetricFamilySamples> collect() {
-    return List.of(
-        new CounterMetricFamily(
-            "hermes_collector_scrape_errors_total",
-            "/metrics scrapes that failed while rendering or writing (logged, rate-limited).",
-            errors.sum()));
   }
 }

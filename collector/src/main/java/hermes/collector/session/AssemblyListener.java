@@ -31,11 +31,13 @@ public interface AssemblyListener {
 
   /**
    * Whether {@link #sessionUpdated} would be used now (say, a reader is connected). The assembler
-   * asks before it builds an update's snapshot, so updates nobody reads cost nothing. Must be cheap
-   * and thread-safe; a stale answer only delays or wastes one update.
+   * asks before it builds an update's snapshot, so updates nobody reads cost nothing. No by
+   * default: a listener that reads updates says so (overriding {@link #sessionUpdated} alone
+   * receives none), so one that does not cannot make every changed session build a snapshot a few
+   * times a second. Must be cheap and thread-safe; a stale answer only delays or wastes one update.
    */
   default boolean wantsUpdates() {
-    return true;
+    return false;
   }
 
   /**

@@ -3,6 +3,7 @@ package hermes.collector.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import hermes.collector.metrics.SecurityMetrics;
+import hermes.collector.metrics.Telemetry;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -69,7 +70,7 @@ class AdminGuardTest {
     SecurityMetrics metrics = new SecurityMetrics(new CollectorRegistry(true));
     AdminGuard guard =
         new AdminGuard("0.0.0.0", List.of(), new BearerTokens("admin", file, "inline", metrics));
-    AdminHandler h = new AdminHandler(new CollectorRegistry(true), () -> true, null, guard);
+    AdminHandler h = new AdminHandler(new Telemetry().exposition(), () -> true, null, guard);
     // The gate passes with either token (no API behind this handler: 404), refuses without.
     assertThat(status(call(h, HttpMethod.GET, "/api/sessions", "Host", "10.0.0.5:8889")))
         .isEqualTo(403);
@@ -114,7 +115,7 @@ class AdminGuardTest {
     assertThat(g.reloadAllowed(post("Content-Type", "application/json"))).isTrue();
     assertThat(g.reloadAllowed(post("X-Hermes-Reload", "1"))).isTrue();
     assertThat(g.reloadAllowed(post("Authorization", "Bearer t0k"))).isTrue();
-    AdminHandler h = new AdminHandler(new CollectorRegistry(true), () -> true, null, g);
+    AdminHandler h = new AdminHandler(new Telemetry().exposition(), () -> true, null, g);
     FullHttpResponse r =
         call(h, HttpMethod.POST, "/-/reload", "Content-Type", "text/plain", "Host", "localhost");
     assertThat(r.status().code()).isEqualTo(403);

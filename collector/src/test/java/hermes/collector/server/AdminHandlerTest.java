@@ -3,6 +3,7 @@ package hermes.collector.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import hermes.collector.metrics.Telemetry;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -10,7 +11,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
-import io.prometheus.client.CollectorRegistry;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +36,7 @@ class AdminHandlerTest {
   @Test
   void sessionDataNeedsTheTokenFromOutsideLoopback() {
     AdminHandler withToken =
-        new AdminHandler(new CollectorRegistry(true), () -> true, null, "s3cret");
+        new AdminHandler(new Telemetry().exposition(), () -> true, null, "s3cret");
     FullHttpResponse denied = call(withToken, "/api/sessions", null);
     assertThat(denied.status().code()).isEqualTo(403);
     assertThat(denied.content().toString(StandardCharsets.UTF_8)).contains("admin.api_token");
@@ -49,7 +49,7 @@ class AdminHandlerTest {
     assertThat(ok.status().code()).isEqualTo(404);
     ok.release();
 
-    AdminHandler noToken = new AdminHandler(new CollectorRegistry(true), () -> true, null, "");
+    AdminHandler noToken = new AdminHandler(new Telemetry().exposition(), () -> true, null, "");
     FullHttpResponse none = call(noToken, "/api/sessions/x", "Bearer ");
     assertThat(none.status().code()).isEqualTo(403);
     none.release();
@@ -57,7 +57,7 @@ class AdminHandlerTest {
 
   @Test
   void metricsAndHealthStayOpen() {
-    AdminHandler h = new AdminHandler(new CollectorRegistry(true), () -> false, null, "t");
+    AdminHandler h = new AdminHandler(new Telemetry().exposition(), () -> false, null, "t");
     FullHttpResponse metrics = call(h, "/metrics", null);
     assertThat(metrics.status().code()).isEqualTo(200);
     metrics.release();
@@ -91,7 +91,7 @@ class AdminHandlerTest {
   void browsersTradeTheTokenOnceForAnHttpOnlyCookie() {
     try (SessionStream stream = new SessionStream(1, 1024, 16, java.time.Duration.ofMinutes(1))) {
       AdminHandler h =
-          new AdminHandler(new CollectorRegistry(true), () -> true, null, "s3cret", stream);
+          new AdminHandler(new Telemetry().exposition(), () -> true, null, "s3cret", stream);
       // Without the token the page is the login form; the assets are open (they hold no data).
       FullHttpResponse login = get(h, "/", null);
       assertThat(login.status().code()).isEqualTo(401);
@@ -147,7 +147,7 @@ class AdminHandlerTest {
   @Test
   void withoutATokenOnlyLoopbackGetsIn() {
     try (SessionStream stream = new SessionStream(1, 1024, 16, java.time.Duration.ofMinutes(1))) {
-      AdminHandler h = new AdminHandler(new CollectorRegistry(true), () -> true, null, "", stream);
+      AdminHandler h = new AdminHandler(new Telemetry().exposition(), () -> true, null, "", stream);
       FullHttpResponse empty = get(h, "/?token=", null);
       assertThat(empty.status().code()).isEqualTo(403);
       empty.release();

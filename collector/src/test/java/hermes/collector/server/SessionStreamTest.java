@@ -6,6 +6,7 @@ import hermes.collector.config.Endpoint;
 import hermes.collector.metrics.ListenerMetrics;
 import hermes.collector.metrics.SecurityMetrics;
 import hermes.collector.metrics.StreamMetrics;
+import hermes.collector.metrics.Telemetry;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,7 +39,7 @@ class SessionStreamTest {
             Endpoint.parse("admin.endpoint", "127.0.0.1:0"),
             loops,
             new AdminInitializer(
-                new AdminHandler(new CollectorRegistry(true), () -> true, null, "", stream),
+                new AdminHandler(new Telemetry().exposition(), () -> true, null, "", stream),
                 new HttpListenerLimits(
                     "admin",
                     defaults.admin().connections(),

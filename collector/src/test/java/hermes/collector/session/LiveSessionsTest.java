@@ -51,6 +51,11 @@ class LiveSessionsTest {
         }
 
         @Override
+        public boolean wantsUpdates() {
+          return true;
+        }
+
+        @Override
         public void sessionUpdated(SessionRecord s) {
           updated.add(s);
         }

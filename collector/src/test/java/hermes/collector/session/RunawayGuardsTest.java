@@ -45,6 +45,11 @@ class RunawayGuardsTest {
         }
 
         @Override
+        public boolean wantsUpdates() {
+          return true;
+        }
+
+        @Override
         public void sessionUpdated(SessionRecord s) {
           updated.add(s);
         }
