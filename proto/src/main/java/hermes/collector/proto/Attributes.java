@@ -255,7 +255,7 @@ public final class Attributes {
     while (p < end) {
       int tag = b[p++];
       if (tag == Tags.KEY_VALUE_KEY || tag == Tags.KEY_VALUE_VALUE) {
-        long r = lengthAt(b, p, end);
+        long r = Wire.lengthAt(b, p, end);
         if (r < 0) {
           return false;
         }
@@ -268,7 +268,7 @@ public final class Attributes {
           return false;
         }
         p += l;
-      } else if ((p = skipAt(b, tag, p, end)) < 0) {
+      } else if ((p = Wire.skipAt(b, tag, p, end)) < 0) {
         return false;
       }
     }
@@ -287,7 +287,7 @@ public final class Attributes {
         case Tags.ANY_ARRAY_VALUE:
         case Tags.ANY_KVLIST_VALUE:
           {
-            long r = lengthAt(b, p, end);
+            long r = Wire.lengthAt(b, p, end);
             if (r < 0) {
               return false;
             }
@@ -350,7 +350,7 @@ public final class Attributes {
             break;
           }
         default:
-          if ((p = skipAt(b, tag, p, end)) < 0) {
+          if ((p = Wire.skipAt(b, tag, p, end)) < 0) {
             return false;
           }
       }
@@ -366,12 +366,12 @@ public final class Attributes {
     while (p < end) {
       int tag = b[p++];
       if (tag != Tags.ARRAY_VALUES) { // also KVLIST_VALUES: both are field 1 (TagsTest)
-        if ((p = skipAt(b, tag, p, end)) < 0) {
+        if ((p = Wire.skipAt(b, tag, p, end)) < 0) {
           return false;
         }
         continue;
       }
-      long r = lengthAt(b, p, end);
+      long r = Wire.lengthAt(b, p, end);
       if (r < 0) {
         return false;
       }
@@ -390,7 +390,7 @@ public final class Attributes {
     while (p < end) {
       int tag = b[p++];
       if (tag == Tags.KEY_VALUE_VALUE) {
-        long r = lengthAt(b, p, end);
+        long r = Wire.lengthAt(b, p, end);
         if (r < 0) {
           return false;
         }
@@ -400,7 +400,7 @@ public final class Attributes {
           return false;
         }
         p += l;
-      } else if ((p = skipAt(b, tag, p, end)) < 0) {
+      } else if ((p = Wire.skipAt(b, tag, p, end)) < 0) {
         return false;
       }
     }
@@ -412,7 +412,7 @@ public final class Attributes {
     while (p < end) {
       int tag = b[p++];
       if (tag == Tags.ANY_ARRAY_VALUE || tag == Tags.ANY_KVLIST_VALUE) {
-        long r = lengthAt(b, p, end);
+        long r = Wire.lengthAt(b, p, end);
         if (r < 0) {
           return false;
         }
@@ -422,65 +422,11 @@ public final class Attributes {
           return false;
         }
         p += l;
-      } else if ((p = skipAt(b, tag, p, end)) < 0) {
+      } else if ((p = Wire.skipAt(b, tag, p, end)) < 0) {
         return false;
       }
     }
     return true;
-  }
-
-  /**
-   * A length prefix at {@code p}: {@code position after it << 32 | length}, or -1 when it is longer
-   * than four bytes or the length runs past {@code end} (the decoder refuses the latter; the former
-   * is legal but never written, and left to it).
-   */
-  private static long lengthAt(byte[] b, int p, int end) {
-    int len = 0;
-    for (int shift = 0; shift < 28; shift += 7) {
-      if (p >= end) {
-        return -1;
-      }
-      int v = b[p++];
-      len |= (v & 0x7f) << shift;
-      if (v >= 0) {
-        return len <= end - p ? (long) p << 32 | len : -1;
-      }
-    }
-    return -1;
-  }
-
-  /**
-   * Skips the field whose one-byte tag was just read, as {@link Wire#skip} does: the position after
-   * it, or -1 for what the fast path leaves to the decoder (tags of more than one byte, field 0,
-   * groups, invalid wire types, a malformed or truncated field).
-   */
-  private static int skipAt(byte[] b, int tag, int p, int end) {
-    if (tag < 8) {
-      return -1; // a multi-byte tag (negative here) or field number 0
-    }
-    switch (tag & 7) {
-      case Wire.VARINT:
-        {
-          int stop = p + Math.min(10, end - p);
-          while (p < stop) {
-            if (b[p++] >= 0) {
-              return p;
-            }
-          }
-          return -1;
-        }
-      case Wire.FIXED64:
-        return end - p >= 8 ? p + 8 : -1;
-      case Wire.LEN:
-        {
-          long r = lengthAt(b, p, end);
-          return r < 0 ? -1 : (int) (r >>> 32) + (int) r;
-        }
-      case Wire.FIXED32:
-        return end - p >= 4 ? p + 4 : -1;
-      default:
-        return -1;
-    }
   }
 
   /**
