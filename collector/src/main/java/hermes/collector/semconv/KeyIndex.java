@@ -19,12 +19,9 @@ final class KeyIndex {
   private static final int TABLE_BITS = 8;
   private static final int MASK = (1 << TABLE_BITS) - 1;
   private static final Key[] TABLE = new Key[1 << TABLE_BITS];
-  // Per slot: the key's ordinal, length (0 = empty slot) and first, middle and last words.
-  private static final int[] ORDINAL = new int[1 << TABLE_BITS];
-  private static final int[] LENGTH = new int[1 << TABLE_BITS];
-  private static final long[] FIRST = new long[1 << TABLE_BITS];
-  private static final long[] MIDDLE = new long[1 << TABLE_BITS];
-  private static final long[] LAST = new long[1 << TABLE_BITS];
+  // Per slot, in one array so a probe reads one cache line: the key's length << 32 | ordinal (0 =
+  // empty slot; no key is empty), then its first, middle and last words.
+  private static final long[] SLOTS = new long[4 << TABLE_BITS];
   private static final int MIN_LENGTH;
   private static final int MAX_LENGTH;
 
@@ -42,11 +39,10 @@ final class KeyIndex {
         slot = (slot + 1) & MASK;
       }
       TABLE[slot] = k;
-      ORDINAL[slot] = k.ordinal();
-      LENGTH[slot] = len;
-      FIRST[slot] = first;
-      MIDDLE[slot] = middle;
-      LAST[slot] = last;
+      SLOTS[4 * slot] = (long) len << 32 | k.ordinal();
+      SLOTS[4 * slot + 1] = first;
+      SLOTS[4 * slot + 2] = middle;
+      SLOTS[4 * slot + 3] = last;
       min = Math.min(min, len);
       max = Math.max(max, len);
     }
@@ -82,15 +78,18 @@ final class KeyIndex {
       long first = first(buf, off, len);
       long middle = middle(buf, off, len);
       long last = last(buf, off, len);
-      for (int slot = hash(first, middle, last, len) & MASK, l;
-          (l = LENGTH[slot]) != 0;
-          slot = (slot + 1) & MASK) {
-        if (l == len
-            && FIRST[slot] == first
-            && MIDDLE[slot] == middle
-            && LAST[slot] == last
+      long[] slots = SLOTS;
+      for (int slot = hash(first, middle, last, len) & MASK; ; slot = (slot + 1) & MASK) {
+        long head = slots[4 * slot];
+        if (head == 0) {
+          break;
+        }
+        if ((int) (head >>> 32) == len
+            && slots[4 * slot + 1] == first
+            && slots[4 * slot + 2] == middle
+            && slots[4 * slot + 3] == last
             && (len <= 24 || ByteWords.equals(buf, off, TABLE[slot].utf8, 0, len))) {
-          int ordinal = ORDINAL[slot];
+          int ordinal = (int) head;
           if (pos[ordinal] < 0) {
             pos[ordinal] = i;
             set[count++] = ordinal;
