@@ -26,6 +26,14 @@ public final class CpuPerSpan {
     void run(Blackhole bh) throws Exception;
   }
 
+  private static long gcMillis() {
+    long sum = 0;
+    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      sum += gc.getCollectionTime();
+    }
+    return sum;
+  }
+
   public static void main(String[] args) throws Exception {
     int warmup = Integer.getInteger("warmup", 150);
     int rounds = Integer.getInteger("rounds", 60);
@@ -46,12 +54,33 @@ public final class CpuPerSpan {
     bodies.put("streamingReader", decode::streamingReader);
     bodies.put("normalize-hermes", hermes::decodeAndNormalize);
     bodies.put("normalize-mixed", mixed::decodeAndNormalize);
+    PipelineBenchmark pipeline = null;
+    if (List.of(args).contains("pipeline-hermes")) { // holds 5 s of spans: only when asked for
+      pipeline = new PipelineBenchmark();
+      pipeline.corpus = "hermes";
+      pipeline.setup();
+      PipelineBenchmark p = pipeline;
+      bodies.put(
+          "pipeline-hermes",
+          sink -> {
+            for (int i = 0; i < TraceDecodeBenchmark.SPANS / PipelineFixture.BATCH; i++) {
+              p.wholePipeline(sink);
+            }
+          });
+    }
     if (args.length > 0) { // one body per JVM, as JMH forks: no profile shared between bodies
-      bodies.keySet().retainAll(List.of(args));
+      List<String> keep = new ArrayList<>(List.of(args));
+      keep.add("skipOnlyScan"); // the anchor, run in the same rounds (it shares no code with them)
+      bodies.keySet().retainAll(keep);
     }
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+
     Map<String, List<Double>> perSpan = new LinkedHashMap<>();
+    long gcMillis = 0;
     for (int r = 0; r < warmup + rounds; r++) {
+      if (r == warmup) {
+        gcMillis = gcMillis();
+      }
       for (Map.Entry<String, Body> e : bodies.entrySet()) {
         long t0 = threads.getCurrentThreadCpuTime();
         e.getValue().run(bh);
@@ -65,12 +94,28 @@ public final class CpuPerSpan {
     }
     System.out.printf(
         "%-28s %8s %8s %8s  (CPU ns per span, %d rounds)%n", "", "p25", "median", "p75", rounds);
+    List<Double> anchor = perSpan.get("skipOnlyScan");
     for (Map.Entry<String, List<Double>> e : perSpan.entrySet()) {
       double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).toArray();
+      // Per round, the anchor's CPU per span over this body's: its share of the skip-only scan's
+      // speed, each round's pair measured under the same load.
+      double[] share = new double[v.length];
+      for (int i = 0; i < v.length; i++) {
+        share[i] = anchor.get(i) / v[i];
+      }
       Arrays.sort(v);
+      Arrays.sort(share);
       System.out.printf(
-          "%-28s %8.1f %8.1f %8.1f%n",
-          e.getKey(), v[v.length / 4], v[v.length / 2], v[v.length * 3 / 4]);
+          "%-28s %8.1f %8.1f %8.1f   %5.1f%% of skip-only%n",
+          e.getKey(),
+          v[v.length / 4],
+          v[v.length / 2],
+          v[v.length * 3 / 4],
+          100 * share[share.length / 2]);
+    }
+    if (pipeline != null) {
+      System.out.printf("GC %d ms in the measured rounds%n", gcMillis() - gcMillis);
+      pipeline.tearDown();
     }
   }
 }
