@@ -2,6 +2,9 @@ package hermes.collector.proto;
 
 import com.google.protobuf.CodedInputStream;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,6 +32,8 @@ public final class Attributes {
   private static final int TYPE = 2;
   private static final int VAL_OFF = 3;
   private static final int VAL_LEN = 4;
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final int maxAttributes;
   private final int maxDepth;
@@ -213,6 +218,215 @@ public final class Attributes {
       }
     }
     return out;
+  }
+
+  /**
+   * Indexes one {@code KeyValue} occupying {@code buf[start, start + len)} straight from the bytes,
+   * without a decoder: the fast path of {@link #add}, same results. Every read is bounded by the
+   * message's end, so it never reads past what {@link #add} would. It takes the common wire shapes
+   * only (one-byte tags, lengths under 2^28, one-byte bools) and returns false on anything else, or
+   * on anything {@link #add} would refuse (a group, a malformed or truncated field, a value nested
+   * too deep), leaving {@link #size()} unchanged: the caller then runs {@link #add} over the same
+   * bytes, which gives the exact result or error. Nested values are still walked here, so a value
+   * accepted now cannot fail when decoded later.
+   *
+   * @return whether the attribute was taken (indexed, or counted as unindexed)
+   */
+  boolean addFast(int start, int len) {
+    if (size == maxAttributes) {
+      unindexed++; // not walked, as add() does not walk it either
+      return true;
+    }
+    if (size == scalars.length) {
+      scalars = Arrays.copyOf(scalars, size * 2);
+      index = Arrays.copyOf(index, size * 2 * STRIDE);
+    }
+    byte[] b = buf;
+    int[] x = index;
+    int o = size * STRIDE;
+    x[o + KEY_OFF] = 0;
+    x[o + KEY_LEN] = 0;
+    x[o + TYPE] = ValueType.EMPTY.ordinal();
+    x[o + VAL_OFF] = 0;
+    x[o + VAL_LEN] = 0;
+    scalars[size] = 0;
+    int p = start;
+    int end = start + len;
+    while (p < end) {
+      int tag = b[p++];
+      if (tag == Tags.KEY_VALUE_KEY || tag == Tags.KEY_VALUE_VALUE) {
+        long r = Wire.lengthAt(b, p, end);
+        if (r < 0) {
+          return false;
+        }
+        p = (int) (r >>> 32);
+        int l = (int) r;
+        if (tag == Tags.KEY_VALUE_KEY) {
+          x[o + KEY_OFF] = p;
+          x[o + KEY_LEN] = l;
+        } else if (!anyValueFast(b, p, p + l, o)) {
+          return false;
+        }
+        p += l;
+      } else if ((p = Wire.skipAt(b, tag, p, end)) < 0) {
+        return false;
+      }
+    }
+    size++;
+    return true;
+  }
+
+  /** {@link #readAnyValue} over {@code b[p, end)}; false where it would throw or is not sure. */
+  private boolean anyValueFast(byte[] b, int p, int end, int o) {
+    int[] x = index;
+    while (p < end) {
+      int tag = b[p++];
+      switch (tag) {
+        case Tags.ANY_STRING_VALUE:
+        case Tags.ANY_BYTES_VALUE:
+        case Tags.ANY_ARRAY_VALUE:
+        case Tags.ANY_KVLIST_VALUE:
+          {
+            long r = Wire.lengthAt(b, p, end);
+            if (r < 0) {
+              return false;
+            }
+            p = (int) (r >>> 32);
+            int l = (int) r;
+            ValueType type =
+                tag == Tags.ANY_STRING_VALUE
+                    ? ValueType.STRING
+                    : tag == Tags.ANY_BYTES_VALUE
+                        ? ValueType.BYTES
+                        : tag == Tags.ANY_ARRAY_VALUE ? ValueType.ARRAY : ValueType.KVLIST;
+            x[o + TYPE] = type.ordinal();
+            x[o + VAL_OFF] = p;
+            x[o + VAL_LEN] = l;
+            if ((type == ValueType.ARRAY || type == ValueType.KVLIST)
+                && !elementsFast(b, p, p + l, type == ValueType.KVLIST, 1)) {
+              return false;
+            }
+            p += l;
+            break;
+          }
+        case Tags.ANY_BOOL_VALUE:
+          {
+            if (p >= end || b[p] < 0) {
+              return false; // a bool written in more than one byte: add() decodes it
+            }
+            x[o + TYPE] = ValueType.BOOL.ordinal();
+            scalars[o / STRIDE] = b[p++] != 0 ? 1 : 0;
+            break;
+          }
+        case Tags.ANY_INT_VALUE:
+          {
+            // As readVarint: at most ten bytes, and within the message.
+            int stop = p + Math.min(10, end - p);
+            long value = 0;
+            int at = p;
+            for (int shift = 0; ; at++, shift += 7) {
+              if (at == stop) {
+                return false;
+              }
+              byte v = b[at];
+              value |= (long) (v & 0x7f) << shift;
+              if (v >= 0) {
+                break;
+              }
+            }
+            x[o + TYPE] = ValueType.INT.ordinal();
+            scalars[o / STRIDE] = value;
+            p = at + 1;
+            break;
+          }
+        case Tags.ANY_DOUBLE_VALUE:
+          {
+            if (end - p < 8) {
+              return false;
+            }
+            x[o + TYPE] = ValueType.DOUBLE.ordinal();
+            scalars[o / STRIDE] = (long) LONG_LE.get(b, p);
+            p += 8;
+            break;
+          }
+        default:
+          if ((p = Wire.skipAt(b, tag, p, end)) < 0) {
+            return false;
+          }
+      }
+    }
+    return true;
+  }
+
+  /** {@link #checkElements} over {@code b[p, end)}; false where it would throw. */
+  private boolean elementsFast(byte[] b, int p, int end, boolean kvlist, int depth) {
+    if (depth > maxDepth) {
+      return false;
+    }
+    while (p < end) {
+      int tag = b[p++];
+      if (tag != Tags.ARRAY_VALUES) { // also KVLIST_VALUES: both are field 1 (TagsTest)
+        if ((p = Wire.skipAt(b, tag, p, end)) < 0) {
+          return false;
+        }
+        continue;
+      }
+      long r = Wire.lengthAt(b, p, end);
+      if (r < 0) {
+        return false;
+      }
+      p = (int) (r >>> 32);
+      int l = (int) r;
+      if (!(kvlist ? keyValueFast(b, p, p + l, depth) : anyValueCheckFast(b, p, p + l, depth))) {
+        return false;
+      }
+      p += l;
+    }
+    return true;
+  }
+
+  /** {@link #checkKeyValue} over {@code b[p, end)}. */
+  private boolean keyValueFast(byte[] b, int p, int end, int depth) {
+    while (p < end) {
+      int tag = b[p++];
+      if (tag == Tags.KEY_VALUE_VALUE) {
+        long r = Wire.lengthAt(b, p, end);
+        if (r < 0) {
+          return false;
+        }
+        p = (int) (r >>> 32);
+        int l = (int) r;
+        if (!anyValueCheckFast(b, p, p + l, depth)) {
+          return false;
+        }
+        p += l;
+      } else if ((p = Wire.skipAt(b, tag, p, end)) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@link #checkAnyValue} over {@code b[p, end)}. */
+  private boolean anyValueCheckFast(byte[] b, int p, int end, int depth) {
+    while (p < end) {
+      int tag = b[p++];
+      if (tag == Tags.ANY_ARRAY_VALUE || tag == Tags.ANY_KVLIST_VALUE) {
+        long r = Wire.lengthAt(b, p, end);
+        if (r < 0) {
+          return false;
+        }
+        p = (int) (r >>> 32);
+        int l = (int) r;
+        if (!elementsFast(b, p, p + l, tag == Tags.ANY_KVLIST_VALUE, depth + 1)) {
+          return false;
+        }
+        p += l;
+      } else if ((p = Wire.skipAt(b, tag, p, end)) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

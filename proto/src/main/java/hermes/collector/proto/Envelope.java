@@ -57,11 +57,18 @@ final class Envelope {
     }
   }
 
-  /** Reads one length-delimited {@code KeyValue} into {@code into}. */
+  /**
+   * Reads one length-delimited {@code KeyValue} into {@code into}: from the bytes directly when
+   * {@link Attributes#addFast} takes it (nearly always), else with the decoder.
+   */
   static void readAttribute(CodedInputStream in, int base, Attributes into)
       throws IOException, MalformedOtlpException {
     int l = Wire.length(in, base, 1); // (the field is the container's; error messages said 1)
-    int old = in.pushLimit(l);
+    if (into.addFast(base + in.getTotalBytesRead(), l)) {
+      in.skipRawBytes(l);
+      return;
+    }
+    int old = in.pushLimit(l); // the decoder's path: what the fast one was not sure of
     into.add(in, base);
     in.popLimit(old);
   }

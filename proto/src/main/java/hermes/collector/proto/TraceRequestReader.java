@@ -29,6 +29,13 @@ import java.util.Objects;
 public final class TraceRequestReader {
   private static final VarHandle LONG_BE =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle INT_LE =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  // Span.flags (field 16, fixed32): the one field of a span whose tag takes two bytes.
+  private static final byte FLAGS_TAG_0 = (byte) (Tags.SPAN_FLAGS | 0x80);
+  private static final byte FLAGS_TAG_1 = (byte) (Tags.SPAN_FLAGS >>> 7);
   private static final MessageScanner EVENT_SCANNER =
       new MessageScanner(Span.Event.getDescriptor(), null);
   private static final MessageScanner LINK_SCANNER =
@@ -39,6 +46,9 @@ public final class TraceRequestReader {
   private final int maxNesting;
   private final EnvelopeWalker.Signal signal = new Spans();
   private TraceVisitor visitor; // of the request being read
+
+  /** Whether spans are read by {@link #readSpanFast} first; tests compare both paths. */
+  boolean spanFastPath = true;
 
   /** A reader enforcing the given bounds. */
   public TraceRequestReader(ReaderLimits limits) {
@@ -92,7 +102,10 @@ public final class TraceRequestReader {
         throws IOException, MalformedOtlpException {
       span.reset(buf, off, len);
       walker.where = "Span";
-      readSpan(in, base, buf);
+      if (!spanFastPath || !readSpanFast(buf, off, off + len)) {
+        span.reset(buf, off, len); // the decoder reads it again, from the start
+        readSpan(in, base, buf);
+      }
       visitor.span(span);
       return 1;
     }
@@ -203,6 +216,167 @@ public final class TraceRequestReader {
           Wire.skip(in, tag, base);
       }
     }
+  }
+
+  /**
+   * Reads the span occupying {@code b[p, end)} straight from the bytes into the view, without the
+   * decoder: the fast path of {@link #readSpan}, same results (its attributes through {@link
+   * Attributes#addFast}). It takes the shapes exporters write (one-byte tags but the flags' two,
+   * one-byte enums and counts, lengths under 2^28) and returns false on anything else or on
+   * anything {@link #readSpan} would refuse; the caller then resets the view and runs {@link
+   * #readSpan}, which gives the exact result or error.
+   */
+  private boolean readSpanFast(byte[] b, int p, int end) {
+    SpanView s = span;
+    while (p < end) {
+      int tag = b[p++];
+      switch (tag) {
+        case Tags.SPAN_TRACE_ID:
+        case Tags.SPAN_SPAN_ID:
+        case Tags.SPAN_TRACE_STATE:
+        case Tags.SPAN_PARENT_SPAN_ID:
+        case Tags.SPAN_NAME:
+        case Tags.SPAN_ATTRIBUTES:
+        case Tags.SPAN_EVENTS:
+        case Tags.SPAN_LINKS:
+        case Tags.SPAN_STATUS:
+          {
+            long r = Wire.lengthAt(b, p, end);
+            if (r < 0) {
+              return false;
+            }
+            p = (int) (r >>> 32);
+            int l = (int) r;
+            if (!lengthDelimited(s, tag, b, p, l)) {
+              return false;
+            }
+            p += l;
+            break;
+          }
+        case Tags.SPAN_KIND:
+        case Tags.SPAN_DROPPED_ATTRIBUTES_COUNT:
+        case Tags.SPAN_DROPPED_EVENTS_COUNT:
+        case Tags.SPAN_DROPPED_LINKS_COUNT:
+          {
+            if (p >= end || b[p] < 0) {
+              return false; // more than one byte: the decoder's
+            }
+            int v = b[p++];
+            if (tag == Tags.SPAN_KIND) {
+              s.kind = v;
+            } else if (tag == Tags.SPAN_DROPPED_ATTRIBUTES_COUNT) {
+              s.droppedAttributesCount = v;
+            } else if (tag == Tags.SPAN_DROPPED_EVENTS_COUNT) {
+              s.droppedEventsCount = v;
+            } else {
+              s.droppedLinksCount = v;
+            }
+            break;
+          }
+        case Tags.SPAN_START_TIME_UNIX_NANO:
+        case Tags.SPAN_END_TIME_UNIX_NANO:
+          {
+            if (end - p < 8) {
+              return false;
+            }
+            long t = (long) LONG_LE.get(b, p);
+            if (tag == Tags.SPAN_START_TIME_UNIX_NANO) {
+              s.startTimeUnixNano = t;
+            } else {
+              s.endTimeUnixNano = t;
+            }
+            p += 8;
+            break;
+          }
+        default:
+          if (tag == FLAGS_TAG_0 && p < end && b[p] == FLAGS_TAG_1) {
+            if (end - p < 5) {
+              return false;
+            }
+            s.flags = (int) INT_LE.get(b, p + 1);
+            p += 5;
+          } else if ((p = Wire.skipAt(b, tag, p, end)) < 0) {
+            return false;
+          }
+      }
+    }
+    return true;
+  }
+
+  /** One length-delimited field of a span, {@code b[at, at + l)}, as {@link #readSpan} reads it. */
+  private boolean lengthDelimited(SpanView s, int tag, byte[] b, int at, int l) {
+    switch (tag) {
+      case Tags.SPAN_TRACE_ID:
+        s.traceIdOffset = at;
+        s.traceIdLength = l;
+        if (l == 16) {
+          s.traceIdHigh = (long) LONG_BE.get(b, at);
+          s.traceIdLow = (long) LONG_BE.get(b, at + 8);
+        } else {
+          s.traceIdHigh = s.traceIdLow = 0;
+        }
+        return true;
+      case Tags.SPAN_SPAN_ID:
+        s.spanIdOffset = at;
+        s.spanIdLength = l;
+        s.spanId = l == 8 ? (long) LONG_BE.get(b, at) : 0;
+        return true;
+      case Tags.SPAN_TRACE_STATE:
+        s.traceStateOffset = at;
+        s.traceStateLength = l;
+        return true;
+      case Tags.SPAN_PARENT_SPAN_ID:
+        s.parentSpanIdOffset = at;
+        s.parentSpanIdLength = l;
+        s.parentSpanId = l == 8 ? (long) LONG_BE.get(b, at) : 0;
+        return true;
+      case Tags.SPAN_NAME:
+        s.nameOffset = at;
+        s.nameLength = l;
+        return true;
+      case Tags.SPAN_ATTRIBUTES:
+        return s.attributes().addFast(at, l);
+      case Tags.SPAN_EVENTS:
+      case Tags.SPAN_LINKS:
+        try {
+          (tag == Tags.SPAN_EVENTS ? EVENT_SCANNER : LINK_SCANNER).scan(b, at, l, maxNesting);
+        } catch (MalformedOtlpException e) {
+          return false; // the decoder's path scans it again and throws the same
+        }
+        if (tag == Tags.SPAN_EVENTS) {
+          s.eventsCount++;
+        } else {
+          s.linksCount++;
+        }
+        return true;
+      default: // Tags.SPAN_STATUS
+        return statusFast(s, b, at, at + l);
+    }
+  }
+
+  /** {@link #readStatus} over {@code b[p, end)}. */
+  private static boolean statusFast(SpanView s, byte[] b, int p, int end) {
+    while (p < end) {
+      int tag = b[p++];
+      if (tag == Tags.STATUS_MESSAGE) {
+        long r = Wire.lengthAt(b, p, end);
+        if (r < 0) {
+          return false;
+        }
+        p = (int) (r >>> 32);
+        s.statusMessageOffset = p;
+        s.statusMessageLength = (int) r;
+        p += (int) r;
+      } else if (tag == Tags.STATUS_CODE) {
+        if (p >= end || b[p] < 0) {
+          return false;
+        }
+        s.statusCode = b[p++];
+      } else if ((p = Wire.skipAt(b, tag, p, end)) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void checkNested(

@@ -69,6 +69,64 @@ final class Wire {
     }
   }
 
+  // Reading straight from the bytes, for the fast paths (Attributes.addFast,
+  // TraceRequestReader.readSpanFast): each says -1 where the decoder would refuse the input or
+  // where the fast path leaves it to the decoder, which then gives the exact result or error.
+
+  /**
+   * A length prefix at {@code p}: {@code position after it << 32 | length}, or -1 when it is longer
+   * than four bytes or the length runs past {@code end} (the decoder refuses the latter; the former
+   * is legal but never written, and left to it).
+   */
+  static long lengthAt(byte[] b, int p, int end) {
+    int len = 0;
+    for (int shift = 0; shift < 28; shift += 7) {
+      if (p >= end) {
+        return -1;
+      }
+      int v = b[p++];
+      len |= (v & 0x7f) << shift;
+      if (v >= 0) {
+        return len <= end - p ? (long) p << 32 | len : -1;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Skips the field whose one-byte tag was just read (at {@code p - 1}), as {@link #skip} does: the
+   * position after it, or -1 for what the fast path leaves to the decoder (tags of more than one
+   * byte, field 0, groups, invalid wire types, a malformed or truncated field).
+   */
+  static int skipAt(byte[] b, int tag, int p, int end) {
+    if (tag < 8) {
+      return -1; // a multi-byte tag (negative here) or field number 0
+    }
+    switch (tag & 7) {
+      case Wire.VARINT:
+        {
+          int stop = p + Math.min(10, end - p);
+          while (p < stop) {
+            if (b[p++] >= 0) {
+              return p;
+            }
+          }
+          return -1;
+        }
+      case Wire.FIXED64:
+        return end - p >= 8 ? p + 8 : -1;
+      case Wire.LEN:
+        {
+          long r = lengthAt(b, p, end);
+          return r < 0 ? -1 : (int) (r >>> 32) + (int) r;
+        }
+      case Wire.FIXED32:
+        return end - p >= 4 ? p + 4 : -1;
+      default:
+        return -1;
+    }
+  }
+
   /** Translates a decoder error into the message a client sees. */
   static MalformedOtlpException malformed(IOException e, String where, long at) {
     String m = String.valueOf(e.getMessage());
