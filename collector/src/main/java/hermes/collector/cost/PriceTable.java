@@ -3,6 +3,7 @@ package hermes.collector.cost;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An immutable, ordered list of {@link ModelPrice} entries; the first entry matching a call's model
@@ -15,7 +16,14 @@ public final class PriceTable {
   private static final int MAX_CACHED = 16_384;
 
   private final List<ModelPrice> entries;
-  private final ConcurrentHashMap<String, Optional<ModelPrice>> cache = new ConcurrentHashMap<>();
+  // By model, then provider (calls without one: noProvider). Nested rather than keyed by a joined
+  // string: the names are the normalizer's interned strings with their hashes cached, so a hit
+  // costs no allocation and no hashing (a joined key cost both, per LLM call).
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Optional<ModelPrice>>> cache =
+      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Optional<ModelPrice>> noProvider =
+      new ConcurrentHashMap<>();
+  private final AtomicInteger cached = new AtomicInteger(); // entries in cache and noProvider
   private final ConcurrentHashMap<String, Optional<String>> owners = new ConcurrentHashMap<>();
 
   /** A table of {@code entries}, first match wins. */
@@ -58,8 +66,10 @@ public final class PriceTable {
     if (model == null) {
       return null;
     }
-    String key = provider == null ? model : model + '\u0000' + provider;
-    Optional<ModelPrice> hit = cache.get(key);
+    ConcurrentHashMap<String, Optional<ModelPrice>> byProvider =
+        provider == null ? noProvider : cache.get(model);
+    Optional<ModelPrice> hit =
+        byProvider == null ? null : byProvider.get(provider == null ? model : provider);
     if (hit == null) {
       hit = Optional.empty();
       for (ModelPrice e : entries) {
@@ -68,10 +78,20 @@ public final class PriceTable {
           break;
         }
       }
-      if (cache.size() >= MAX_CACHED) {
-        cache.clear(); // names are bounded upstream; this only guards against a pathological mix
+      if (cached.get() >= MAX_CACHED) {
+        // names are bounded upstream; this only guards against a pathological mix
+        cache.clear();
+        noProvider.clear();
+        cached.set(0);
       }
-      cache.put(key, hit);
+      if (provider == null) {
+        byProvider = noProvider;
+      } else {
+        byProvider = cache.computeIfAbsent(model, k -> new ConcurrentHashMap<>());
+      }
+      if (byProvider.put(provider == null ? model : provider, hit) == null) {
+        cached.incrementAndGet();
+      }
     }
     return hit.orElse(null);
   }

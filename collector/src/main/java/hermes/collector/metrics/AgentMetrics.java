@@ -438,37 +438,38 @@ public final class AgentMetrics extends Collector implements AssemblyListener {
    * read by it.
    */
   private static final class CallSeries {
-    final HistogramSeries duration; // tool duration, or the GenAI operation duration
-    final CounterSeries calls; // hermes_tool_call, or hermes_llm_calls (LLM only)
-    final CounterSeries errors; // tool or LLM errors; null when the call did not fail
-    final HistogramSeries step; // LLM only
-    final HistogramSeries inputTokens;
-    final HistogramSeries outputTokens;
-    final CounterSeries prompt;
-    final CounterSeries completion;
-    final CounterSeries cacheRead;
-    final CounterSeries cacheWrite;
-    final CounterSeries reasoning;
-    CounterSeries cost;
-    CounterSeries unpriced;
+    final HistogramSeries.Writer duration; // tool duration, or the GenAI operation duration
+    final CounterSeries.Writer calls; // hermes_tool_call, or hermes_llm_calls (LLM only)
+    final CounterSeries.Writer errors; // tool or LLM errors; null when the call did not fail
+    final HistogramSeries.Writer step; // LLM only
+    final HistogramSeries.Writer inputTokens;
+    final HistogramSeries.Writer outputTokens;
+    final CounterSeries.Writer prompt;
+    final CounterSeries.Writer completion;
+    final CounterSeries.Writer cacheRead;
+    final CounterSeries.Writer cacheWrite;
+    final CounterSeries.Writer reasoning;
+    CounterSeries.Writer cost;
+    CounterSeries.Writer unpriced;
 
     /** A tool's. */
-    CallSeries(HistogramSeries duration, CounterSeries calls, CounterSeries errors) {
+    CallSeries(
+        HistogramSeries.Writer duration, CounterSeries.Writer calls, CounterSeries.Writer errors) {
       this(duration, calls, errors, null, null, null, null, null, null, null, null);
     }
 
     CallSeries(
-        HistogramSeries duration,
-        CounterSeries calls,
-        CounterSeries errors,
-        HistogramSeries step,
-        HistogramSeries inputTokens,
-        HistogramSeries outputTokens,
-        CounterSeries prompt,
-        CounterSeries completion,
-        CounterSeries cacheRead,
-        CounterSeries cacheWrite,
-        CounterSeries reasoning) {
+        HistogramSeries.Writer duration,
+        CounterSeries.Writer calls,
+        CounterSeries.Writer errors,
+        HistogramSeries.Writer step,
+        HistogramSeries.Writer inputTokens,
+        HistogramSeries.Writer outputTokens,
+        CounterSeries.Writer prompt,
+        CounterSeries.Writer completion,
+        CounterSeries.Writer cacheRead,
+        CounterSeries.Writer cacheWrite,
+        CounterSeries.Writer reasoning) {
       this.duration = duration;
       this.calls = calls;
       this.errors = errors;
@@ -483,14 +484,25 @@ public final class AgentMetrics extends Collector implements AssemblyListener {
     }
   }
 
-  /** A recording thread's series by label set; cleared when full (label values are bounded). */
+  /**
+   * A recording thread's series by label set (cleared when full: label values are bounded), and its
+   * writer slot: the thread's own share of every series ({@link HistogramSeries#writer}).
+   */
   private static final class CallCache {
     static final int MAX = 4096;
     final java.util.HashMap<CallKey, CallSeries> series = new java.util.HashMap<>();
     final CallKey probe = new CallKey();
+    final int slot;
+
+    CallCache(int slot) {
+      this.slot = slot;
+    }
   }
 
-  private final ThreadLocal<CallCache> callCache = ThreadLocal.withInitial(CallCache::new);
+  private final java.util.concurrent.atomic.AtomicInteger writerSlots =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final ThreadLocal<CallCache> callCache =
+      ThreadLocal.withInitial(() -> new CallCache(writerSlots.getAndIncrement()));
 
   @Override
   public void callFinished(AgentSpan s, long costPico) {
@@ -516,7 +528,7 @@ public final class AgentMetrics extends Collector implements AssemblyListener {
                 role, or(s.model()), or(s.provider()), s.finishReason(), s.errorType());
     CallSeries series = cache.series.get(key);
     if (series == null) {
-      series = resolve(key);
+      series = resolve(key, cache.slot);
       if (cache.series.size() >= CallCache.MAX) {
         cache.series.clear();
       }
@@ -547,25 +559,25 @@ public final class AgentMetrics extends Collector implements AssemblyListener {
     series.reasoning.add(s.reasoningTokens());
     if (costPico >= 0) {
       if (series.cost == null) {
-        series.cost = cost.family.get(key.a, key.b);
+        series.cost = cost.family.get(key.a, key.b).writer(cache.slot);
       }
       series.cost.add(costPico, hi, lo, costPico / (double) PICO, now);
     } else {
       if (series.unpriced == null) {
-        series.unpriced = unpriced.family.get(key.a, key.b);
+        series.unpriced = unpriced.family.get(key.a, key.b).writer(cache.slot);
       }
       series.unpriced.add(s.inputTokens() + s.outputTokens());
     }
   }
 
   /** The series of a label set, from the families (created there if new, label caps applied). */
-  private CallSeries resolve(CallKey k) {
+  private CallSeries resolve(CallKey k, int w) {
     if (k.role == Role.TOOL) {
       String tool = k.a;
       return new CallSeries(
-          toolDuration.family.get(tool),
-          toolCalls.family.get(tool, k.b),
-          k.c == null ? null : toolErrors.family.get(tool, k.c));
+          toolDuration.family.get(tool).writer(w),
+          toolCalls.family.get(tool, k.b).writer(w),
+          k.c == null ? null : toolErrors.family.get(tool, k.c).writer(w));
     }
     String model = k.a;
     String provider = k.b;
@@ -578,27 +590,36 @@ public final class AgentMetrics extends Collector implements AssemblyListener {
     HistogramSeries duration =
         genAiDuration.family.get(operation, provider, model, k.d == null ? "" : k.d);
     return new CallSeries(
-        duration,
-        calls,
-        errors,
-        step,
-        genAiTokens.family.get(operation, provider, model, "input"),
-        genAiTokens.family.get(operation, provider, model, "output"),
-        tokens.family.get(model, "prompt"),
-        tokens.family.get(model, "completion"),
-        tokens.family.get(model, "cache_read"),
-        tokens.family.get(model, "cache_write"),
-        tokens.family.get(model, "reasoning"));
+        duration.writer(w),
+        calls == null ? null : calls.writer(w),
+        errors == null ? null : errors.writer(w),
+        step == null ? null : step.writer(w),
+        genAiTokens.family.get(operation, provider, model, "input").writer(w),
+        genAiTokens.family.get(operation, provider, model, "output").writer(w),
+        tokens.family.get(model, "prompt").writer(w),
+        tokens.family.get(model, "completion").writer(w),
+        tokens.family.get(model, "cache_read").writer(w),
+        tokens.family.get(model, "cache_write").writer(w),
+        tokens.family.get(model, "reasoning").writer(w));
   }
 
   @Override
   public void turnFinished(TurnRecord t) {
+    int w = callCache.get().slot;
+    long hi = t.traceIdHigh();
+    long lo = t.traceIdLow();
     requestDuration
         .family
         .get(t.error() ? "error" : "success")
-        .observe(t.durationNanos(), t.traceIdHigh(), t.traceIdLow(), t.durationNanos() / 1e9);
-    turnLlmCalls.family.get().observe(t.totals().llmCalls(), 0, 0, 0);
-    turnToolCalls.family.get().observe(t.totals().toolCalls(), 0, 0, 0);
+        .writer(w)
+        .observe(t.durationNanos(), hi, lo, t.durationNanos() / 1e9, now(hi, lo));
+    turnLlmCalls.family.get().writer(w).observe(t.totals().llmCalls(), 0, 0, 0, 0);
+    turnToolCalls.family.get().writer(w).observe(t.totals().toolCalls(), 0, 0, 0, 0);
+  }
+
+  /** The clock for an exemplar of trace {@code hi, lo}; not read when there is none. */
+  private static long now(long hi, long lo) {
+    return hi != 0 || lo != 0 ? System.currentTimeMillis() : 0;
   }
 
   /** No: the metrics need opened and finished sessions only, so no update snapshot is built. */
@@ -626,15 +647,18 @@ public final class AgentMetrics extends Collector implements AssemblyListener {
     if (s.withdrawn()) {
       return; // shown under its trace id for a moment; its calls belong to another session
     }
-    sessions.family.get(or(s.service()), s.outcome()).add(1);
-    sessionSteps.family.get().observe(s.totals().llmCalls(), 0, 0, 0);
-    sessionTurns.family.get().observe(s.turnCount(), 0, 0, 0);
+    int w = callCache.get().slot;
+    sessions.family.get(or(s.service()), s.outcome()).writer(w).add(1);
+    sessionSteps.family.get().writer(w).observe(s.totals().llmCalls(), 0, 0, 0, 0);
+    sessionTurns.family.get().writer(w).observe(s.turnCount(), 0, 0, 0, 0);
+    long hi = s.rootTraceIdHigh();
+    long lo = s.rootTraceIdLow();
     sessionDuration
         .family
         .get()
-        .observe(
-            s.durationNanos(), s.rootTraceIdHigh(), s.rootTraceIdLow(), s.durationNanos() / 1e9);
-    sessionCost.family.get().observe(s.totals().costPico(), 0, 0, 0);
+        .writer(w)
+        .observe(s.durationNanos(), hi, lo, s.durationNanos() / 1e9, now(hi, lo));
+    sessionCost.family.get().writer(w).observe(s.totals().costPico(), 0, 0, 0, 0);
   }
 
   @Override
@@ -647,11 +671,15 @@ public final class AgentMetrics extends Collector implements AssemblyListener {
       lo = Long.parseUnsignedLong(id, 16, 32, 16);
     }
     // The exemplar is the call that tripped it: a dashboard jumps from the alert to the loop.
-    CounterSeries series = guardTrips.family.get(trip.guard().label(), or(trip.service()));
+    CounterSeries.Writer series =
+        guardTrips
+            .family
+            .get(trip.guard().label(), or(trip.service()))
+            .writer(callCache.get().slot);
     if (hi == 0 && lo == 0) {
       series.add(1);
     } else {
-      series.add(1, hi, lo, 1);
+      series.add(1, hi, lo, 1, System.currentTimeMillis());
     }
   }
 

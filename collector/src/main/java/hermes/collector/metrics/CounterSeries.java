@@ -1,39 +1,86 @@
 package hermes.collector.metrics;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One counter series, counted in integer units (tokens, calls, pico-dollars) so sums are exact.
- * Threading: lock-free, safe from any thread.
+ *
+ * <p>Threading: as {@link HistogramSeries}: every recording thread adds to its own {@link Writer}
+ * (plain adds made visible with opaque writes, no locked instruction), found once per thread and
+ * label set by its caller; {@link #units} sums the writers' shares, each of which only grows, so a
+ * scrape sees a monotonic counter. The exemplar is shared (racy replacement at most once a second
+ * is fine: any recent trace will do).
  */
 final class CounterSeries {
+  private static final VarHandle UNITS;
+
+  static {
+    try {
+      UNITS = MethodHandles.lookup().findVarHandle(Writer.class, "units", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   final List<String> labels;
-  private final LongAdder units = new LongAdder();
+  private volatile Writer[] writers = new Writer[0]; // by writer slot; copied on growth
   private volatile Exemplar exemplar;
+
+  /** One recording thread's share. Written by its thread only. */
+  final class Writer {
+    private long units; // written by the owner (opaque), read by scrapes (opaque)
+
+    void add(long n) {
+      UNITS.setOpaque(this, units + n);
+    }
+
+    /** As {@link #add(long)}, with the trace for the exemplar, at {@code now} (ms). */
+    void add(long n, long traceHigh, long traceLow, double baseValue, long now) {
+      UNITS.setOpaque(this, units + n);
+      if (Exemplar.due(exemplar, now)) {
+        exemplar = new Exemplar(traceHigh, traceLow, baseValue, now);
+      }
+    }
+  }
 
   CounterSeries(List<String> labels) {
     this.labels = labels;
   }
 
-  void add(long n) {
-    units.add(n);
-  }
-
-  void add(long n, long traceHigh, long traceLow, double baseValue) {
-    add(n, traceHigh, traceLow, baseValue, System.currentTimeMillis());
-  }
-
-  /** As {@link #add(long, long, long, double)}, at {@code now} (ms): one clock read per call. */
-  void add(long n, long traceHigh, long traceLow, double baseValue, long now) {
-    units.add(n);
-    if (Exemplar.due(exemplar, now)) {
-      exemplar = new Exemplar(traceHigh, traceLow, baseValue, now);
+  /**
+   * The share of writer {@code slot} (a number unique to the recording thread within its {@link
+   * AgentMetrics}), made on first use. Only that thread may add through it.
+   */
+  Writer writer(int slot) {
+    Writer[] w = writers;
+    if (slot < w.length && w[slot] != null) {
+      return w[slot];
     }
+    return addWriter(slot);
+  }
+
+  private synchronized Writer addWriter(int slot) {
+    Writer[] w = writers;
+    if (slot < w.length && w[slot] != null) {
+      return w[slot];
+    }
+    Writer[] grown = Arrays.copyOf(w, Math.max(w.length, slot + 1));
+    grown[slot] = new Writer();
+    writers = grown;
+    return grown[slot];
   }
 
   long units() {
-    return units.sum();
+    long s = 0;
+    for (Writer w : writers) {
+      if (w != null) {
+        s += (long) UNITS.getOpaque(w);
+      }
+    }
+    return s;
   }
 
   Exemplar exemplar() {

@@ -1,56 +1,73 @@
 package hermes.collector.metrics;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
+import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * One histogram series. Observations are integers in the metric's recording unit (nanoseconds,
  * tokens, pico-dollars), compared exactly against the bucket bounds, so bucket counts are exact at
  * decimal edges like 300 s or $5, which HdrHistogram's power-of-two sub-buckets would blur; the
- * same observation goes into an HdrHistogram {@link Recorder} (wait-free) for exact-enough
- * quantiles (2 significant digits) on {@code /api/stats}.
+ * same observation goes into an HdrHistogram recorder for exact-enough quantiles (2 significant
+ * digits) on {@code /api/stats}.
  *
- * <p>Threading: {@link #observe} is lock-free and safe from any thread; readers ({@link
- * #cumulativeCounts}, {@link #quantiles}) may run concurrently with it and see a consistent enough
- * snapshot (a count may lead its sum by the observation in flight). Writers are spread over stripes
- * (bucket counts and recorder), one per recording thread as far as there are stripes: the
- * assembler's shard threads record the same series all the time, and sharing one set of atomics
- * made them fight over its cache lines (a quarter of their time, measured). Readers sum the
- * stripes.
+ * <p>Threading: every recording thread writes its own {@link Writer} (found once per thread and
+ * label set by its caller, {@link #writer}), and only that thread writes it: bucket counts and the
+ * sum are plain stores made visible with opaque writes, the recorder is HdrHistogram's
+ * single-writer one. The assembler's shard threads record the same series all the time; shared
+ * atomics made them fight over cache lines (a quarter of their time, measured), and even
+ * uncontended, the ~6 locked instructions per observation (striped counts, a {@code LongAdder} sum,
+ * a concurrent recorder) were the most of an LLM call's recording. Readers ({@link
+ * #cumulativeCounts}, {@link #quantiles}) may run concurrently with writers and sum the writers'
+ * shares: each share only grows, so a scrape sees monotonic counts, and its {@code +Inf} is its
+ * count by construction (a count may lead its sum by the observation in flight).
  */
 final class HistogramSeries {
+  private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
+  private static final VarHandle SUM;
+
+  static {
+    try {
+      SUM = MethodHandles.lookup().findVarHandle(Writer.class, "sum", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   final List<String> labels;
   private final long[] bounds; // in recording units, increasing; +Inf implied
   private final long hdrDivisor;
-  private final AtomicReferenceArray<Stripe> stripes = new AtomicReferenceArray<>(STRIPES);
-  private final LongAdder sum = new LongAdder();
   private final AtomicReferenceArray<Exemplar> exemplars;
+  private volatile Writer[] writers = new Writer[0]; // by writer slot; copied on growth
   private Histogram accumulated; // reader side, guarded by this
 
-  /** Stripes per series: a power of two, as many as the machine has cores (at most 8). */
-  private static final int STRIPES =
-      Integer.highestOneBit(Math.min(8, Runtime.getRuntime().availableProcessors()) * 2 - 1);
+  /** One recording thread's share: bucket counts, sum and recorder. Written by its thread only. */
+  final class Writer {
+    private final long[] counts = new long[bounds.length + 1];
+    private final SingleWriterRecorder recorder = new SingleWriterRecorder(2);
+    private long sum; // written by the owner (opaque), read by scrapes (opaque)
 
-  private static final AtomicInteger THREADS = new AtomicInteger();
-  // Each recording thread takes the next stripe, round robin: the shard threads, which are the
-  // recorders, get distinct ones.
-  private static final ThreadLocal<Integer> STRIPE =
-      ThreadLocal.withInitial(() -> THREADS.getAndIncrement() & (STRIPES - 1));
-
-  /** One writer's share: bucket counts and a recorder, made when its thread first records. */
-  private static final class Stripe {
-    final AtomicLongArray buckets;
-    // Not the packed variant: its concurrent resize was seen spinning forever under load
-    // (HdrHistogram 2.2.2, PackedConcurrentHistogram.resizeStorageArray).
-    final Recorder recorder = new Recorder(2);
-
-    Stripe(int buckets) {
-      this.buckets = new AtomicLongArray(buckets);
+    /**
+     * Records {@code units} (clamped at 0); with a trace for the exemplar, or {@code traceHigh ==
+     * traceLow == 0} for none, at {@code now} (ms; read once per call by the caller, which updates
+     * several series).
+     */
+    void observe(long units, long traceHigh, long traceLow, double baseValue, long now) {
+      long v = Math.max(0, units);
+      int i = bucketOf(v);
+      long[] c = counts;
+      COUNTS.setOpaque(c, i, c[i] + 1);
+      SUM.setOpaque(this, sum + v);
+      recorder.recordValue(v / hdrDivisor);
+      if (traceHigh != 0 || traceLow != 0) {
+        if (Exemplar.due(exemplars.get(i), now)) {
+          exemplars.set(i, new Exemplar(traceHigh, traceLow, baseValue, now));
+        }
+      }
     }
   }
 
@@ -61,68 +78,47 @@ final class HistogramSeries {
     this.exemplars = new AtomicReferenceArray<>(bounds.length + 1);
   }
 
-  private Stripe stripe() {
-    int i = STRIPE.get();
-    Stripe s = stripes.get(i);
-    if (s == null) {
-      stripes.compareAndSet(i, null, new Stripe(bounds.length + 1));
-      s = stripes.get(i);
-    }
-    return s;
-  }
-
   /**
-   * Records {@code units} (clamped at 0); with a trace for the exemplar, or {@code traceHigh ==
-   * traceLow == 0} for none.
+   * The share of writer {@code slot} (a number unique to the recording thread within its {@link
+   * AgentMetrics}), made on first use. Only that thread may record through it.
    */
-  void observe(long units, long traceHigh, long traceLow, double baseValue) {
-    observe(
-        units,
-        traceHigh,
-        traceLow,
-        baseValue,
-        traceHigh != 0 || traceLow != 0 ? System.currentTimeMillis() : 0);
-  }
-
-  /**
-   * As {@link #observe(long, long, long, double)}, at {@code now} (ms; read once per call by the
-   * caller, which updates several series).
-   */
-  void observe(long units, long traceHigh, long traceLow, double baseValue, long now) {
-    long v = Math.max(0, units);
-    int i = bucketOf(v);
-    Stripe stripe = stripe();
-    stripe.buckets.incrementAndGet(i);
-    sum.add(v);
-    stripe.recorder.recordValue(v / hdrDivisor);
-    if (traceHigh != 0 || traceLow != 0) {
-      if (Exemplar.due(exemplars.get(i), now)) {
-        exemplars.set(i, new Exemplar(traceHigh, traceLow, baseValue, now));
-      }
+  Writer writer(int slot) {
+    Writer[] w = writers;
+    if (slot < w.length && w[slot] != null) {
+      return w[slot];
     }
+    return addWriter(slot);
   }
 
+  private synchronized Writer addWriter(int slot) {
+    Writer[] w = writers;
+    if (slot < w.length && w[slot] != null) {
+      return w[slot];
+    }
+    Writer[] grown = Arrays.copyOf(w, Math.max(w.length, slot + 1));
+    grown[slot] = new Writer();
+    writers = grown;
+    return grown[slot];
+  }
+
+  /** The first bucket whose bound is >= {@code v}; {@code bounds.length} for +Inf. */
   private int bucketOf(long v) {
-    int lo = 0;
-    int hi = bounds.length;
-    while (lo < hi) { // first bound >= v
-      int mid = (lo + hi) >>> 1;
-      if (bounds[mid] < v) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
+    // Branch-free count of the bounds below v: observations land all over the buckets, and a
+    // binary search's mispredicted branches cost more than reading the ~10 bounds.
+    long[] b = bounds;
+    int n = 0;
+    for (int k = 0; k < b.length; k++) {
+      n += b[k] < v ? 1 : 0;
     }
-    return lo;
+    return n;
   }
 
   /** Cumulative counts per bound, the last for +Inf (which is the total count). */
   long[] cumulativeCounts() {
     long[] out = new long[bounds.length + 1];
-    for (int k = 0; k < STRIPES; k++) {
-      Stripe s = stripes.get(k);
-      for (int i = 0; s != null && i < out.length; i++) {
-        out[i] += s.buckets.get(i);
+    for (Writer w : writers) {
+      for (int i = 0; w != null && i < out.length; i++) {
+        out[i] += (long) COUNTS.getOpaque(w.counts, i);
       }
     }
     for (int i = 1; i < out.length; i++) {
@@ -133,7 +129,13 @@ final class HistogramSeries {
 
   /** The sum, in recording units. */
   long sumUnits() {
-    return sum.sum();
+    long s = 0;
+    for (Writer w : writers) {
+      if (w != null) {
+        s += (long) SUM.getOpaque(w);
+      }
+    }
+    return s;
   }
 
   Exemplar exemplar(int bucket) {
@@ -142,12 +144,11 @@ final class HistogramSeries {
 
   /** Quantiles of everything recorded so far, in recording units (HdrHistogram precision). */
   synchronized double[] quantiles(double... qs) {
-    for (int k = 0; k < STRIPES; k++) {
-      Stripe s = stripes.get(k);
-      if (s == null) {
+    for (Writer w : writers) {
+      if (w == null) {
         continue;
       }
-      Histogram interval = s.recorder.getIntervalHistogram();
+      Histogram interval = w.recorder.getIntervalHistogram();
       if (accumulated == null) {
         accumulated = interval.copy();
       } else {

@@ -59,6 +59,11 @@ final class PackedCalls {
   private String[] table = NO_STRINGS;
   private int tableSize;
   private int[] index = NO_INTS; // open addressing: slot + 1, 0 empty; only past SCAN slots
+  // The table index last found for a model, a provider and a finish reason: consecutive calls
+  // mostly repeat them, so the table is scanned only when one changes.
+  private int lastModel;
+  private int lastProvider;
+  private int lastFinish;
 
   /** A pack whose slots hold these many longs and ints of the owner's, arrays from {@code pool}. */
   PackedCalls(int extraLongs, int extraInts, SlotPool pool) {
@@ -185,9 +190,9 @@ final class PackedCalls {
     ints[i + TOKENS + 2] = c.cacheReadTokens();
     ints[i + TOKENS + 3] = c.cacheWriteTokens();
     ints[i + TOKENS + 4] = c.reasoningTokens();
-    ints[i + NAMES] = name(c.model());
-    ints[i + NAMES + 1] = name(c.provider());
-    ints[i + NAMES + 2] = name(c.finishReason());
+    ints[i + NAMES] = lastModel = name(c.model(), lastModel);
+    ints[i + NAMES + 1] = lastProvider = name(c.provider(), lastProvider);
+    ints[i + NAMES + 2] = lastFinish = name(c.finishReason(), lastFinish);
     ints[i + NAMES + 3] = name(c.errorType());
     ints[i + NAMES + 4] = name(c.toolName());
     if (c.toolArgs() != null || c.toolResult() != null) {
@@ -355,6 +360,14 @@ final class PackedCalls {
       pool.give(longs, k);
       pool.give(ints, k);
     }
+  }
+
+  /** As {@link #name(String)}, trying table index {@code last} (1-based, as returned) first. */
+  private int name(String s, int last) {
+    if (s != null && last > 0 && last <= tableSize && table[last - 1] == s) {
+      return last;
+    }
+    return name(s);
   }
 
   /** The index of {@code s} in the name table (1-based; 0 for null), added if new. */

@@ -189,6 +189,12 @@ final class SessionLog {
     if (s == null) {
       return 0;
     }
+    // Names are interned by the normalizer: the identity check almost always decides.
+    for (int i = 0; i < names.length; i++) {
+      if (names[i] == s) {
+        return i + 1;
+      }
+    }
     for (int i = 0; i < names.length; i++) {
       if (names[i].equals(s)) {
         return i + 1;

@@ -495,7 +495,14 @@ final class TraceAssembly {
         waiting.add(trace.span(i));
       }
     }
-    waiting.sort(Comparator.comparingLong(AgentSpan::startNanos));
+    // Usually already in start order (spans come in as they started): check before sorting, which
+    // compares through the comparator's lambdas.
+    for (int i = 1; i < waiting.size(); i++) {
+      if (waiting.get(i).startNanos() < waiting.get(i - 1).startNanos()) {
+        waiting.sort(Comparator.comparingLong(AgentSpan::startNanos));
+        break;
+      }
+    }
     return waiting;
   }
 

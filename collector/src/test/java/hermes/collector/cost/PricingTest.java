@@ -158,6 +158,27 @@ class PricingTest {
   }
 
   @Test
+  void cachedLookupsKeepModelAndProviderApart() throws Exception {
+    String yaml =
+        """
+        models:
+          - match: "m"
+            provider: p
+            input: 1
+            output: 1
+        """;
+    // A model name holding the separator a joined cache key would use must not share its entry.
+    PriceTable first = table(yaml);
+    assertThat(first.lookup("m", "p")).isNotNull();
+    assertThat(first.lookup("m\u0000p", null)).isNull();
+    PriceTable second = table(yaml);
+    assertThat(second.lookup("m\u0000p", null)).isNull();
+    assertThat(second.lookup("m", "p")).isNotNull();
+    assertThat(second.lookup("m", null)).isNull();
+    assertThat(second.lookup("m", "q")).isNull();
+  }
+
+  @Test
   void providerRestrictedEntriesOnlyPriceThatProvider() throws Exception {
     PriceTable t =
         table(

@@ -7,11 +7,15 @@ import hermes.collector.semconv.Convention;
 import hermes.collector.semconv.Role;
 import hermes.collector.semconv.ToolStatus;
 import hermes.collector.session.TestSessions;
+import io.prometheus.client.Collector.MetricFamilySamples;
+import io.prometheus.client.Collector.MetricFamilySamples.Sample;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
 import java.io.StringWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 class AgentMetricsTest {
@@ -379,5 +383,102 @@ class AgentMetricsTest {
                 new String[] {"model", "error_type"},
                 new String[] {"model-7", "rate_limit"}))
         .isEqualTo(1.0);
+  }
+
+  /** The value of sample {@code name} whose labels include {@code labels} (name, value pairs). */
+  private static double value(List<MetricFamilySamples> families, String name, String... labels) {
+    double v = Double.NaN;
+    for (MetricFamilySamples f : families) {
+      for (Sample x : f.samples) {
+        boolean match = x.name.equals(name);
+        for (int i = 0; match && i < labels.length; i += 2) {
+          int k = x.labelNames.indexOf(labels[i]);
+          match = k >= 0 && x.labelValues.get(k).equals(labels[i + 1]);
+        }
+        if (match) {
+          assertThat(v).as("one sample %s %s", name, List.of(labels)).isNaN();
+          v = x.value;
+        }
+      }
+    }
+    return v;
+  }
+
+  @Test
+  void threadsRecordingTheSameSeriesAddUpAndScrapesNeverGoBack() throws Exception {
+    // Every recording thread writes its own share of a series; a scrape sums them. Concurrent
+    // scrapes must see counters and histogram counts that only grow, +Inf equal to the count, and
+    // the end totals must be exact.
+    AgentMetrics m = new AgentMetrics(100, Map.of());
+    int threads = 4;
+    int calls = 20_000;
+    CountDownLatch start = new CountDownLatch(1);
+    List<Thread> recorders = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread r =
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return;
+                }
+                for (int i = 0; i < calls; i++) {
+                  m.callFinished(llm("gpt-4o", 1 + i % 3000, 10, 5, 1, "stop", null), 1_000_000);
+                  m.callFinished(tool("grep", i % 50, ToolStatus.SUCCESS), -1);
+                }
+              });
+      r.start();
+      recorders.add(r);
+    }
+    start.countDown();
+    double calls0 = 0;
+    double count0 = 0;
+    double tokens0 = 0;
+    boolean running = true;
+    while (running) {
+      running = recorders.stream().anyMatch(Thread::isAlive);
+      List<MetricFamilySamples> f = m.collect();
+      double llmCalls = value(f, "hermes_llm_calls_total", "model", "gpt-4o");
+      double count = value(f, "hermes_step_duration_seconds_count", "model", "gpt-4o");
+      double inf = value(f, "hermes_step_duration_seconds_bucket", "model", "gpt-4o", "le", "+Inf");
+      double tokens = value(f, "hermes_tokens_total", "model", "gpt-4o", "token_type", "prompt");
+      // A label set's series are made one after the other: each is checked once it shows.
+      if (!Double.isNaN(count)) {
+        assertThat(inf).isEqualTo(count);
+        assertThat(count).isGreaterThanOrEqualTo(count0);
+        count0 = count;
+      }
+      if (!Double.isNaN(llmCalls)) {
+        assertThat(llmCalls).isGreaterThanOrEqualTo(calls0);
+        calls0 = llmCalls;
+      }
+      if (!Double.isNaN(tokens)) {
+        assertThat(tokens).isGreaterThanOrEqualTo(tokens0);
+        tokens0 = tokens;
+      }
+    }
+    for (Thread r : recorders) {
+      r.join();
+    }
+    List<MetricFamilySamples> f = m.collect();
+    long n = (long) threads * calls;
+    assertThat(value(f, "hermes_llm_calls_total", "model", "gpt-4o")).isEqualTo(n);
+    assertThat(value(f, "hermes_step_duration_seconds_count", "model", "gpt-4o")).isEqualTo(n);
+    assertThat(value(f, "hermes_tokens_total", "model", "gpt-4o", "token_type", "prompt"))
+        .isEqualTo(10.0 * n);
+    assertThat(value(f, "hermes_cost_usd_total", "model", "gpt-4o"))
+        .isCloseTo(n * 1e-6, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(value(f, "hermes_tool_call_total", "tool_name", "grep")).isEqualTo(n);
+    // 1 ms .. 3000 ms, each i % 3000 + 1 ms: the sum is exact in nanoseconds.
+    long sumMs = 0;
+    for (int i = 0; i < calls; i++) {
+      sumMs += 1 + i % 3000;
+    }
+    assertThat(value(f, "hermes_step_duration_seconds_sum", "model", "gpt-4o"))
+        .isCloseTo(threads * sumMs / 1000.0, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(value(f, "hermes_step_duration_seconds_bucket", "model", "gpt-4o", "le", "0.5"))
+        .isEqualTo(threads * 500.0 * (calls / 3000) + threads * Math.min(500, calls % 3000));
   }
 }
