@@ -43,6 +43,7 @@ import java.util.function.Supplier;
 public final class SessionAssembler implements TraceConsumer, AutoCloseable {
   private final AssemblyConfig config;
   private final Shard[] shards;
+  private final ShardRouter router;
   private final AtomicLong queuedSpans = new AtomicLong();
   private final ThreadLocal<Batch> batches;
   private volatile boolean started;
@@ -79,8 +80,10 @@ public final class SessionAssembler implements TraceConsumer, AutoCloseable {
     Objects.requireNonNull(normalizers, "normalizers");
     Objects.requireNonNull(listener, "listener");
     shards = new Shard[config.shards()];
+    router = new ShardRouter(shards.length);
     for (int i = 0; i < shards.length; i++) {
-      shards[i] = new Shard(i, this, config, pricing, listener, queuedSpans, guards);
+      shards[i] = new Shard(i, router, config, pricing, listener, queuedSpans, guards);
+      router.set(i, shards[i]);
     }
     batches = ThreadLocal.withInitial(() -> new Batch(normalizers.get()));
   }
@@ -133,8 +136,7 @@ public final class SessionAssembler implements TraceConsumer, AutoCloseable {
   }
 
   Shard shardFor(String sessionKey) {
-    int h = sessionKey.hashCode() * 0x9E3779B9;
-    return shards[Math.floorMod(h ^ (h >>> 16), shards.length)];
+    return router.forSession(sessionKey);
   }
 
   private int shardIndex(AgentSpan s) {

@@ -81,7 +81,7 @@ final class Shard {
 
   Shard(
       int index,
-      SessionAssembler owner,
+      ShardRouter router,
       AssemblyConfig config,
       Pricing pricing,
       AssemblyListener listener,
@@ -95,12 +95,12 @@ final class Shard {
           @Override
           public void turn(TurnRecord t) {
             Shard.this.listener.turnFinished(t);
-            owner.shardFor(t.sessionKey()).post(new Turn(t));
+            router.forSession(t.sessionKey()).post(new Turn(t));
           }
 
           @Override
           public void root(TraceAssembly.SessionRoot r) {
-            owner.shardFor(r.key()).post(new Root(r));
+            router.forSession(r.key()).post(new Root(r));
           }
 
           @Override
@@ -111,12 +111,12 @@ final class Shard {
               long traceLow,
               List<CallRecord> calls,
               boolean late) {
-            owner.shardFor(key).post(new Loose(key, service, traceHigh, traceLow, calls, late));
+            router.forSession(key).post(new Loose(key, service, traceHigh, traceLow, calls, late));
           }
 
           @Override
           public void touch(String key, String service, boolean expectsRoot) {
-            owner.shardFor(key).post(new Touch(key, service, expectsRoot));
+            router.forSession(key).post(new Touch(key, service, expectsRoot));
           }
 
           @Override
@@ -127,14 +127,14 @@ final class Shard {
               long traceLow,
               long turnId,
               CallRecord call) {
-            owner
-                .shardFor(key)
+            router
+                .forSession(key)
                 .post(new SessionBook.Provisional(key, service, traceHigh, traceLow, turnId, call));
           }
 
           @Override
           public void retract(String key, long[] spanIds) {
-            owner.shardFor(key).post(new Retract(key, spanIds));
+            router.forSession(key).post(new Retract(key, spanIds));
           }
         };
     int perShardLive = Math.max(1, config.maxLiveSessions() / config.shards());
