@@ -12,7 +12,8 @@
 #   reading no span), the cost every gRPC receiver pays before its own work.
 # Jar: bench/target/benchmarks.jar (./mvnw -B -q -pl bench -am package -DskipTests), which holds
 #   both; COLLECTOR_CP=other.jar runs the collector from another build (before/after), STOCK=0
-#   skips the stock receiver.
+#   skips the stock receiver, COLLECTOR_JVM_OPTS replaces the collector's JVM options (default
+#   -Xmx1g; e.g. a GC setting or -Xlog:gc:file=gc.log; the stock receiver keeps -Xmx1g).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 rate=${1:-0}
@@ -20,6 +21,7 @@ duration=${2:-20s}
 protocol=${3:-grpc}
 bench_jar=$root/bench/target/benchmarks.jar
 collector_cp=${COLLECTOR_CP:-$bench_jar}
+collector_jvm=${COLLECTOR_JVM_OPTS:--Xmx1g}
 tck=$(getconf CLK_TCK)
 out=$(mktemp -d)
 pid=
@@ -61,7 +63,8 @@ print(f"{name}: {r['spans_per_second']:,.0f} spans/s accepted ({r['mode']}), "
 EOF
 }
 base=$((20000 + RANDOM % 20000))
-java -Xmx1g -cp "$collector_cp" hermes.collector.Main --otlp-grpc-endpoint=127.0.0.1:$base \
+# shellcheck disable=SC2086
+java $collector_jvm -cp "$collector_cp" hermes.collector.Main --otlp-grpc-endpoint=127.0.0.1:$base \
   --otlp-http-endpoint=127.0.0.1:$((base + 1)) --admin-endpoint=127.0.0.1:$((base + 2)) \
   >"$out/collector.log" 2>&1 &
 pid=$!

@@ -58,6 +58,12 @@ public final class Main implements Callable<Integer> {
 
   /** Runs the collector until it is told to stop. */
   public static void main(String[] args) {
+    // Netty 4.2 registers JFR events for its buffers when the JDK has JFR: ~130 classes of
+    // jdk.jfr loaded at start for a recording that is not running (idle RSS, bench/RESULTS.md
+    // "One Netty"). -Dio.netty.jfr.enabled=true brings them back for a profiling session.
+    if (System.getProperty("io.netty.jfr.enabled") == null) {
+      System.setProperty("io.netty.jfr.enabled", "false");
+    }
     int status = commandLine().execute(args);
     if (status != 0) {
       System.exit(status);

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import hermes.collector.semconv.Spans;
 import hermes.collector.session.SessionRecord;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyChannelBuilder;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;

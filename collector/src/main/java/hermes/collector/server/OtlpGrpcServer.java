@@ -19,12 +19,12 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
+import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -52,7 +52,7 @@ public final class OtlpGrpcServer implements AutoCloseable {
   // are counted in hermes_collector_requests_total, so a client in a loop must not flood the log.
   // Held strongly: java.util.logging keeps loggers weakly and would forget the level.
   private static final java.util.logging.Logger DEFRAME_LOG =
-      java.util.logging.Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerStream");
+      java.util.logging.Logger.getLogger("io.grpc.netty.NettyServerStream");
 
   static {
     DEFRAME_LOG.setLevel(java.util.logging.Level.SEVERE);

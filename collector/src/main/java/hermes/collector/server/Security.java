@@ -3,7 +3,7 @@ package hermes.collector.server;
 import hermes.collector.config.CollectorConfig;
 import hermes.collector.config.Endpoint;
 import hermes.collector.ingest.IngestInstrumentation;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.ChannelPipeline;
 import java.io.IOException;
 import java.util.ArrayList;

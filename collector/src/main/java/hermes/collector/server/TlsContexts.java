@@ -1,6 +1,7 @@
 package hermes.collector.server;
 
 import hermes.collector.config.CollectorConfig;
+import io.grpc.netty.GrpcSslContexts;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -20,7 +21,7 @@ import java.util.logging.LogRecord;
  * TLS for the listeners: TLS 1.2 and 1.3 only, the JDK provider (so the reloading {@link
  * ServerCredentials} managers are used as they are), the client certificate required when a client
  * CA is configured. A Netty pipeline gets the TLS handler first, with a counter of failed
- * handshakes behind it; the gRPC server gets grpc-java's own (shaded) Netty context.
+ * handshakes behind it; the gRPC server gets a context of the same Netty with grpc-java's ALPN.
  *
  * <p>Threading: built once at start; {@link #install} runs on the I/O thread of a new connection.
  */
@@ -70,21 +71,17 @@ final class TlsContexts {
   }
 
   /**
-   * The TLS of the gRPC server, in grpc-java's shaded Netty (ALPN h2 configured by {@code
+   * The TLS of the gRPC server: the same Netty as the listeners' (ALPN h2 configured by {@link
    * GrpcSslContexts}).
    */
-  static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext grpc(
-      CollectorConfig.Tls tls, SecurityInstrumentation metrics) throws IOException {
+  static SslContext grpc(CollectorConfig.Tls tls, SecurityInstrumentation metrics)
+      throws IOException {
     ServerCredentials creds = ServerCredentials.load("otlp_grpc", tls, metrics);
-    io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder b =
-        io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.configure(
-                io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder.forServer(
-                    creds.keyManager()),
-                io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider.JDK)
+    SslContextBuilder b =
+        GrpcSslContexts.configure(SslContextBuilder.forServer(creds.keyManager()), SslProvider.JDK)
             .protocols(PROTOCOLS);
     if (creds.trustManager() != null) {
-      b.trustManager(creds.trustManager())
-          .clientAuth(io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth.REQUIRE);
+      b.trustManager(creds.trustManager()).clientAuth(ClientAuth.REQUIRE);
     }
     GrpcHandshakeFailures.watch(metrics);
     return b.build();
@@ -128,8 +125,7 @@ final class TlsContexts {
     static final Set<SecurityInstrumentation> SINKS = new CopyOnWriteArraySet<>();
     // Held strongly: java.util.logging keeps loggers weakly and would forget the handler.
     private static final java.util.logging.Logger NEGOTIATORS =
-        java.util.logging.Logger.getLogger(
-            "io.grpc.netty.shaded.io.grpc.netty.ProtocolNegotiators");
+        java.util.logging.Logger.getLogger("io.grpc.netty.ProtocolNegotiators");
 
     static {
       GrpcHandshakeFailures h = new GrpcHandshakeFailures();
