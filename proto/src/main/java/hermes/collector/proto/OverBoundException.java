@@ -1,0 +1,41 @@
+package hermes.collector.proto;
+
+/**
+ * A request holds more items or attributes than the caller allows: thrown by {@link
+ * SignalScanner#scan(byte[], int, int)} as soon as a count passes its bound, before anything of the
+ * request is built. The caller names the configuration key in its answer to the client.
+ */
+public final class OverBoundException extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  /** Which count passed its bound. */
+  public enum Bound {
+    /** The counted items (data points, log records, spans). */
+    ITEMS,
+    /** Attributes: {@code KeyValue} messages at any level, nested ones included. */
+    ATTRIBUTES
+  }
+
+  private final Bound bound;
+  private final int limit;
+
+  OverBoundException(Bound bound, int limit) {
+    super(
+        "more than " + limit + (bound == Bound.ITEMS ? " items" : " attributes"),
+        null,
+        false,
+        false);
+    this.bound = bound;
+    this.limit = limit;
+  }
+
+  /** Which count passed its bound. */
+  public Bound bound() {
+    return bound;
+  }
+
+  /** The bound it passed. */
+  public int limit() {
+    return limit;
+  }
+}
