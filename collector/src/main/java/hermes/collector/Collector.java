@@ -229,7 +229,8 @@ public final class Collector implements AutoCloseable {
             metricsSink,
             new Ingest.MetricsBounds(
                 config.metrics().bridgeMaxPointsPerRequest(),
-                config.metrics().bridgeMaxAttributesPerRequest()),
+                config.metrics().bridgeMaxAttributesPerRequest(),
+                config.metrics().bridgeMaxMessagesPerRequest()),
             telemetry.ingest());
     ListenerInstrumentation listenerMetrics = telemetry.listeners();
     admin =

@@ -28,12 +28,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A metrics export holding more data points or attributes than {@code
- * metrics.bridge.max_points_per_request} / {@code max_attributes_per_request} (the defaults,
- * 100,000 each) is refused whole before the bridge parses it, over OTLP/HTTP (protobuf and JSON)
- * and gRPC, counted in {@code hermes_collector_metric_requests_refused_total}, and the next honest
- * export is bridged as usual. The assertions are on answers and counters, not on the heap: the
- * refusal is the bound (without it these requests are answered 200 and applied).
+ * A metrics export holding more data points, attributes or messages than {@code
+ * metrics.bridge.max_points_per_request} / {@code max_attributes_per_request} / {@code
+ * max_messages_per_request} (the defaults, 100,000, 100,000 and 500,000) is refused whole before
+ * the bridge parses it, over OTLP/HTTP (protobuf and JSON) and gRPC, counted in {@code
+ * hermes_collector_metric_requests_refused_total}, and the next honest export is bridged as usual.
+ * The assertions are on answers and counters, not on the heap: the refusal is the bound (without it
+ * these requests are answered 200 and applied).
  */
 class MetricsRequestBoundsIT {
   private static final int BOUND = 100_000; // the default of both keys
@@ -185,5 +186,33 @@ class MetricsRequestBoundsIT {
         .export(gauge("after-grpc", "honest", 8));
     assertThat(TestCollectors.sample(collector, "hermes_honest{job=\"after-grpc\",}"))
         .isEqualTo(7.0);
+  }
+
+  @Test
+  void anExemplarBombIsRefusedByTheMessageBoundAndCounted() throws Exception {
+    // One point with 500,000 empty exemplars: no more points or attributes than an honest export,
+    // but an object per exemplar once parsed (metrics.bridge.max_messages_per_request, 500,000).
+    byte[] exemplars = new byte[2 * 500_000];
+    for (int i = 0; i < 500_000; i++) {
+      exemplars[2 * i] = 0x2a; // NumberDataPoint.exemplars, length 0
+    }
+    NumberDataPoint point = NumberDataPoint.parseFrom(exemplars).toBuilder().setAsDouble(1).build();
+    HttpResponse<byte[]> bomb =
+        postProtobuf(
+            request(
+                "exemplar-bomb",
+                Metric.newBuilder()
+                    .setName("exemplar.bomb")
+                    .setGauge(Gauge.newBuilder().addDataPoints(point))
+                    .build()));
+    assertThat(bomb.statusCode()).isEqualTo(400);
+    assertThat(text(bomb))
+        .contains("more than 500000 protobuf messages")
+        .contains("metrics.bridge.max_messages_per_request");
+    assertThat(TestCollectors.sample(collector, REFUSED + "max_messages\",}")).isEqualTo(1.0);
+    assertThat(TestCollectors.scrape(collector)).doesNotContain("exemplar-bomb");
+    assertThat(postProtobuf(gauge("after-exemplars", "honest", 3)).statusCode()).isEqualTo(200);
+    assertThat(TestCollectors.sample(collector, "hermes_honest{job=\"after-exemplars\",}"))
+        .isEqualTo(2.0);
   }
 }

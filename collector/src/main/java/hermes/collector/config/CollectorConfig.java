@@ -174,6 +174,7 @@ public record CollectorConfig(
    * @param bridgeMaxLabelValueBytes {@code metrics.bridge.max_label_value_bytes}
    * @param bridgeMaxPointsPerRequest {@code metrics.bridge.max_points_per_request}
    * @param bridgeMaxAttributesPerRequest {@code metrics.bridge.max_attributes_per_request}
+   * @param bridgeMaxMessagesPerRequest {@code metrics.bridge.max_messages_per_request}
    */
   public record Metrics(
       int maxLabelValues,
@@ -182,8 +183,9 @@ public record CollectorConfig(
       int bridgeMaxSeries,
       int bridgeMaxLabelValueBytes,
       int bridgeMaxPointsPerRequest,
-      int bridgeMaxAttributesPerRequest) {
-    /** With the default {@code metrics.bridge.max_*_per_request} (100000 each). */
+      int bridgeMaxAttributesPerRequest,
+      int bridgeMaxMessagesPerRequest) {
+    /** With the default {@code metrics.bridge.max_*_per_request} (100000, 100000, 500000). */
     public Metrics(
         int maxLabelValues,
         String bridgeNamespace,
@@ -197,7 +199,8 @@ public record CollectorConfig(
           bridgeMaxSeries,
           bridgeMaxLabelValueBytes,
           100_000,
-          100_000);
+          100_000,
+          500_000);
     }
 
     /** With the default {@code metrics.bridge.max_label_value_bytes} (256). */

@@ -49,16 +49,24 @@ public final class Ingest {
    * @param maxPoints data points of every type ({@code metrics.bridge.max_points_per_request})
    * @param maxAttributes {@code KeyValue}s at any level ({@code
    *     metrics.bridge.max_attributes_per_request})
+   * @param maxMessages messages of any type, each an object once parsed ({@code
+   *     metrics.bridge.max_messages_per_request}): bounds what the other two do not count (empty
+   *     metrics, exemplars, array values, ...)
    */
-  public record MetricsBounds(int maxPoints, int maxAttributes) {
+  public record MetricsBounds(int maxPoints, int maxAttributes, int maxMessages) {
     /** The configuration's defaults. */
-    public static final MetricsBounds DEFAULT = new MetricsBounds(100_000, 100_000);
+    public static final MetricsBounds DEFAULT = new MetricsBounds(100_000, 100_000, 500_000);
 
     /** Validates the bounds. */
     public MetricsBounds {
-      if (maxPoints < 1 || maxAttributes < 1) {
+      if (maxPoints < 1 || maxAttributes < 1 || maxMessages < 1) {
         throw new IllegalArgumentException(
-            "metrics bounds must be >= 1: " + maxPoints + ", " + maxAttributes);
+            "metrics bounds must be >= 1: "
+                + maxPoints
+                + ", "
+                + maxAttributes
+                + ", "
+                + maxMessages);
       }
     }
   }
@@ -244,7 +252,13 @@ public final class Ingest {
       // key-value (~160 and ~340 bytes of heap for 2 and 10 bytes on the wire), so a request
       // within otlp.max_request_bytes could otherwise exhaust the heap (bench/RESULTS.md).
       points =
-          metricsScanner.scan(pb, metricsBounds.maxPoints(), metricsBounds.maxAttributes()).items();
+          metricsScanner
+              .scan(
+                  pb,
+                  metricsBounds.maxPoints(),
+                  metricsBounds.maxAttributes(),
+                  metricsBounds.maxMessages())
+              .items();
       result = metricsSink.accept(pb);
     } catch (MalformedOtlpException e) {
       metrics.decodeError(protocol, Signal.METRICS, encoding);
@@ -258,17 +272,27 @@ public final class Ingest {
 
   /** Counts a metrics request refused for a bound; the exception that answers its client. */
   private MalformedOtlpException overBound(OverBoundException e) {
-    boolean points = e.bound() == OverBoundException.Bound.ITEMS;
-    metrics.metricsRequestRefused(
-        points
-            ? IngestInstrumentation.MetricsRefusal.MAX_POINTS
-            : IngestInstrumentation.MetricsRefusal.MAX_ATTRIBUTES);
+    IngestInstrumentation.MetricsRefusal reason =
+        switch (e.bound()) {
+          case ITEMS -> IngestInstrumentation.MetricsRefusal.MAX_POINTS;
+          case ATTRIBUTES -> IngestInstrumentation.MetricsRefusal.MAX_ATTRIBUTES;
+          case MESSAGES -> IngestInstrumentation.MetricsRefusal.MAX_MESSAGES;
+        };
+    metrics.metricsRequestRefused(reason);
+    String what =
+        switch (reason) {
+          case MAX_POINTS ->
+              " data points in one metrics export (metrics.bridge.max_points_per_request)";
+          case MAX_ATTRIBUTES ->
+              " attributes in one metrics export (metrics.bridge.max_attributes_per_request)";
+          case MAX_MESSAGES ->
+              " protobuf messages in one metrics export"
+                  + " (metrics.bridge.max_messages_per_request)";
+        };
     return new MalformedOtlpException(
         "Too large: more than "
             + e.limit()
-            + (points
-                ? " data points in one metrics export (metrics.bridge.max_points_per_request)"
-                : " attributes in one metrics export (metrics.bridge.max_attributes_per_request)")
+            + what
             + "; nothing of it was applied: export in smaller batches or raise the bound");
   }
 

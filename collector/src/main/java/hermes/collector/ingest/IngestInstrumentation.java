@@ -43,7 +43,9 @@ public interface IngestInstrumentation {
     /** More data points than {@code metrics.bridge.max_points_per_request}. */
     MAX_POINTS("max_points"),
     /** More attributes than {@code metrics.bridge.max_attributes_per_request}. */
-    MAX_ATTRIBUTES("max_attributes");
+    MAX_ATTRIBUTES("max_attributes"),
+    /** More protobuf messages than {@code metrics.bridge.max_messages_per_request}. */
+    MAX_MESSAGES("max_messages");
 
     private final String label;
 

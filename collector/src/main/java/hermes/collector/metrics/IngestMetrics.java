@@ -100,7 +100,8 @@ public final class IngestMetrics implements IngestInstrumentation {
                 "OTLP metrics exports refused whole (HTTP 400, gRPC INVALID_ARGUMENT) before"
                     + " parsing, by the bound they were over: max_points"
                     + " (metrics.bridge.max_points_per_request), max_attributes"
-                    + " (metrics.bridge.max_attributes_per_request).")
+                    + " (metrics.bridge.max_attributes_per_request), max_messages"
+                    + " (metrics.bridge.max_messages_per_request).")
             .labelNames("reason")
             .register(registry);
 

@@ -375,15 +375,20 @@ class ConfigLoaderTest {
         hermes.collector.ingest.Ingest.MetricsBounds.DEFAULT;
     assertThat(m.bridgeMaxPointsPerRequest()).isEqualTo(d.maxPoints()).isEqualTo(100_000);
     assertThat(m.bridgeMaxAttributesPerRequest()).isEqualTo(d.maxAttributes()).isEqualTo(100_000);
+    assertThat(m.bridgeMaxMessagesPerRequest()).isEqualTo(d.maxMessages()).isEqualTo(500_000);
     CollectorConfig.Metrics compat =
         new CollectorConfig.Metrics(256, "hermes", Duration.ofMinutes(5), 10_000, 256);
     assertThat(compat.bridgeMaxPointsPerRequest()).isEqualTo(d.maxPoints());
     assertThat(compat.bridgeMaxAttributesPerRequest()).isEqualTo(d.maxAttributes());
+    assertThat(compat.bridgeMaxMessagesPerRequest()).isEqualTo(d.maxMessages());
     assertRejected(
         Map.of("metrics.bridge.max_points_per_request", "0"),
         "metrics.bridge.max_points_per_request: '0' is not an integer from 1 to 10000000");
     assertRejected(
         Map.of("metrics.bridge.max_attributes_per_request", "many"),
         "metrics.bridge.max_attributes_per_request: 'many' is not an integer from 1 to 10000000");
+    assertRejected(
+        Map.of("metrics.bridge.max_messages_per_request", "-1"),
+        "metrics.bridge.max_messages_per_request: '-1' is not an integer from 1 to 100000000");
   }
 }

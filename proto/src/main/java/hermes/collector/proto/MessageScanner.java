@@ -77,20 +77,23 @@ final class MessageScanner {
   }
 
   /**
-   * The running counts of one bounded scan: the counted messages, and the messages of a second type
-   * (attributes). Not thread-safe: one per scan.
+   * * The running counts of one bounded scan: the counted messages, the messages of a second type
+   * (attributes), and all messages below the root. Not thread-safe: one per scan.
    */
   static final class Tally {
     private final Descriptor attribute;
     private final int maxItems;
     private final int maxAttributes;
+    private final int maxMessages;
     int items;
     int attributes;
+    int messages;
 
-    Tally(Descriptor attribute, int maxItems, int maxAttributes) {
+    Tally(Descriptor attribute, int maxItems, int maxAttributes, int maxMessages) {
       this.attribute = attribute;
       this.maxItems = maxItems;
       this.maxAttributes = maxAttributes;
+      this.maxMessages = maxMessages;
     }
 
     void item() throws OverBoundException {
@@ -100,6 +103,9 @@ final class MessageScanner {
     }
 
     void child(Descriptor d) throws OverBoundException {
+      if (++messages > maxMessages) {
+        throw new OverBoundException(OverBoundException.Bound.MESSAGES, maxMessages);
+      }
       if (d == attribute && ++attributes > maxAttributes) {
         throw new OverBoundException(OverBoundException.Bound.ATTRIBUTES, maxAttributes);
       }

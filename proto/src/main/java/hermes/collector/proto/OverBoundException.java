@@ -1,9 +1,9 @@
 package hermes.collector.proto;
 
 /**
- * A request holds more items or attributes than the caller allows: thrown by {@link
- * SignalScanner#scan(byte[], int, int)} as soon as a count passes its bound, before anything of the
- * request is built. The caller names the configuration key in its answer to the client.
+ * A request holds more items, attributes or messages than the caller allows: thrown by {@link
+ * SignalScanner#scan(byte[], int, int, int)} as soon as a count passes its bound, before anything
+ * of the request is built. The caller names the configuration key in its answer to the client.
  */
 public final class OverBoundException extends Exception {
   private static final long serialVersionUID = 1L;
@@ -13,7 +13,9 @@ public final class OverBoundException extends Exception {
     /** The counted items (data points, log records, spans). */
     ITEMS,
     /** Attributes: {@code KeyValue} messages at any level, nested ones included. */
-    ATTRIBUTES
+    ATTRIBUTES,
+    /** Messages of any type below the request: what the parser would build an object for. */
+    MESSAGES
   }
 
   private final Bound bound;
@@ -21,7 +23,13 @@ public final class OverBoundException extends Exception {
 
   OverBoundException(Bound bound, int limit) {
     super(
-        "more than " + limit + (bound == Bound.ITEMS ? " items" : " attributes"),
+        "more than "
+            + limit
+            + switch (bound) {
+              case ITEMS -> " items";
+              case ATTRIBUTES -> " attributes";
+              case MESSAGES -> " messages";
+            },
         null,
         false,
         false);

@@ -80,26 +80,28 @@ public final class SignalScanner {
    * @param items the counted items (data points of every type for a metrics scanner)
    * @param attributes {@code KeyValue} messages at any level: resource, scope, item and exemplar
    *     attributes, and the entries of key-value list values nested in them
+   * @param messages messages of any type below the request (resources, scopes, metrics, points,
+   *     exemplars, key-values, values, lists, ...): each one an object once parsed
    */
-  public record Counts(int items, int attributes) {}
+  public record Counts(int items, int attributes, int messages) {}
 
   /**
-   * Checks the request and counts its items and attributes, stopping at the first count past its
-   * bound: what a request would make a parser build, known before anything is built. The scan
-   * allocates nothing per item beyond the skipping decoder of each nested message.
+   * Checks the request and counts its items, attributes and messages, stopping at the first count
+   * past its bound: what a request would make a parser build, known before anything is built. The
+   * scan allocates nothing per item beyond the skipping decoder of each nested message.
    *
    * @throws MalformedOtlpException when the bytes (up to where the scan stopped) are not a
    *     well-formed request
-   * @throws OverBoundException when the request holds more than {@code maxItems} items or more than
-   *     {@code maxAttributes} attributes
+   * @throws OverBoundException when the request holds more than {@code maxItems} items, more than
+   *     {@code maxAttributes} attributes or more than {@code maxMessages} messages
    */
-  public Counts scan(byte[] request, int maxItems, int maxAttributes)
+  public Counts scan(byte[] request, int maxItems, int maxAttributes, int maxMessages)
       throws MalformedOtlpException, OverBoundException {
     Objects.requireNonNull(request, "request");
     MessageScanner.Tally tally =
-        new MessageScanner.Tally(KeyValue.getDescriptor(), maxItems, maxAttributes);
+        new MessageScanner.Tally(KeyValue.getDescriptor(), maxItems, maxAttributes, maxMessages);
     scanner.scan(request, 0, request.length, maxNesting, tally);
-    return new Counts(tally.items, tally.attributes);
+    return new Counts(tally.items, tally.attributes, tally.messages);
   }
 
   /** As {@link #scan(byte[])}, over the remaining bytes of a buffer (position unchanged). */

@@ -101,10 +101,12 @@ class SignalScannerTest {
   void countsPointsAndKeyValuesAtEveryLevel() throws Exception {
     byte[] body = attributed().toByteArray();
     SignalScanner scanner = SignalScanner.metrics(ReaderLimits.DEFAULT);
-    assertThat(scanner.scan(body, 5, 11)).isEqualTo(new SignalScanner.Counts(5, 11));
+    assertThat(scanner.scan(body, 5, 11, 43)).isEqualTo(new SignalScanner.Counts(5, 11, 43));
     assertThat(scanner.scan(body)).isEqualTo(5);
     assertThat(
-            scanner.scan(OtlpJsonTranscoderTest.everyMetricType().toByteArray(), 6, 1000).items())
+            scanner
+                .scan(OtlpJsonTranscoderTest.everyMetricType().toByteArray(), 6, 1000, 1000)
+                .items())
         .isEqualTo(6);
   }
 
@@ -112,7 +114,7 @@ class SignalScannerTest {
   void stopsAtTheFirstCountPastItsBound() {
     byte[] body = attributed().toByteArray();
     SignalScanner scanner = SignalScanner.metrics(ReaderLimits.DEFAULT);
-    assertThatThrownBy(() -> scanner.scan(body, 4, 11))
+    assertThatThrownBy(() -> scanner.scan(body, 4, 11, 43))
         .isInstanceOfSatisfying(
             OverBoundException.class,
             e -> {
@@ -120,11 +122,58 @@ class SignalScannerTest {
               assertThat(e.limit()).isEqualTo(4);
             })
         .hasMessage("more than 4 items");
-    assertThatThrownBy(() -> scanner.scan(body, 5, 10))
+    assertThatThrownBy(() -> scanner.scan(body, 5, 10, 43))
         .isInstanceOfSatisfying(
             OverBoundException.class,
             e -> assertThat(e.bound()).isEqualTo(OverBoundException.Bound.ATTRIBUTES))
         .hasMessage("more than 10 attributes");
+    assertThatThrownBy(() -> scanner.scan(body, 5, 11, 42))
+        .isInstanceOfSatisfying(
+            OverBoundException.class,
+            e -> assertThat(e.bound()).isEqualTo(OverBoundException.Bound.MESSAGES))
+        .hasMessage("more than 42 messages");
+  }
+
+  @Test
+  void messagesThePointAndAttributeCountsMissAreCounted() throws Exception {
+    // 100,000 empty metrics (2 bytes each) in one scope, then 100,000 empty exemplars in one point:
+    // no data points or attributes to speak of, but an object each once parsed.
+    int n = 100_000;
+    byte[] metrics = new byte[2 * n];
+    byte[] exemplars = new byte[2 * n];
+    for (int i = 0; i < n; i++) {
+      metrics[2 * i] = 0x12; // ScopeMetrics.metrics, length 0
+      exemplars[2 * i] = 0x2a; // NumberDataPoint.exemplars, length 0
+    }
+    SignalScanner scanner = SignalScanner.metrics(ReaderLimits.DEFAULT);
+    byte[] emptyMetrics =
+        ExportMetricsServiceRequest.newBuilder()
+            .addResourceMetrics(
+                ResourceMetrics.newBuilder().addScopeMetrics(ScopeMetrics.parseFrom(metrics)))
+            .build()
+            .toByteArray();
+    assertThat(scanner.scan(emptyMetrics, 1, 0, n + 2))
+        .isEqualTo(new SignalScanner.Counts(0, 0, n + 2));
+    assertThatThrownBy(() -> scanner.scan(emptyMetrics, 1, 0, n))
+        .isInstanceOf(OverBoundException.class)
+        .hasMessage("more than " + n + " messages");
+    byte[] emptyExemplars =
+        ExportMetricsServiceRequest.newBuilder()
+            .addResourceMetrics(
+                ResourceMetrics.newBuilder()
+                    .addScopeMetrics(
+                        ScopeMetrics.newBuilder()
+                            .addMetrics(
+                                Metric.newBuilder()
+                                    .setGauge(
+                                        Gauge.newBuilder()
+                                            .addDataPoints(NumberDataPoint.parseFrom(exemplars))))))
+            .build()
+            .toByteArray();
+    assertThat(scanner.scan(emptyExemplars, 1, 0, n + 5))
+        .isEqualTo(new SignalScanner.Counts(1, 0, n + 5));
+    assertThatThrownBy(() -> scanner.scan(emptyExemplars, 1, 0, n))
+        .isInstanceOf(OverBoundException.class);
   }
 
   @Test
@@ -145,12 +194,13 @@ class SignalScannerTest {
             .build()
             .toByteArray();
     SignalScanner scanner = SignalScanner.metrics(ReaderLimits.DEFAULT);
-    assertThat(scanner.scan(ok, n, 0)).isEqualTo(new SignalScanner.Counts(n, 0));
+    assertThat(scanner.scan(ok, n, 0, n + 4)).isEqualTo(new SignalScanner.Counts(n, 0, n + 4));
     byte[] bomb = Arrays.copyOf(ok, ok.length + 3);
     bomb[ok.length] = 0x0a;
     bomb[ok.length + 1] = 0x7f; // a truncated ResourceMetrics
-    assertThatThrownBy(() -> scanner.scan(bomb, n, 0)).isInstanceOf(MalformedOtlpException.class);
-    assertThatThrownBy(() -> scanner.scan(bomb, 1000, 0))
+    assertThatThrownBy(() -> scanner.scan(bomb, n, 0, n + 5))
+        .isInstanceOf(MalformedOtlpException.class);
+    assertThatThrownBy(() -> scanner.scan(bomb, 1000, 0, n))
         .isInstanceOf(OverBoundException.class)
         .hasMessage("more than 1000 items");
   }
