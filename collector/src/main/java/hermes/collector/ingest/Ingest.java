@@ -44,7 +44,7 @@ public final class Ingest {
 
   /**
    * What one metrics request may make the bridge's parser build, checked by the scan before it is
-   * parsed: a request over either bound is refused whole (HTTP 400, gRPC INVALID_ARGUMENT).
+   * parsed: a request over any bound is refused whole (HTTP 400, gRPC INVALID_ARGUMENT).
    *
    * @param maxPoints data points of every type ({@code metrics.bridge.max_points_per_request})
    * @param maxAttributes {@code KeyValue}s at any level ({@code
@@ -236,9 +236,9 @@ public final class Ingest {
   /**
    * Validates and counts one {@code ExportMetricsServiceRequest}, then hands it to the bridge.
    *
-   * @throws MalformedOtlpException the body is not a valid request, or holds more points or
-   *     attributes than {@link MetricsBounds} allow (the message names the key to raise); nothing
-   *     of it was kept
+   * @throws MalformedOtlpException the body is not a valid request, or holds more points,
+   *     attributes or messages than {@link MetricsBounds} allow (the message names the key to
+   *     raise); nothing of it was kept
    */
   public ExportResult metrics(byte[] body, Encoding encoding, Protocol protocol)
       throws MalformedOtlpException {
