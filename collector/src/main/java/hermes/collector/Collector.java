@@ -227,6 +227,10 @@ public final class Collector implements AutoCloseable {
             new ReaderLimits(otlp.maxAttributeDepth(), otlp.maxAttributesPerSpan()),
             forwarder == null ? sink : TraceFanOut.of(sink, forwarder), // the spool commits first
             metricsSink,
+            new Ingest.MetricsBounds(
+                config.metrics().bridgeMaxPointsPerRequest(),
+                config.metrics().bridgeMaxAttributesPerRequest(),
+                config.metrics().bridgeMaxMessagesPerRequest()),
             telemetry.ingest());
     ListenerInstrumentation listenerMetrics = telemetry.listeners();
     admin =

@@ -172,13 +172,37 @@ public record CollectorConfig(
    * @param bridgeSeriesTtl {@code metrics.bridge.series_ttl}
    * @param bridgeMaxSeries {@code metrics.bridge.max_series}
    * @param bridgeMaxLabelValueBytes {@code metrics.bridge.max_label_value_bytes}
+   * @param bridgeMaxPointsPerRequest {@code metrics.bridge.max_points_per_request}
+   * @param bridgeMaxAttributesPerRequest {@code metrics.bridge.max_attributes_per_request}
+   * @param bridgeMaxMessagesPerRequest {@code metrics.bridge.max_messages_per_request}
    */
   public record Metrics(
       int maxLabelValues,
       String bridgeNamespace,
       Duration bridgeSeriesTtl,
       int bridgeMaxSeries,
-      int bridgeMaxLabelValueBytes) {
+      int bridgeMaxLabelValueBytes,
+      int bridgeMaxPointsPerRequest,
+      int bridgeMaxAttributesPerRequest,
+      int bridgeMaxMessagesPerRequest) {
+    /** With the default {@code metrics.bridge.max_*_per_request} (100000, 100000, 500000). */
+    public Metrics(
+        int maxLabelValues,
+        String bridgeNamespace,
+        Duration bridgeSeriesTtl,
+        int bridgeMaxSeries,
+        int bridgeMaxLabelValueBytes) {
+      this(
+          maxLabelValues,
+          bridgeNamespace,
+          bridgeSeriesTtl,
+          bridgeMaxSeries,
+          bridgeMaxLabelValueBytes,
+          100_000,
+          100_000,
+          500_000);
+    }
+
     /** With the default {@code metrics.bridge.max_label_value_bytes} (256). */
     public Metrics(
         int maxLabelValues, String bridgeNamespace, Duration bridgeSeriesTtl, int bridgeMaxSeries) {

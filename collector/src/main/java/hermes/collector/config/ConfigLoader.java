@@ -418,7 +418,10 @@ public final class ConfigLoader {
             v.string("metrics.bridge.namespace"),
             v.duration("metrics.bridge.series_ttl", Duration.ofSeconds(1), Duration.ofDays(7)),
             v.integer("metrics.bridge.max_series", 1, 10_000_000),
-            v.integer("metrics.bridge.max_label_value_bytes", 16, 65_536));
+            v.integer("metrics.bridge.max_label_value_bytes", 16, 65_536),
+            v.integer("metrics.bridge.max_points_per_request", 1, 10_000_000),
+            v.integer("metrics.bridge.max_attributes_per_request", 1, 10_000_000),
+            v.integer("metrics.bridge.max_messages_per_request", 1, 100_000_000));
     return new CollectorConfig(
         otlp,
         admin,

@@ -3,6 +3,7 @@ package hermes.collector.ingest;
 import hermes.collector.proto.MalformedOtlpException;
 import hermes.collector.proto.OtlpJsonTranscoder;
 import hermes.collector.proto.OtlpResponses.Signal;
+import hermes.collector.proto.OverBoundException;
 import hermes.collector.proto.ReaderLimits;
 import hermes.collector.proto.ResourceView;
 import hermes.collector.proto.SignalScanner;
@@ -39,6 +40,36 @@ public final class Ingest {
   private final SignalScanner tracesScanner;
   private final SignalScanner metricsScanner;
   private final SignalScanner logsScanner;
+  private final MetricsBounds metricsBounds;
+
+  /**
+   * What one metrics request may make the bridge's parser build, checked by the scan before it is
+   * parsed: a request over any bound is refused whole (HTTP 400, gRPC INVALID_ARGUMENT).
+   *
+   * @param maxPoints data points of every type ({@code metrics.bridge.max_points_per_request})
+   * @param maxAttributes {@code KeyValue}s at any level ({@code
+   *     metrics.bridge.max_attributes_per_request})
+   * @param maxMessages messages of any type, each an object once parsed ({@code
+   *     metrics.bridge.max_messages_per_request}): bounds what the other two do not count (empty
+   *     metrics, exemplars, array values, ...)
+   */
+  public record MetricsBounds(int maxPoints, int maxAttributes, int maxMessages) {
+    /** The configuration's defaults. */
+    public static final MetricsBounds DEFAULT = new MetricsBounds(100_000, 100_000, 500_000);
+
+    /** Validates the bounds. */
+    public MetricsBounds {
+      if (maxPoints < 1 || maxAttributes < 1 || maxMessages < 1) {
+        throw new IllegalArgumentException(
+            "metrics bounds must be >= 1: "
+                + maxPoints
+                + ", "
+                + maxAttributes
+                + ", "
+                + maxMessages);
+      }
+    }
+  }
 
   /**
    * An ingest decoding with {@code limits}, feeding {@code consumer}, reporting to {@code metrics}.
@@ -53,7 +84,18 @@ public final class Ingest {
       TraceConsumer consumer,
       MetricsSink metricsSink,
       IngestInstrumentation metrics) {
+    this(limits, consumer, metricsSink, MetricsBounds.DEFAULT, metrics);
+  }
+
+  /** As above, with {@code metricsBounds} on what a metrics request may hold. */
+  public Ingest(
+      ReaderLimits limits,
+      TraceConsumer consumer,
+      MetricsSink metricsSink,
+      MetricsBounds metricsBounds,
+      IngestInstrumentation metrics) {
     Objects.requireNonNull(limits, "limits");
+    this.metricsBounds = Objects.requireNonNull(metricsBounds, "metricsBounds");
     this.consumer = Objects.requireNonNull(consumer, "consumer");
     this.metricsSink = Objects.requireNonNull(metricsSink, "metricsSink");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -191,20 +233,67 @@ public final class Ingest {
     }
   }
 
-  /** Validates and counts one {@code ExportMetricsServiceRequest}. */
+  /**
+   * Validates and counts one {@code ExportMetricsServiceRequest}, then hands it to the bridge.
+   *
+   * @throws MalformedOtlpException the body is not a valid request, or holds more points,
+   *     attributes or messages than {@link MetricsBounds} allow (the message names the key to
+   *     raise); nothing of it was kept
+   */
   public ExportResult metrics(byte[] body, Encoding encoding, Protocol protocol)
       throws MalformedOtlpException {
     metrics.requestBytes(protocol, Signal.METRICS, body.length);
+    byte[] pb;
+    int points;
+    ExportResult result;
     try {
-      byte[] pb = encoding == Encoding.JSON ? jsonMetrics.toProtobuf(body) : body;
-      int points = metricsScanner.scan(pb);
-      ExportResult result = metricsSink.accept(pb);
-      metrics.metricPoints(protocol, encoding, (int) Math.max(0, points - result.rejected()));
-      return result;
+      pb = encoding == Encoding.JSON ? jsonMetrics.toProtobuf(body) : body;
+      // Counted before the bridge parses it: parsing builds an object per point and per
+      // key-value (~160 and ~340 bytes of heap for 2 and 10 bytes on the wire), so a request
+      // within otlp.max_request_bytes could otherwise exhaust the heap (bench/RESULTS.md).
+      points =
+          metricsScanner
+              .scan(
+                  pb,
+                  metricsBounds.maxPoints(),
+                  metricsBounds.maxAttributes(),
+                  metricsBounds.maxMessages())
+              .items();
+      result = metricsSink.accept(pb);
     } catch (MalformedOtlpException e) {
       metrics.decodeError(protocol, Signal.METRICS, encoding);
       throw e;
+    } catch (OverBoundException e) {
+      throw overBound(e); // a sibling clause: not counted as a decode error
     }
+    metrics.metricPoints(protocol, encoding, (int) Math.max(0, points - result.rejected()));
+    return result;
+  }
+
+  /** Counts a metrics request refused for a bound; the exception that answers its client. */
+  private MalformedOtlpException overBound(OverBoundException e) {
+    IngestInstrumentation.MetricsRefusal reason =
+        switch (e.bound()) {
+          case ITEMS -> IngestInstrumentation.MetricsRefusal.MAX_POINTS;
+          case ATTRIBUTES -> IngestInstrumentation.MetricsRefusal.MAX_ATTRIBUTES;
+          case MESSAGES -> IngestInstrumentation.MetricsRefusal.MAX_MESSAGES;
+        };
+    metrics.metricsRequestRefused(reason);
+    String what =
+        switch (reason) {
+          case MAX_POINTS ->
+              " data points in one metrics export (metrics.bridge.max_points_per_request)";
+          case MAX_ATTRIBUTES ->
+              " attributes in one metrics export (metrics.bridge.max_attributes_per_request)";
+          case MAX_MESSAGES ->
+              " protobuf messages in one metrics export"
+                  + " (metrics.bridge.max_messages_per_request)";
+        };
+    return new MalformedOtlpException(
+        "Too large: more than "
+            + e.limit()
+            + what
+            + "; nothing of it was applied: export in smaller batches or raise the bound");
   }
 
   /** Validates and counts one {@code ExportLogsServiceRequest}. */

@@ -38,6 +38,27 @@ public interface IngestInstrumentation {
     }
   }
 
+  /** Why a metrics request was refused whole before parsing (the {@code reason} label). */
+  enum MetricsRefusal {
+    /** More data points than {@code metrics.bridge.max_points_per_request}. */
+    MAX_POINTS("max_points"),
+    /** More attributes than {@code metrics.bridge.max_attributes_per_request}. */
+    MAX_ATTRIBUTES("max_attributes"),
+    /** More protobuf messages than {@code metrics.bridge.max_messages_per_request}. */
+    MAX_MESSAGES("max_messages");
+
+    private final String label;
+
+    MetricsRefusal(String label) {
+      this.label = label;
+    }
+
+    /** The label value. */
+    public String label() {
+      return label;
+    }
+  }
+
   /** OTLP/HTTP body bytes taken ({@code > 0}) or given back ({@code < 0}). */
   void httpInFlightBytes(long delta);
 
@@ -67,6 +88,12 @@ public interface IngestInstrumentation {
 
   /** {@code records} log records of a request were accepted. */
   void logRecords(Protocol protocol, Encoding encoding, int records);
+
+  /**
+   * One metrics request was refused whole (400 / INVALID_ARGUMENT) for {@code reason}, before it
+   * was parsed. Reports nothing by default (test doubles that do not look at it).
+   */
+  default void metricsRequestRefused(MetricsRefusal reason) {}
 
   /** Reports nothing (benchmarks, tests). */
   IngestInstrumentation NOOP =

@@ -26,6 +26,7 @@ public final class IngestMetrics implements IngestInstrumentation {
   private final Counter.Child[][] logRecords;
   private final Counter.Child[] spansRefused;
   private final Counter.Child attributesUnindexed;
+  private final Counter.Child[] metricsRequestsRefused;
   private final Gauge grpcCallsInFlight;
   private final Gauge httpInFlightBytes;
 
@@ -93,6 +94,17 @@ public final class IngestMetrics implements IngestInstrumentation {
                 "Attributes past otlp.max_attributes_per_span: forwarded untouched, not read.")
             .register(registry);
 
+    Counter metricsRefused =
+        Counter.build(
+                "hermes_collector_metric_requests_refused_total",
+                "OTLP metrics exports refused whole (HTTP 400, gRPC INVALID_ARGUMENT) before"
+                    + " parsing, by the bound they were over: max_points"
+                    + " (metrics.bridge.max_points_per_request), max_attributes"
+                    + " (metrics.bridge.max_attributes_per_request), max_messages"
+                    + " (metrics.bridge.max_messages_per_request).")
+            .labelNames("reason")
+            .register(registry);
+
     Protocol[] ps = Protocol.values();
     Encoding[] es = Encoding.values();
     Signal[] ss = Signal.values();
@@ -121,6 +133,11 @@ public final class IngestMetrics implements IngestInstrumentation {
       spansRefused[r.ordinal()] = refused.labels(r.label());
     }
     attributesUnindexed = unindexed.labels();
+    MetricsRefusal[] ms = MetricsRefusal.values();
+    metricsRequestsRefused = new Counter.Child[ms.length];
+    for (MetricsRefusal m : ms) {
+      metricsRequestsRefused[m.ordinal()] = metricsRefused.labels(m.label());
+    }
   }
 
   /** The {@code signal} label value. */
@@ -182,5 +199,10 @@ public final class IngestMetrics implements IngestInstrumentation {
   @Override
   public void logRecords(Protocol p, Encoding e, int n) {
     logRecords[p.ordinal()][e.ordinal()].inc(n);
+  }
+
+  @Override
+  public void metricsRequestRefused(MetricsRefusal reason) {
+    metricsRequestsRefused[reason.ordinal()].inc();
   }
 }

@@ -367,4 +367,28 @@ class ConfigLoaderTest {
         "guards.webhook_queue: '0' is not an integer from 1 to 1000000");
     assertThat(Setting.isSecret("guards.webhook_url")).isTrue();
   }
+
+  @Test
+  void metricsRequestBoundsHaveDocumentedDefaultsAndRefuseBadValues() throws Exception {
+    CollectorConfig.Metrics m = ConfigLoader.load(null, Map.of(), Map.of()).metrics();
+    hermes.collector.ingest.Ingest.MetricsBounds d =
+        hermes.collector.ingest.Ingest.MetricsBounds.DEFAULT;
+    assertThat(m.bridgeMaxPointsPerRequest()).isEqualTo(d.maxPoints()).isEqualTo(100_000);
+    assertThat(m.bridgeMaxAttributesPerRequest()).isEqualTo(d.maxAttributes()).isEqualTo(100_000);
+    assertThat(m.bridgeMaxMessagesPerRequest()).isEqualTo(d.maxMessages()).isEqualTo(500_000);
+    CollectorConfig.Metrics compat =
+        new CollectorConfig.Metrics(256, "hermes", Duration.ofMinutes(5), 10_000, 256);
+    assertThat(compat.bridgeMaxPointsPerRequest()).isEqualTo(d.maxPoints());
+    assertThat(compat.bridgeMaxAttributesPerRequest()).isEqualTo(d.maxAttributes());
+    assertThat(compat.bridgeMaxMessagesPerRequest()).isEqualTo(d.maxMessages());
+    assertRejected(
+        Map.of("metrics.bridge.max_points_per_request", "0"),
+        "metrics.bridge.max_points_per_request: '0' is not an integer from 1 to 10000000");
+    assertRejected(
+        Map.of("metrics.bridge.max_attributes_per_request", "many"),
+        "metrics.bridge.max_attributes_per_request: 'many' is not an integer from 1 to 10000000");
+    assertRejected(
+        Map.of("metrics.bridge.max_messages_per_request", "-1"),
+        "metrics.bridge.max_messages_per_request: '-1' is not an integer from 1 to 100000000");
+  }
 }

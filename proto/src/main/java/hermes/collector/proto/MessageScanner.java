@@ -60,11 +60,61 @@ final class MessageScanner {
    * @return how many messages of the counted types it contains
    */
   int scan(byte[] buf, int off, int len, int maxNesting) throws MalformedOtlpException {
-    return scan(root, buf, off, len, 1, maxNesting);
+    try {
+      return scan(root, buf, off, len, 1, maxNesting, null);
+    } catch (OverBoundException e) {
+      throw new AssertionError("no bounds without a tally", e);
+    }
   }
 
-  private int scan(Descriptor type, byte[] buf, int off, int len, int depth, int maxNesting)
-      throws MalformedOtlpException {
+  /**
+   * As {@link #scan(byte[], int, int, int)}, also counting into {@code tally} and stopping as soon
+   * as one of its counts passes its bound.
+   */
+  int scan(byte[] buf, int off, int len, int maxNesting, Tally tally)
+      throws MalformedOtlpException, OverBoundException {
+    return scan(root, buf, off, len, 1, maxNesting, tally);
+  }
+
+  /**
+   * * The running counts of one bounded scan: the counted messages, the messages of a second type
+   * (attributes), and all messages below the root. Not thread-safe: one per scan.
+   */
+  static final class Tally {
+    private final Descriptor attribute;
+    private final int maxItems;
+    private final int maxAttributes;
+    private final int maxMessages;
+    int items;
+    int attributes;
+    int messages;
+
+    Tally(Descriptor attribute, int maxItems, int maxAttributes, int maxMessages) {
+      this.attribute = attribute;
+      this.maxItems = maxItems;
+      this.maxAttributes = maxAttributes;
+      this.maxMessages = maxMessages;
+    }
+
+    void item() throws OverBoundException {
+      if (++items > maxItems) {
+        throw new OverBoundException(OverBoundException.Bound.ITEMS, maxItems);
+      }
+    }
+
+    void child(Descriptor d) throws OverBoundException {
+      if (++messages > maxMessages) {
+        throw new OverBoundException(OverBoundException.Bound.MESSAGES, maxMessages);
+      }
+      if (d == attribute && ++attributes > maxAttributes) {
+        throw new OverBoundException(OverBoundException.Bound.ATTRIBUTES, maxAttributes);
+      }
+    }
+  }
+
+  private int scan(
+      Descriptor type, byte[] buf, int off, int len, int depth, int maxNesting, Tally tally)
+      throws MalformedOtlpException, OverBoundException {
     if (depth > maxNesting) {
       throw new MalformedOtlpException(
           "Malformed: messages nested deeper than " + maxNesting + " at byte " + off);
@@ -80,8 +130,14 @@ final class MessageScanner {
           int l = Wire.length(in, off, field);
           if (counted.contains(child)) {
             count++;
+            if (tally != null) {
+              tally.item();
+            }
           }
-          count += scan(child, buf, off + in.getTotalBytesRead(), l, depth + 1, maxNesting);
+          if (tally != null) {
+            tally.child(child);
+          }
+          count += scan(child, buf, off + in.getTotalBytesRead(), l, depth + 1, maxNesting, tally);
           in.skipRawBytes(l);
         } else {
           Wire.skip(in, tag, off);
