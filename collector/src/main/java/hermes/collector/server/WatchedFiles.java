@@ -12,13 +12,15 @@ import java.util.function.BiConsumer;
 
 /**
  * A value loaded from files and loaded again when they change: cert-manager, Kubernetes secret
- * mounts and an operator's editor all replace the files in place. {@link #get} looks at the files'
- * modification time, size and inode at most once per {@link #CHECK_INTERVAL_NANOS}, on the calling
- * thread (a new connection or request, never per span), and reloads when one differs. A file that
- * fails to load keeps the previous value (reported through {@code onReload}).
+ * mounts and an operator's editor all replace the files in place. {@link #get} (a new connection or
+ * request, never per span) asks for a look at the files' modification time, size and inode at most
+ * once per {@link #CHECK_INTERVAL_NANOS}; the look and any reload run on one shared daemon thread,
+ * never on the caller's (an event loop must not wait on the disk), and later callers get the new
+ * value. A file that fails to load keeps the previous value (reported through {@code onReload}).
+ * Nothing runs while no one calls {@link #get}: no timer.
  *
- * <p>Threading: {@link #get} from any thread; one caller at a time does the check (the others use
- * the current value without waiting).
+ * <p>Threading: {@link #get} from any thread, never blocking; at most one check per instance is
+ * queued or running at a time.
  *
  * @param <T> the loaded value
  */
@@ -37,7 +39,7 @@ final class WatchedFiles<T> {
   private final AtomicBoolean checking = new AtomicBoolean();
   private volatile T value;
   private volatile long nextCheck;
-  private Object[] stamps; // guarded by checking
+  private Object[] stamps; // only touched by the check that holds checking
 
   /**
    * Loads the value now.
@@ -55,26 +57,47 @@ final class WatchedFiles<T> {
     this.nextCheck = System.nanoTime() + CHECK_INTERVAL_NANOS;
   }
 
-  /** The current value, reloaded first when the files changed and a check is due. */
+  /**
+   * The current value; when a check is due, one is handed to the checking thread and a change is
+   * seen by later calls.
+   */
   T get() {
     if (System.nanoTime() - nextCheck >= 0 && checking.compareAndSet(false, true)) {
-      try {
-        Object[] now = stamps();
-        if (!java.util.Arrays.equals(now, stamps)) {
-          stamps = now;
-          try {
-            value = loader.load();
-            onReload.accept(true, null);
-          } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            onReload.accept(false, e);
-          }
-        }
-      } finally {
-        nextCheck = System.nanoTime() + CHECK_INTERVAL_NANOS;
-        checking.set(false);
-      }
+      Checker.THREAD.execute(this::check);
     }
     return value;
+  }
+
+  private void check() {
+    try {
+      Object[] now = stamps();
+      if (!java.util.Arrays.equals(now, stamps)) {
+        stamps = now;
+        try {
+          value = loader.load();
+          onReload.accept(true, null);
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+          onReload.accept(false, e);
+        }
+      }
+    } finally {
+      nextCheck = System.nanoTime() + CHECK_INTERVAL_NANOS;
+      checking.set(false);
+    }
+  }
+
+  /**
+   * The one thread that looks at watched files, shared by every instance; parked while there is
+   * nothing to check, a daemon so it never holds the JVM up.
+   */
+  private static final class Checker {
+    static final java.util.concurrent.Executor THREAD =
+        java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "watched-files");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   private Object[] stamps() {
