@@ -301,8 +301,17 @@ final class Spool implements AutoCloseable {
       cut(current);
       throw e;
     }
-    if (!commit.getAsBoolean()) {
-      cut(current); // not published yet: the reader has not seen it
+    boolean kept = false;
+    try {
+      kept = commit.getAsBoolean();
+    } finally {
+      if (!kept) {
+        // Refused, or a consumer after the spool threw (a bug, reported as a spool error): not
+        // published yet, the reader has not seen it, and its client is told to retry.
+        cut(current);
+      }
+    }
+    if (!kept) {
       return false;
     }
     segments.put(writeSegment, current + size);

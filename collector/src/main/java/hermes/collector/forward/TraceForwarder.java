@@ -213,7 +213,13 @@ public final class TraceForwarder implements TraceConsumer, AutoCloseable {
         }
         return o.now();
       }
-      Outcome o = next.commit(); // the others first: a queued request cannot be taken back
+      Outcome o;
+      try {
+        o = next.commit(); // the others first: a queued request cannot be taken back
+      } catch (RuntimeException | Error e) {
+        abort(); // a consumer after this one threw (a bug): the room must come back regardless
+        throw e;
+      }
       if (o != Outcome.ACCEPTED) {
         abort();
         return o.now();
@@ -476,6 +482,11 @@ public final class TraceForwarder implements TraceConsumer, AutoCloseable {
   /** The exporter thread (tests: its state shows whether it waits). */
   Thread exporterThread() {
     return thread;
+  }
+
+  /** Bytes reserved in or queued for the in-memory queue (tests). */
+  long queuedBytes() {
+    return queuedBytes.get();
   }
 
   /** Times the exporter woke from an idle wait (tests: an idle exporter does not loop). */

@@ -173,7 +173,9 @@ public final class Ingest {
       d.start(reservation);
       try {
         d.reader.read(pb, d);
-      } catch (MalformedOtlpException e) {
+      } catch (MalformedOtlpException | RuntimeException | Error e) {
+        // A consumer that threw on a span (a bug) must not keep the room it reserved either: the
+        // forward queue's bytes would never come back and it would refuse everything after.
         reservation.abort();
         throw e;
       }

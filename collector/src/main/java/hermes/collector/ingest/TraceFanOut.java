@@ -66,7 +66,15 @@ public final class TraceFanOut implements TraceConsumer {
   public Reservation reserve(RequestShape request) {
     Reservation[] parts = new Reservation[consumers.length];
     for (int i = 0; i < consumers.length; i++) {
-      Reservation r = consumers[i].reserve(request);
+      Reservation r;
+      try {
+        r = consumers[i].reserve(request);
+      } catch (RuntimeException | Error e) {
+        for (int j = 0; j < i; j++) {
+          parts[j].abort(); // a consumer that threw (a bug) takes the others' room with it
+        }
+        throw e;
+      }
       if (r.refusal() != null) {
         for (int j = 0; j < i; j++) {
           parts[j].abort(); // all or nothing
@@ -116,17 +124,19 @@ public final class TraceFanOut implements TraceConsumer {
         }
       }
       Link first = new Link(this, 1, request, spans, next);
-      CompletableFuture<Outcome> done = parts[0].commit(request, spans, first);
+      CompletableFuture<Outcome> done;
+      try {
+        done = parts[0].commit(request, spans, first);
+      } catch (RuntimeException | Error e) {
+        first.abortIfNotRun(); // the first consumer threw (a bug): the others' room goes back
+        throw e;
+      }
       Outcome now = done.getNow(null);
       if (now != null) {
         first.abortIfNotRun();
         return done;
       }
-      return done.thenApply(
-          o -> {
-            first.abortIfNotRun();
-            return o;
-          });
+      return done.whenComplete((o, e) -> first.abortIfNotRun());
     }
 
     @Override
@@ -166,9 +176,11 @@ public final class TraceFanOut implements TraceConsumer {
         return tail.commit();
       }
       Link next = new Link(parts, index + 1, request, spans, tail);
-      Outcome o = p[index].commit(request, spans, next).join(); // complete on return
-      next.abortIfNotRun();
-      return o;
+      try {
+        return p[index].commit(request, spans, next).join(); // complete on return
+      } finally {
+        next.abortIfNotRun(); // also when the consumer threw (a bug) before running the rest
+      }
     }
 
     void abortIfNotRun() {

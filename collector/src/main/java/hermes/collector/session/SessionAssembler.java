@@ -290,6 +290,20 @@ public final class SessionAssembler implements TraceConsumer, AutoCloseable {
     return config;
   }
 
+  /**
+   * Runs the consumers after this one, the {@code total} spans already counted against the bound:
+   * when they throw (a bug), the count is given back before the exception goes on, or the bound
+   * would shrink for good and the assembler refuse everything in the end.
+   */
+  private Outcome nextOrGiveBack(Next next, int total) {
+    try {
+      return next.commit();
+    } catch (RuntimeException | Error e) {
+      queuedSpans.addAndGet(-total);
+      throw e;
+    }
+  }
+
   /** One request's spans, grouped by shard; reused by its I/O thread. */
   private final class Batch implements Reservation {
     private final Normalizer normalizer;
@@ -332,7 +346,13 @@ public final class SessionAssembler implements TraceConsumer, AutoCloseable {
         abort();
         return Outcome.PIPELINE_FULL.now();
       }
-      Outcome o = next.commit(); // before posting: a refusal after it could not be undone
+      Outcome o;
+      try {
+        o = nextOrGiveBack(next, total); // before posting: a refusal could not be undone
+      } catch (RuntimeException | Error e) {
+        abort();
+        throw e;
+      }
       if (o != Outcome.ACCEPTED) {
         queuedSpans.addAndGet(-total);
         abort();
@@ -396,7 +416,7 @@ public final class SessionAssembler implements TraceConsumer, AutoCloseable {
         queuedSpans.addAndGet(-total);
         return Outcome.PIPELINE_FULL.now();
       }
-      Outcome o = next.commit(); // before posting: a refusal after it could not be undone
+      Outcome o = nextOrGiveBack(next, total); // before posting: a refusal could not be undone
       if (o != Outcome.ACCEPTED) {
         queuedSpans.addAndGet(-total);
         return o.now();

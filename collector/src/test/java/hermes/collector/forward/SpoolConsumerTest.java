@@ -13,6 +13,7 @@ import hermes.collector.ingest.Ingest;
 import hermes.collector.ingest.IngestInstrumentation;
 import hermes.collector.ingest.PipelineFullException;
 import hermes.collector.ingest.Protocol;
+import hermes.collector.ingest.TraceConsumer;
 import hermes.collector.ingest.TraceFanOut;
 import hermes.collector.metrics.ForwarderMetrics;
 import hermes.collector.proto.ReaderLimits;
@@ -32,6 +33,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -136,6 +138,111 @@ class SpoolConsumerTest {
     expected.writeBytes(one);
     await(() -> receivedBytes().length >= expected.size());
     assertThat(receivedBytes()).isEqualTo(expected.toByteArray());
+  }
+
+  /**
+   * A consumer whose commit throws while {@code failing} (a bug): what it would have taken part in
+   * must be given back everywhere, and nothing of it forwarded.
+   */
+  private static TraceConsumer throwingAtCommit(AtomicBoolean failing) {
+    return request ->
+        new TraceConsumer.Reservation() {
+          @Override
+          public CompletableFuture<TraceConsumer.Outcome> commit(
+              byte[] body, int spans, TraceConsumer.Next next) {
+            if (failing.get()) {
+              throw new IllegalStateException("a consumer's bug");
+            }
+            return next.commit().now();
+          }
+
+          @Override
+          public void abort() {}
+        };
+  }
+
+  @Test
+  void aConsumerThrowingAfterTheSpoolWroteCutsTheRecordOff() throws Exception {
+    AtomicBoolean failing = new AtomicBoolean(true);
+    Ingest ingest =
+        new Ingest(
+            ReaderLimits.DEFAULT,
+            TraceFanOut.of(forwarder, throwingAtCommit(failing)),
+            IngestInstrumentation.NOOP);
+    byte[] lost = request(1, 1);
+    assertThatThrownBy(() -> answer(ingest, lost).get(30, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(PipelineFullException.class)
+        .hasMessageStartingWith("cannot write the forward spool");
+    failing.set(false);
+    byte[] kept = request(2, 1); // as long as the first: the spool's offsets must not mix them up
+    assertThat(kept).hasSameSizeAs(lost);
+    assertThat(answer(ingest, kept).get(30, TimeUnit.SECONDS)).isNotNull();
+    await(() -> receivedBytes().length >= kept.length);
+    assertThat(receivedBytes()).isEqualTo(kept);
+  }
+
+  @Test
+  void aConsumerThrowingAfterTheAssemblerGivesItsQueuedSpansBack() throws Exception {
+    AtomicBoolean failing = new AtomicBoolean(true);
+    // Committed on the I/O thread (no spool before it): the assembler's own batch.
+    Ingest direct =
+        new Ingest(
+            ReaderLimits.DEFAULT,
+            TraceFanOut.of(assembler, throwingAtCommit(failing)),
+            IngestInstrumentation.NOOP);
+    assertThatThrownBy(() -> answer(direct, request(1, 2)))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(assembler.queuedSpans()).isZero();
+    // Committed on the spool's writer thread (detached): refused as a spool error.
+    Ingest spooled =
+        new Ingest(
+            ReaderLimits.DEFAULT,
+            TraceFanOut.of(forwarder, assembler, throwingAtCommit(failing)),
+            IngestInstrumentation.NOOP);
+    assertThatThrownBy(() -> answer(spooled, request(2, 2)).get(30, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(PipelineFullException.class);
+    assertThat(assembler.queuedSpans()).isZero();
+    failing.set(false); // the whole bound (3) is still there
+    assertThat(answer(direct, request(3, 3)).get(30, TimeUnit.SECONDS)).isNotNull();
+    assertThat(assembler.queuedSpans()).isEqualTo(3);
+  }
+
+  @Test
+  void aConsumerThrowingAfterTheInMemoryQueueGivesItsBytesBack() throws Exception {
+    CollectorConfig.Forward config =
+        ConfigLoader.load(
+                null,
+                Map.of(),
+                Map.of("forward.endpoint", "http://127.0.0.1:9", "forward.linger", "0ms"))
+            .forward();
+    TraceForwarder memory =
+        new TraceForwarder(
+            config,
+            new ForwarderMetrics(),
+            new Sender() {
+              @Override
+              public Outcome send(byte[] batch, Duration timeout) {
+                return Outcome.delivered(0);
+              }
+
+              @Override
+              public void close() {}
+            });
+    memory.start();
+    try {
+      Ingest ingest =
+          new Ingest(
+              ReaderLimits.DEFAULT,
+              TraceFanOut.of(memory, throwingAtCommit(new AtomicBoolean(true))),
+              IngestInstrumentation.NOOP);
+      assertThatThrownBy(() -> answer(ingest, request(1, 2)))
+          .isInstanceOf(IllegalStateException.class);
+      assertThat(memory.queuedBytes()).isZero();
+    } finally {
+      memory.shutdown(Duration.ofSeconds(10));
+    }
   }
 
   /**

@@ -18,6 +18,9 @@ final class FakeConsumer implements TraceConsumer, AutoCloseable {
   final List<byte[]> kept = new CopyOnWriteArrayList<>();
   volatile TraceConsumer.Outcome refuseAtReserve;
   volatile TraceConsumer.Outcome refuseAtCommit;
+  volatile RuntimeException throwAtReserve; // a consumer's bug, thrown where it would surface
+  volatile RuntimeException throwAtSpan;
+  volatile RuntimeException throwAtCommit;
   volatile int spansSeen;
   volatile int aborted;
   volatile int detached;
@@ -48,6 +51,9 @@ final class FakeConsumer implements TraceConsumer, AutoCloseable {
   @Override
   public Reservation reserve(RequestShape request) {
     log.add(name + ".reserve");
+    if (throwAtReserve != null) {
+      throw throwAtReserve;
+    }
     if (refuseAtReserve != null) {
       return Reservation.refused(refuseAtReserve);
     }
@@ -56,6 +62,9 @@ final class FakeConsumer implements TraceConsumer, AutoCloseable {
 
       @Override
       public void span(SpanView span) {
+        if (throwAtSpan != null) {
+          throw throwAtSpan;
+        }
         spansSeen++;
       }
 
@@ -77,6 +86,10 @@ final class FakeConsumer implements TraceConsumer, AutoCloseable {
 
       private Outcome apply(byte[] request, Next next) {
         committedOn = Thread.currentThread().getName();
+        if (throwAtCommit != null) {
+          log.add(name + ".throw");
+          throw throwAtCommit;
+        }
         if (refuseAtCommit != null) {
           log.add(name + ".refuse");
           return refuseAtCommit;

@@ -143,6 +143,54 @@ class TraceFanOutTest {
     assertThat(metrics.decodeErrors).isOne();
   }
 
+  // A consumer that throws (a bug) must not keep the others' room: the forward queue's bytes, say,
+  // would never come back and every request after would be refused.
+
+  @Test
+  void aConsumerThrowingOnASpanAbortsEveryReservation() {
+    FakeConsumer forwarder = FakeConsumer.plain("forwarder", log);
+    forwarder.throwAtSpan = new IllegalStateException("bug");
+    Ingest ingest = ingest(assembler, forwarder);
+    assertThatThrownBy(() -> ingest.traces(request(2), Encoding.PROTOBUF, Protocol.HTTP))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(log)
+        .containsExactly(
+            "assembler.reserve", "forwarder.reserve", "assembler.abort", "forwarder.abort");
+  }
+
+  @Test
+  void aConsumerThrowingAtReserveAbortsTheReservationsBeforeIt() {
+    FakeConsumer forwarder = FakeConsumer.plain("forwarder", log);
+    forwarder.throwAtReserve = new IllegalStateException("bug");
+    Ingest ingest = ingest(assembler, forwarder);
+    assertThatThrownBy(() -> ingest.traces(request(2), Encoding.PROTOBUF, Protocol.HTTP))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(log).containsExactly("assembler.reserve", "forwarder.reserve", "assembler.abort");
+  }
+
+  @Test
+  void aConsumerThrowingAtCommitAbortsTheOnesAfterIt() {
+    FakeConsumer middle = FakeConsumer.plain("middle", log);
+    FakeConsumer last = FakeConsumer.plain("last", log);
+    middle.throwAtCommit = new IllegalStateException("bug");
+    Ingest ingest = ingest(middle, last);
+    assertThatThrownBy(() -> ingest.traces(request(2), Encoding.PROTOBUF, Protocol.HTTP))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(log).containsExactly("middle.reserve", "last.reserve", "middle.throw", "last.abort");
+    log.clear();
+    Ingest three = ingest(assembler, middle, last);
+    assertThatThrownBy(() -> three.traces(request(2), Encoding.PROTOBUF, Protocol.HTTP))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(log)
+        .containsExactly(
+            "assembler.reserve",
+            "middle.reserve",
+            "last.reserve",
+            "assembler.write",
+            "middle.throw",
+            "last.abort");
+  }
+
   @Test
   void atMostOneConsumerCommitsLater() {
     try (FakeConsumer other = FakeConsumer.durable("other", log)) {

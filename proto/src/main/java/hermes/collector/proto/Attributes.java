@@ -43,6 +43,9 @@ public final class Attributes {
   private int[] index = new int[STRIDE * 16];
   private long[] scalars = new long[16];
 
+  /** Whether {@link #addFast} reads at all (false: always the decoder); tests compare both. */
+  boolean fastPath = true;
+
   Attributes(int maxAttributes, int maxDepth) {
     this.maxAttributes = maxAttributes;
     this.maxDepth = maxDepth;
@@ -233,6 +236,9 @@ public final class Attributes {
    * @return whether the attribute was taken (indexed, or counted as unindexed)
    */
   boolean addFast(int start, int len) {
+    if (!fastPath) {
+      return false;
+    }
     if (size == maxAttributes) {
       unindexed++; // not walked, as add() does not walk it either
       return true;

@@ -50,6 +50,14 @@ public final class TraceRequestReader {
   /** Whether spans are read by {@link #readSpanFast} first; tests compare both paths. */
   boolean spanFastPath = true;
 
+  /** Turns every fast path of this reader on or off (spans and attributes); for tests. */
+  void fastPaths(boolean on) {
+    spanFastPath = on;
+    span.attributes().fastPath = on;
+    walker.resource.attributes().fastPath = on;
+    walker.scope.attributes().fastPath = on;
+  }
+
   /** A reader enforcing the given bounds. */
   public TraceRequestReader(ReaderLimits limits) {
     Objects.requireNonNull(limits, "limits");
