@@ -13,7 +13,8 @@
 # Jar: bench/target/benchmarks.jar (./mvnw -B -q -pl bench -am package -DskipTests), which holds
 #   both; COLLECTOR_CP=other.jar runs the collector from another build (before/after), STOCK=0
 #   skips the stock receiver, COLLECTOR_JVM_OPTS replaces the collector's JVM options (default
-#   -Xmx1g; e.g. a GC setting or -Xlog:gc:file=gc.log; the stock receiver keeps -Xmx1g).
+#   -Xmx1g and bin/hermes-collector's -XX:MaxGCPauseMillis=10; e.g. a GC setting or
+#   -Xlog:gc:file=gc.log; the stock receiver keeps -Xmx1g).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 rate=${1:-0}
@@ -21,7 +22,7 @@ duration=${2:-20s}
 protocol=${3:-grpc}
 bench_jar=$root/bench/target/benchmarks.jar
 collector_cp=${COLLECTOR_CP:-$bench_jar}
-collector_jvm=${COLLECTOR_JVM_OPTS:--Xmx1g}
+collector_jvm=${COLLECTOR_JVM_OPTS:--Xmx1g -XX:MaxGCPauseMillis=10}
 tck=$(getconf CLK_TCK)
 out=$(mktemp -d)
 pid=
