@@ -10,7 +10,7 @@
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 jar=${1:-$root/collector/target/hermes-collector.jar}
-sidecar="-Xms8m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=64m -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=30000"
+sidecar="-Xms8m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=64m -XX:-UsePerfData -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=30000"
 JVM_OPTS=${JVM_OPTS:-$sidecar}
 SECONDS_IDLE=${SECONDS_IDLE:-60}
 ANCHOR=${ANCHOR:-1}
