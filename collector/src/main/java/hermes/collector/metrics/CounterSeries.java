@@ -2,7 +2,6 @@ package hermes.collector.metrics;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -26,7 +25,7 @@ final class CounterSeries {
   }
 
   final List<String> labels;
-  private volatile Writer[] writers = new Writer[0]; // by writer slot; copied on growth
+  private final Shares<Writer> writers = new Shares<>(new Writer[0], Writer::new);
   private volatile Exemplar exemplar;
 
   /** One recording thread's share. Written by its thread only. */
@@ -55,27 +54,12 @@ final class CounterSeries {
    * AgentMetrics}), made on first use. Only that thread may add through it.
    */
   Writer writer(int slot) {
-    Writer[] w = writers;
-    if (slot < w.length && w[slot] != null) {
-      return w[slot];
-    }
-    return addWriter(slot);
-  }
-
-  private synchronized Writer addWriter(int slot) {
-    Writer[] w = writers;
-    if (slot < w.length && w[slot] != null) {
-      return w[slot];
-    }
-    Writer[] grown = Arrays.copyOf(w, Math.max(w.length, slot + 1));
-    grown[slot] = new Writer();
-    writers = grown;
-    return grown[slot];
+    return writers.of(slot);
   }
 
   long units() {
     long s = 0;
-    for (Writer w : writers) {
+    for (Writer w : writers.all()) {
       if (w != null) {
         s += (long) UNITS.getOpaque(w);
       }

@@ -2,7 +2,6 @@ package hermes.collector.metrics;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.HdrHistogram.Histogram;
@@ -42,7 +41,7 @@ final class HistogramSeries {
   private final long[] bounds; // in recording units, increasing; +Inf implied
   private final long hdrDivisor;
   private final AtomicReferenceArray<Exemplar> exemplars;
-  private volatile Writer[] writers = new Writer[0]; // by writer slot; copied on growth
+  private final Shares<Writer> writers = new Shares<>(new Writer[0], Writer::new);
   private Histogram accumulated; // reader side, guarded by this
 
   /** One recording thread's share: bucket counts, sum and recorder. Written by its thread only. */
@@ -83,22 +82,7 @@ final class HistogramSeries {
    * AgentMetrics}), made on first use. Only that thread may record through it.
    */
   Writer writer(int slot) {
-    Writer[] w = writers;
-    if (slot < w.length && w[slot] != null) {
-      return w[slot];
-    }
-    return addWriter(slot);
-  }
-
-  private synchronized Writer addWriter(int slot) {
-    Writer[] w = writers;
-    if (slot < w.length && w[slot] != null) {
-      return w[slot];
-    }
-    Writer[] grown = Arrays.copyOf(w, Math.max(w.length, slot + 1));
-    grown[slot] = new Writer();
-    writers = grown;
-    return grown[slot];
+    return writers.of(slot);
   }
 
   /** The first bucket whose bound is >= {@code v}; {@code bounds.length} for +Inf. */
@@ -116,7 +100,7 @@ final class HistogramSeries {
   /** Cumulative counts per bound, the last for +Inf (which is the total count). */
   long[] cumulativeCounts() {
     long[] out = new long[bounds.length + 1];
-    for (Writer w : writers) {
+    for (Writer w : writers.all()) {
       for (int i = 0; w != null && i < out.length; i++) {
         out[i] += (long) COUNTS.getOpaque(w.counts, i);
       }
@@ -130,7 +114,7 @@ final class HistogramSeries {
   /** The sum, in recording units. */
   long sumUnits() {
     long s = 0;
-    for (Writer w : writers) {
+    for (Writer w : writers.all()) {
       if (w != null) {
         s += (long) SUM.getOpaque(w);
       }
@@ -144,7 +128,7 @@ final class HistogramSeries {
 
   /** Quantiles of everything recorded so far, in recording units (HdrHistogram precision). */
   synchronized double[] quantiles(double... qs) {
-    for (Writer w : writers) {
+    for (Writer w : writers.all()) {
       if (w == null) {
         continue;
       }
