@@ -340,7 +340,9 @@ class DeploymentFilesTest {
   @Test
   void theRunScriptEndsOnOutOfMemoryAndBothScriptsShowBuildProgress() throws Exception {
     String collector = Files.readString(ROOT.resolve("bin/hermes-collector"));
-    assertThat(collector).contains("exec java -XX:+ExitOnOutOfMemoryError -XX:MaxGCPauseMillis=10 ${JAVA_OPTS:-} -jar");
+    assertThat(collector)
+        .contains(
+            "exec java -XX:+ExitOnOutOfMemoryError -XX:MaxGCPauseMillis=10 ${JAVA_OPTS:-} -jar");
     for (String script : List.of("bin/hermes-collector", "bin/hermes-loadgen")) {
       String text = Files.readString(ROOT.resolve(script));
       // Not "mvnw -q": each module and step is shown while a first build takes its minute.
