@@ -130,53 +130,13 @@ public final class TraceRequestReader {
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       switch (tag) {
         case Tags.SPAN_TRACE_ID:
-          {
-            int l = Wire.length(in, base, tag >>> 3);
-            int at = base + in.getTotalBytesRead();
-            s.traceIdOffset = at;
-            s.traceIdLength = l;
-            if (l == 16) {
-              s.traceIdHigh = (long) LONG_BE.get(buf, at);
-              s.traceIdLow = (long) LONG_BE.get(buf, at + 8);
-            } else {
-              s.traceIdHigh = s.traceIdLow = 0;
-            }
-            in.skipRawBytes(l);
-            break;
-          }
         case Tags.SPAN_SPAN_ID:
-          {
-            int l = Wire.length(in, base, tag >>> 3);
-            int at = base + in.getTotalBytesRead();
-            s.spanIdOffset = at;
-            s.spanIdLength = l;
-            s.spanId = l == 8 ? (long) LONG_BE.get(buf, at) : 0;
-            in.skipRawBytes(l);
-            break;
-          }
         case Tags.SPAN_TRACE_STATE:
-          {
-            int l = Wire.length(in, base, tag >>> 3);
-            s.traceStateOffset = base + in.getTotalBytesRead();
-            s.traceStateLength = l;
-            in.skipRawBytes(l);
-            break;
-          }
         case Tags.SPAN_PARENT_SPAN_ID:
-          {
-            int l = Wire.length(in, base, tag >>> 3);
-            int at = base + in.getTotalBytesRead();
-            s.parentSpanIdOffset = at;
-            s.parentSpanIdLength = l;
-            s.parentSpanId = l == 8 ? (long) LONG_BE.get(buf, at) : 0;
-            in.skipRawBytes(l);
-            break;
-          }
         case Tags.SPAN_NAME:
           {
             int l = Wire.length(in, base, tag >>> 3);
-            s.nameOffset = base + in.getTotalBytesRead();
-            s.nameLength = l;
+            place(s, tag, buf, base + in.getTotalBytesRead(), l);
             in.skipRawBytes(l);
             break;
           }
@@ -312,7 +272,12 @@ public final class TraceRequestReader {
   }
 
   /** One length-delimited field of a span, {@code b[at, at + l)}, as {@link #readSpan} reads it. */
-  private boolean lengthDelimited(SpanView s, int tag, byte[] b, int at, int l) {
+  /**
+   * Places one of a span's byte fields (ids, trace state, name) at {@code b[at, at + l)} in {@code
+   * s}, the ids also as numbers: what both span paths (the decoder's and the fast one) do with
+   * them.
+   */
+  private static void place(SpanView s, int tag, byte[] b, int at, int l) {
     switch (tag) {
       case Tags.SPAN_TRACE_ID:
         s.traceIdOffset = at;
@@ -323,24 +288,35 @@ public final class TraceRequestReader {
         } else {
           s.traceIdHigh = s.traceIdLow = 0;
         }
-        return true;
+        break;
       case Tags.SPAN_SPAN_ID:
         s.spanIdOffset = at;
         s.spanIdLength = l;
         s.spanId = l == 8 ? (long) LONG_BE.get(b, at) : 0;
-        return true;
+        break;
       case Tags.SPAN_TRACE_STATE:
         s.traceStateOffset = at;
         s.traceStateLength = l;
-        return true;
+        break;
       case Tags.SPAN_PARENT_SPAN_ID:
         s.parentSpanIdOffset = at;
         s.parentSpanIdLength = l;
         s.parentSpanId = l == 8 ? (long) LONG_BE.get(b, at) : 0;
-        return true;
-      case Tags.SPAN_NAME:
+        break;
+      default: // SPAN_NAME
         s.nameOffset = at;
         s.nameLength = l;
+    }
+  }
+
+  private boolean lengthDelimited(SpanView s, int tag, byte[] b, int at, int l) {
+    switch (tag) {
+      case Tags.SPAN_TRACE_ID:
+      case Tags.SPAN_SPAN_ID:
+      case Tags.SPAN_TRACE_STATE:
+      case Tags.SPAN_PARENT_SPAN_ID:
+      case Tags.SPAN_NAME:
+        place(s, tag, b, at, l);
         return true;
       case Tags.SPAN_ATTRIBUTES:
         return s.attributes().addFast(at, l);
