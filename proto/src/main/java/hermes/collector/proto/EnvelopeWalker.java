@@ -4,13 +4,13 @@ import com.google.protobuf.CodedInputStream;
 import java.io.IOException;
 
 /**
- * The walk every OTLP export request shares, traces and metrics alike: the request's resource
- * containers ({@code ResourceSpans}, {@code ResourceMetrics}), each one's {@code Resource} and
- * schema URL, then its scope containers ({@code ScopeSpans}, {@code ScopeMetrics}), each one's
- * {@code InstrumentationScope} and schema URL, then each item (a span, a metric), which the
- * signal's reader decodes. A container's resource or scope placed after its items on the wire is
- * still handed over first, as protobuf's field order rules require: each container is walked twice
- * (header fields first, then children), which costs one skip per field.
+ * The walk of an OTLP export request's envelope (the trace reader's; the metrics bridge parses with
+ * the generated classes since session 5): the request's resource containers ({@code
+ * ResourceSpans}), each one's {@code Resource} and schema URL, then its scope containers ({@code
+ * ScopeSpans}), each one's {@code InstrumentationScope} and schema URL, then each item (a span),
+ * which the signal's reader decodes. A container's resource or scope placed after its items on the
+ * wire is still handed over first, as protobuf's field order rules require: each container is
+ * walked twice (header fields first, then children), which costs one skip per field.
  *
  * <p>It also keeps where the reader is (the decoder, its offset in the request and the message
  * being read), so that a decoder error names the message and the byte: the item readers {@link
@@ -46,22 +46,6 @@ final class EnvelopeWalker {
           Tags.SCOPE_SPANS_SCOPE,
           Tags.SCOPE_SPANS_SPANS,
           Tags.SCOPE_SPANS_SCHEMA_URL);
-
-  /**
-   * {@code ExportMetricsServiceRequest}: {@code ResourceMetrics}, {@code ScopeMetrics}, metrics.
-   */
-  static final Layout METRICS =
-      new Layout(
-          "ExportMetricsServiceRequest",
-          Tags.EXPORT_METRICS_RESOURCE_METRICS,
-          "ResourceMetrics",
-          Tags.RESOURCE_METRICS_RESOURCE,
-          Tags.RESOURCE_METRICS_SCOPE_METRICS,
-          Tags.RESOURCE_METRICS_SCHEMA_URL,
-          "ScopeMetrics",
-          Tags.SCOPE_METRICS_SCOPE,
-          Tags.SCOPE_METRICS_METRICS,
-          Tags.SCOPE_METRICS_SCHEMA_URL);
 
   /** What one signal's reader does at each level of the walk. */
   interface Signal {

@@ -1,6 +1,5 @@
 package hermes.collector.proto;
 
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
@@ -12,8 +11,6 @@ import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
-import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
-import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.metrics.v1.Sum;
 import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
 import io.opentelemetry.proto.resource.v1.Resource;
@@ -76,23 +73,6 @@ final class Tags {
   // Status
   static final int STATUS_MESSAGE = Status.MESSAGE_FIELD_NUMBER << 3 | Wire.LEN;
   static final int STATUS_CODE = Status.CODE_FIELD_NUMBER << 3 | Wire.VARINT;
-
-  // ExportMetricsServiceRequest
-  static final int EXPORT_METRICS_RESOURCE_METRICS =
-      ExportMetricsServiceRequest.RESOURCE_METRICS_FIELD_NUMBER << 3 | Wire.LEN;
-
-  // ResourceMetrics
-  static final int RESOURCE_METRICS_RESOURCE =
-      ResourceMetrics.RESOURCE_FIELD_NUMBER << 3 | Wire.LEN;
-  static final int RESOURCE_METRICS_SCOPE_METRICS =
-      ResourceMetrics.SCOPE_METRICS_FIELD_NUMBER << 3 | Wire.LEN;
-  static final int RESOURCE_METRICS_SCHEMA_URL =
-      ResourceMetrics.SCHEMA_URL_FIELD_NUMBER << 3 | Wire.LEN;
-
-  // ScopeMetrics
-  static final int SCOPE_METRICS_SCOPE = ScopeMetrics.SCOPE_FIELD_NUMBER << 3 | Wire.LEN;
-  static final int SCOPE_METRICS_METRICS = ScopeMetrics.METRICS_FIELD_NUMBER << 3 | Wire.LEN;
-  static final int SCOPE_METRICS_SCHEMA_URL = ScopeMetrics.SCHEMA_URL_FIELD_NUMBER << 3 | Wire.LEN;
 
   // Metric
   static final int METRIC_NAME = Metric.NAME_FIELD_NUMBER << 3 | Wire.LEN;

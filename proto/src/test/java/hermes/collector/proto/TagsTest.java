@@ -31,10 +31,6 @@ class TagsTest {
             })
         .containsOnly(Sum.AGGREGATION_TEMPORALITY_FIELD_NUMBER);
     assertThat(KeyValueList.VALUES_FIELD_NUMBER).isEqualTo(ArrayValue.VALUES_FIELD_NUMBER);
-    // The trace and metrics envelopes have one layout: one walker reads both.
-    assertThat(EnvelopeWalker.METRICS.requestResources())
-        .isEqualTo(EnvelopeWalker.TRACES.requestResources());
-    assertThat(EnvelopeWalker.METRICS.scopeItems()).isEqualTo(EnvelopeWalker.TRACES.scopeItems());
   }
 
   @Test
