@@ -196,6 +196,7 @@ public final class Collector implements AutoCloseable {
             mc.bridgeSeriesTtl().toNanos(),
             mc.bridgeMaxSeries(),
             mc.bridgeMaxLabelValueBytes(),
+            config.otlp().maxAttributesPerSpan(),
             System::nanoTime);
     telemetry.bridge(bridge);
     metricsSink =

@@ -92,9 +92,10 @@ public final class OtlpMetricsBridge extends Collector {
   }
 
   /**
-   * Attributes of one point or resource that become labels; the rest are dropped and counted in
-   * {@code hermes_collector_bridge_label_values_truncated_total} (the bound the streaming reader
-   * kept per message, {@code ReaderLimits.DEFAULT}; an SDK keeps 128).
+   * The default of how many attributes of one point or resource become labels ({@code
+   * otlp.max_attributes_per_span}, which bounds spans, resources and scopes the same way; an SDK
+   * keeps 128); the rest are dropped and counted in {@code
+   * hermes_collector_bridge_label_values_truncated_total}.
    */
   static final int MAX_ATTRIBUTES = 1024;
 
@@ -102,6 +103,7 @@ public final class OtlpMetricsBridge extends Collector {
   private final long ttlNanos;
   private final int maxSeries;
   private final int maxLabelValueBytes;
+  private final int maxAttributes;
   private final LongAdder truncatedValues = new LongAdder();
   private final LongSupplier clock;
   private final Map<List<String>, Series> series = new HashMap<>();
@@ -135,7 +137,31 @@ public final class OtlpMetricsBridge extends Collector {
    */
   public OtlpMetricsBridge(
       String namespace, long ttlNanos, int maxSeries, int maxLabelValueBytes, LongSupplier clock) {
+    this(namespace, ttlNanos, maxSeries, maxLabelValueBytes, MAX_ATTRIBUTES, clock);
+  }
+
+  /**
+   * A bridge.
+   *
+   * @param namespace prefix of every name ({@code metrics.bridge.namespace}; empty for none)
+   * @param ttlNanos a series not updated for this long is dropped
+   * @param maxSeries series kept at most, {@code target_info} included; points of new series past
+   *     it are rejected
+   * @param maxLabelValueBytes label values (resource attributes included) are cut to this many
+   *     UTF-8 bytes ({@code metrics.bridge.max_label_value_bytes})
+   * @param maxAttributes attributes of one point or resource that become labels, the rest dropped
+   *     and counted ({@code otlp.max_attributes_per_span})
+   * @param clock monotonic nanoseconds
+   */
+  public OtlpMetricsBridge(
+      String namespace,
+      long ttlNanos,
+      int maxSeries,
+      int maxLabelValueBytes,
+      int maxAttributes,
+      LongSupplier clock) {
     this.namespace = namespace;
+    this.maxAttributes = maxAttributes;
     this.ttlNanos = ttlNanos;
     this.maxSeries = maxSeries;
     this.maxLabelValueBytes = maxLabelValueBytes;
@@ -281,16 +307,16 @@ public final class OtlpMetricsBridge extends Collector {
     }
 
     /**
-     * How many of {@code size} attributes become labels: past {@link #MAX_ATTRIBUTES} the rest are
+     * How many of {@code size} attributes become labels: past {@code maxAttributes} the rest are
      * dropped and counted with the cut values, so that one point cannot make a series of a million
      * labels.
      */
     private int kept(int size) {
-      if (size <= MAX_ATTRIBUTES) {
+      if (size <= maxAttributes) {
         return size;
       }
-      truncated += size - MAX_ATTRIBUTES;
-      return MAX_ATTRIBUTES;
+      truncated += size - maxAttributes;
+      return maxAttributes;
     }
 
     /** {@code v} cut to {@code maxLabelValueBytes}: a label value never makes a huge series. */
@@ -754,7 +780,7 @@ public final class OtlpMetricsBridge extends Collector {
             "hermes_collector_bridge_label_values_truncated",
             Type.COUNTER,
             "Bridged label values (and names) cut to metrics.bridge.max_label_value_bytes UTF-8"
-                + " bytes, and attributes past 1024 per point or resource dropped.",
+                + " bytes, and attributes past otlp.max_attributes_per_span per point or resource dropped.",
             List.of(
                 new Sample(
                     "hermes_collector_bridge_label_values_truncated_total",

@@ -226,6 +226,28 @@ class OtlpMetricsBridgeHostileTest {
   }
 
   @Test
+  void theAttributeBoundIsTheConfiguredOne() throws Exception {
+    // otlp.max_attributes_per_span reaches the bridge: 3 attributes become labels, 2 are counted.
+    OtlpMetricsBridge narrow = new OtlpMetricsBridge("hermes", Long.MAX_VALUE, 50, 256, 3, () -> 0);
+    NumberDataPoint.Builder p = NumberDataPoint.newBuilder().setAsDouble(1);
+    for (int i = 0; i < 5; i++) {
+      p.addAttributes(kv("k" + i, "v"));
+    }
+    narrow.accept(
+        OtlpMetricsBridgeTest.request(
+                Metric.newBuilder()
+                    .setName("narrow")
+                    .setGauge(Gauge.newBuilder().addDataPoints(p))
+                    .build())
+            .toByteArray());
+    String text = scrape(narrow);
+    String line =
+        text.lines().filter(l -> l.startsWith("hermes_narrow{")).findFirst().orElseThrow();
+    assertThat(line).contains("k2=\"v\"").doesNotContain("k3");
+    assertThat(text).contains("hermes_collector_bridge_label_values_truncated_total 2.0");
+  }
+
+  @Test
   void deeplyNestedAndHugeValuesAreCutToTheLabelBound() throws Exception {
     AnyValue v = AnyValue.newBuilder().setStringValue("x".repeat(100_000)).build();
     for (int i = 0; i < 40; i++) { // 2 levels each: within protobuf's recursion limit of 100
